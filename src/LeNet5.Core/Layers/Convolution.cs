@@ -1,0 +1,180 @@
+using System.Numerics.Tensors;
+
+namespace LeNet5.Core.Layers;
+
+/// <summary>
+/// A 5x5 valid convolution (cross-correlation, stride 1) whose output maps each see a chosen set of
+/// input maps: all of them for C1 and C5, the paper's sparse table for C3 (Table I). Parameters are
+/// one 5x5 kernel per connection, in table order, then one bias per output map.
+/// <para>
+/// Each kernel tap is applied to a whole output map at once: the output is computed in "wide" rows
+/// as long as the input's (the last K-1 columns of each row are discarded), so tap (r, c) becomes a
+/// single contiguous multiply-add y_wide[p] += k[r,c] x[p + r W + c] over (H_out-1) W + W_out floats.
+/// </para>
+/// </summary>
+public sealed class Convolution : Layer
+{
+    public const int K = 5;
+    private readonly int[][] _table;        // input maps feeding each output map
+    private readonly int[] _kernelStart;    // index of each output map's first kernel
+    private readonly int _connections;
+    private readonly bool _dense;           // kernel covers the whole input: a plain matrix product
+
+    public Convolution(string name, Shape input, int outputMaps, int[][]? table = null)
+        : base(name, input, new Shape(outputMaps, input.Height - K + 1, input.Width - K + 1))
+    {
+        _table = table ?? Enumerable.Range(0, outputMaps).Select(_ => Enumerable.Range(0, input.Channels).ToArray()).ToArray();
+        if (_table.Length != outputMaps) throw new ArgumentException("one table row per output map", nameof(table));
+        _kernelStart = new int[outputMaps];
+        for (int o = 0, k = 0; o < outputMaps; k += _table[o].Length, o++) _kernelStart[o] = k;
+        _connections = _table.Sum(r => r.Length);
+        _dense = Output.Height == 1 && Output.Width == 1 &&
+                 _table.All(r => r.Length == input.Channels && r.Select((v, i) => v == i).All(b => b));
+    }
+
+    public override string Kind => "conv";
+    public IReadOnlyList<int[]> Table => _table;
+    public bool IsSparse => _connections != Output.Channels * Input.Channels;
+
+    public override IReadOnlyList<ParameterTensor> Parameters =>
+        IsSparse
+            ? [new("weight", [_connections, K, K]), new("bias", [Output.Channels])]
+            : [new("weight", [Output.Channels, Input.Channels, K, K]), new("bias", [Output.Channels])];
+
+    private int WeightCount => _connections * K * K;
+    private int WideLength => (Output.Height - 1) * Input.Width + Output.Width;
+    private int PlaneIn => Input.Height * Input.Width;
+    private int PlaneOut => Output.Height * Output.Width;
+
+    // wide row buffer + a sample's squared input (curvature) + squared weights (curvature)
+    public override int ScratchSize => Output.Height * Input.Width + Input.Size + WeightCount + Dense.ScratchSize;
+
+    public override void Initialize(Span<float> p, Random rng)
+    {
+        for (int o = 0; o < Output.Channels; o++)
+        {
+            int fanIn = _table[o].Length * K * K;
+            FillUniform(p.Slice(_kernelStart[o] * K * K, _table[o].Length * K * K), 2.4f / fanIn, rng);
+            p[WeightCount + o] = (float)((rng.NextDouble() * 2 - 1) * 2.4 / fanIn);
+        }
+    }
+
+    public override void Forward(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch)
+    {
+        var w = p[..WeightCount];
+        var b = p.Slice(WeightCount, Output.Channels);
+        if (_dense)
+        {
+            Dense.Forward(n, Input.Size, Output.Channels, w, b, x, y);
+            return;
+        }
+        int L = WideLength, W = Input.Width;
+        var wide = scratch[..(Output.Height * W)];
+        for (int s = 0; s < n; s++)
+        {
+            var xs = x.Slice(s * Input.Size, Input.Size);
+            var ys = y.Slice(s * Output.Size, Output.Size);
+            for (int o = 0; o < Output.Channels; o++)
+            {
+                // y_o = b_o + sum_{i in table[o]} k_{o,i} * x_i   (valid cross-correlation)
+                wide.Fill(b[o]);
+                var row = _table[o];
+                for (int c = 0; c < row.Length; c++)
+                {
+                    var xi = xs.Slice(row[c] * PlaneIn, PlaneIn);
+                    var k = w.Slice((_kernelStart[o] + c) * K * K, K * K);
+                    for (int kr = 0; kr < K; kr++)
+                        for (int kc = 0; kc < K; kc++)
+                            TensorPrimitives.MultiplyAdd(xi.Slice(kr * W + kc, L), k[kr * K + kc], wide[..L], wide[..L]);
+                }
+                var yo = ys.Slice(o * PlaneOut, PlaneOut);
+                for (int r = 0; r < Output.Height; r++)
+                    wide.Slice(r * W, Output.Width).CopyTo(yo.Slice(r * Output.Width, Output.Width));
+            }
+        }
+    }
+
+    public override void Backward(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, ReadOnlySpan<float> y,
+        ReadOnlySpan<float> dy, Span<float> dx, Span<float> dp, Span<float> scratch)
+    {
+        var w = p[..WeightCount];
+        if (_dense)
+        {
+            Dense.Backward(n, Input.Size, Output.Channels, w, x, dy, dx, dp[..WeightCount], dp.Slice(WeightCount, Output.Channels));
+            return;
+        }
+        Propagate(n, w, x, dy, dx, dp, scratch, squared: false);
+    }
+
+    public override void BackwardCurvature(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, ReadOnlySpan<float> y,
+        ReadOnlySpan<float> d2y, Span<float> d2x, Span<float> hp, Span<float> scratch)
+    {
+        var w = p[..WeightCount];
+        if (_dense)
+        {
+            Dense.Curvature(n, Input.Size, Output.Channels, w, x, d2y, d2x, hp[..WeightCount], hp.Slice(WeightCount, Output.Channels), scratch);
+            return;
+        }
+        Propagate(n, w, x, d2y, d2x, hp, scratch, squared: true);
+    }
+
+    /// <summary>
+    /// The gradient pass (dk = sum_p dy[p] x[p + tap], dx[p + tap] += k dy[p], db = sum dy), or with
+    /// <paramref name="squared"/> its Gauss-Newton twin with k^2 and x^2 in place of k and x.
+    /// </summary>
+    private void Propagate(int n, ReadOnlySpan<float> w, ReadOnlySpan<float> x, ReadOnlySpan<float> dy,
+        Span<float> dx, Span<float> dp, Span<float> scratch, bool squared)
+    {
+        int L = WideLength, W = Input.Width;
+        var wide = scratch[..(Output.Height * W)];
+        var xsq = scratch.Slice(Output.Height * W, Input.Size);
+        var wsq = scratch.Slice(Output.Height * W + Input.Size, WeightCount);
+        ReadOnlySpan<float> kernels = w;
+        if (squared)
+        {
+            TensorPrimitives.Multiply(w, w, wsq);
+            kernels = wsq;
+        }
+        var dw = dp[..WeightCount];
+        var db = dp.Slice(WeightCount, Output.Channels);
+        wide.Clear();
+        for (int s = 0; s < n; s++)
+        {
+            ReadOnlySpan<float> xs = x.Slice(s * Input.Size, Input.Size);
+            if (squared)
+            {
+                TensorPrimitives.Multiply(xs, xs, xsq);
+                xs = xsq;
+            }
+            var dys = dy.Slice(s * Output.Size, Output.Size);
+            var dxs = dx.IsEmpty ? Span<float>.Empty : dx.Slice(s * Input.Size, Input.Size);
+            dxs.Clear();
+            for (int o = 0; o < Output.Channels; o++)
+            {
+                var dyo = dys.Slice(o * PlaneOut, PlaneOut);
+                db[o] += TensorPrimitives.Sum(dyo);
+                // spread dy into wide rows; the discarded columns stay zero
+                for (int r = 0; r < Output.Height; r++)
+                    dyo.Slice(r * Output.Width, Output.Width).CopyTo(wide.Slice(r * W, Output.Width));
+                var g = wide[..L];
+                var row = _table[o];
+                for (int c = 0; c < row.Length; c++)
+                {
+                    var xi = xs.Slice(row[c] * PlaneIn, PlaneIn);
+                    int kIndex = (_kernelStart[o] + c) * K * K;
+                    var dk = dw.Slice(kIndex, K * K);
+                    var k = kernels.Slice(kIndex, K * K);
+                    var dxi = dxs.IsEmpty ? Span<float>.Empty : dxs.Slice(row[c] * PlaneIn, PlaneIn);
+                    for (int kr = 0; kr < K; kr++)
+                        for (int kc = 0; kc < K; kc++)
+                        {
+                            int off = kr * W + kc;
+                            dk[kr * K + kc] += TensorPrimitives.Dot(g, xi.Slice(off, L));
+                            if (!dxi.IsEmpty)
+                                TensorPrimitives.MultiplyAdd(g, k[kr * K + kc], dxi.Slice(off, L), dxi.Slice(off, L));
+                        }
+                }
+            }
+        }
+    }
+}

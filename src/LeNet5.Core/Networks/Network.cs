@@ -1,0 +1,116 @@
+using LeNet5.Core.Layers;
+
+namespace LeNet5.Core.Networks;
+
+/// <summary>
+/// The layers of one architecture and the layout of their parameters in one flat vector
+/// (layer after layer, tensor after tensor). Holds no weights: every pass takes the parameter vector,
+/// and a <see cref="Workspace"/> that owns the activations of one thread's samples.
+/// </summary>
+public sealed class Network
+{
+    private readonly int[] _offsets;
+
+    internal Network(Architecture architecture, IReadOnlyList<Layer> layers, OutputHead head)
+    {
+        Architecture = architecture;
+        Layers = layers;
+        Head = head;
+        _offsets = new int[layers.Count + 1];
+        for (int i = 0; i < layers.Count; i++) _offsets[i + 1] = _offsets[i] + layers[i].ParameterCount;
+        if (layers[^1].Output.Size != head.Inputs) throw new InvalidOperationException("head does not fit the last layer");
+    }
+
+    public Architecture Architecture { get; }
+    public IReadOnlyList<Layer> Layers { get; }
+    public OutputHead Head { get; }
+    public int ParameterCount => _offsets[^1];
+    public int InputSize => Architecture.InputShape.Size;
+
+    public (int Offset, int Count) ParameterRange(int layer) => (_offsets[layer], _offsets[layer + 1] - _offsets[layer]);
+
+    /// <summary>Every parameter tensor with its model-file name ("c1.weight") and its offset in the flat vector.</summary>
+    public IEnumerable<(string Name, int[] Shape, int Offset, int Layer)> Tensors()
+    {
+        for (int l = 0; l < Layers.Count; l++)
+        {
+            int offset = _offsets[l];
+            foreach (var t in Layers[l].Parameters)
+            {
+                yield return ($"{Layers[l].Name}.{t.Name}", t.Shape, offset, l);
+                offset += t.Size;
+            }
+        }
+    }
+
+    /// <summary>A fresh parameter vector, initialised by fan-in from <paramref name="seed"/>.</summary>
+    public float[] InitializeParameters(int seed)
+    {
+        var p = new float[ParameterCount];
+        var rng = new Random(seed);
+        for (int l = 0; l < Layers.Count; l++) Layers[l].Initialize(p.AsSpan(_offsets[l], _offsets[l + 1] - _offsets[l]), rng);
+        return p;
+    }
+
+    public Span<float> LayerSlice(Span<float> parameters, int layer) => parameters.Slice(_offsets[layer], _offsets[layer + 1] - _offsets[layer]);
+    public ReadOnlySpan<float> LayerSlice(ReadOnlySpan<float> parameters, int layer) => parameters.Slice(_offsets[layer], _offsets[layer + 1] - _offsets[layer]);
+
+    public Workspace CreateWorkspace(int maxBatch) => new(this, maxBatch);
+
+    /// <summary>Runs the <paramref name="n"/> inputs in <see cref="Workspace.Input"/> through every layer and the head's scores.</summary>
+    public void Forward(Workspace ws, ReadOnlySpan<float> parameters, int n)
+    {
+        ws.EnsureCapacity(n);
+        for (int l = 0; l < Layers.Count; l++)
+            Layers[l].Forward(n, LayerSlice(parameters, l), ws.Activation(l, n), ws.Activation(l + 1, n), ws.Scratch);
+        var last = ws.Activation(Layers.Count, n);
+        int size = Head.Inputs;
+        for (int s = 0; s < n; s++)
+            Head.Scores(last.Slice(s * size, size), ws.Scores.AsSpan(s * OutputHead.Classes, OutputHead.Classes));
+    }
+
+    /// <summary>
+    /// Back-propagates the loss of the <paramref name="n"/> samples of the last <see cref="Forward"/>,
+    /// adding dE/dp summed over them to <paramref name="gradients"/>. Returns the summed loss.
+    /// </summary>
+    public float Backward(Workspace ws, ReadOnlySpan<float> parameters, ReadOnlySpan<byte> labels, int n, Span<float> gradients)
+    {
+        var last = ws.Activation(Layers.Count, n);
+        int size = Head.Inputs;
+        var dy = ws.Delta(0, n * size);
+        float loss = 0;
+        for (int s = 0; s < n; s++)
+            loss += Head.Loss(last.Slice(s * size, size), ws.Scores.AsSpan(s * OutputHead.Classes, OutputHead.Classes), labels[s], dy.Slice(s * size, size));
+        BackwardLayers(ws, parameters, n, gradients, curvature: false);
+        return loss;
+    }
+
+    /// <summary>The Gauss-Newton diagonal of the loss of the last forward samples, summed into <paramref name="curvature"/>.</summary>
+    public void Curvature(Workspace ws, ReadOnlySpan<float> parameters, ReadOnlySpan<byte> labels, int n, Span<float> curvature)
+    {
+        var last = ws.Activation(Layers.Count, n);
+        int size = Head.Inputs;
+        var d2y = ws.Delta(0, n * size);
+        for (int s = 0; s < n; s++)
+            Head.Curvature(last.Slice(s * size, size), ws.Scores.AsSpan(s * OutputHead.Classes, OutputHead.Classes), labels[s], d2y.Slice(s * size, size));
+        BackwardLayers(ws, parameters, n, curvature, curvature: true);
+    }
+
+    private void BackwardLayers(Workspace ws, ReadOnlySpan<float> parameters, int n, Span<float> accumulator, bool curvature)
+    {
+        int current = 0;
+        for (int l = Layers.Count - 1; l >= 0; l--)
+        {
+            var layer = Layers[l];
+            var dy = ws.Delta(current, n * layer.Output.Size);
+            var dx = l == 0 ? Span<float>.Empty : ws.Delta(1 - current, n * layer.Input.Size);
+            var p = LayerSlice(parameters, l);
+            var acc = LayerSlice(accumulator, l);
+            if (curvature)
+                layer.BackwardCurvature(n, p, ws.Activation(l, n), ws.Activation(l + 1, n), dy, dx, acc, ws.Scratch);
+            else
+                layer.Backward(n, p, ws.Activation(l, n), ws.Activation(l + 1, n), dy, dx, acc, ws.Scratch);
+            current = 1 - current;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using LeNet5.Core.Data;
+using LeNet5.Core.Layers;
+using LeNet5.Core.Networks;
+
+namespace LeNet5.Core.Training;
+
+/// <summary>Accuracy of parameters on a split: errors, confusion matrix and every sample's class scores.</summary>
+public sealed record EvaluationResult(int Count, int Errors, int[,] Confusion, float[] Scores, byte[] Labels, int[] Predictions)
+{
+    public double Accuracy => Count == 0 ? 0 : 1.0 - (double)Errors / Count;
+    public double ErrorRate => Count == 0 ? 0 : (double)Errors / Count;
+}
+
+public static class Evaluator
+{
+    private const int Chunk = 128;
+
+    public static EvaluationResult Evaluate(Network network, float[] parameters, MnistSplit split, int threads, IReadOnlyList<Workspace>? workspaces = null)
+    {
+        threads = Math.Max(1, threads);
+        var ws = workspaces ?? Enumerable.Range(0, threads).Select(_ => network.CreateWorkspace(Chunk)).ToArray();
+        int n = split.Count;
+        var scores = new float[n * OutputHead.Classes];
+        var predictions = new int[n];
+        int chunks = (n + Chunk - 1) / Chunk;
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        {
+            var w = ws[t];
+            for (int c = t; c < chunks; c += threads)
+            {
+                int start = c * Chunk, count = Math.Min(Chunk, n - start);
+                for (int i = 0; i < count; i++)
+                    InputEncoding.Encode(split.Image(start + i), w.Input.Slice(i * InputEncoding.Size, InputEncoding.Size));
+                network.Forward(w, parameters, count);
+                w.Scores.AsSpan(0, count * OutputHead.Classes).CopyTo(scores.AsSpan(start * OutputHead.Classes));
+                for (int i = 0; i < count; i++)
+                    predictions[start + i] = network.Head.Predict(w.Scores.AsSpan(i * OutputHead.Classes, OutputHead.Classes));
+            }
+        });
+        var confusion = new int[OutputHead.Classes, OutputHead.Classes];
+        int errors = 0;
+        for (int i = 0; i < n; i++)
+        {
+            confusion[split.Labels[i], predictions[i]]++;
+            if (predictions[i] != split.Labels[i]) errors++;
+        }
+        return new EvaluationResult(n, errors, confusion, scores, split.Labels, predictions);
+    }
+
+    /// <summary>
+    /// The softmax temperature that minimises the negative log-likelihood of the true labels
+    /// (temperature scaling): it changes no prediction, only how sure the probabilities say we are.
+    /// </summary>
+    public static float FitTemperature(OutputHead head, float[] scores, byte[] labels)
+    {
+        double Nll(double logT)
+        {
+            float t = (float)Math.Exp(logT);
+            Span<float> p = stackalloc float[OutputHead.Classes];
+            double sum = 0;
+            for (int i = 0; i < labels.Length; i++)
+            {
+                head.Probabilities(scores.AsSpan(i * OutputHead.Classes, OutputHead.Classes), t, p);
+                sum -= Math.Log(Math.Max(p[labels[i]], 1e-12f));
+            }
+            return sum / labels.Length;
+        }
+        // golden-section search on log T in [-4, 6]
+        double a = -4, b = 6, g = (Math.Sqrt(5) - 1) / 2;
+        double c = b - g * (b - a), d = a + g * (b - a), fc = Nll(c), fd = Nll(d);
+        for (int i = 0; i < 60; i++)
+        {
+            if (fc < fd) { b = d; d = c; fd = fc; c = b - g * (b - a); fc = Nll(c); }
+            else { a = c; c = d; fc = fd; d = a + g * (b - a); fd = Nll(d); }
+        }
+        return (float)Math.Exp((a + b) / 2);
+    }
+}
