@@ -33,7 +33,8 @@ internal static class CommonOptions
             return action();
         }
         catch (Exception ex) when (ex is MnistFetchException or IdxFormatException or Core.Models.ModelFormatException
-                                       or FileNotFoundException or DirectoryNotFoundException or ArgumentException or FormatException)
+                                       or FileNotFoundException or DirectoryNotFoundException or ArgumentException or FormatException
+                                       or Core.Training.TrainingDivergedException)
         {
             Console.Error.WriteLine($"error: {ex.Message}");
             return 1;

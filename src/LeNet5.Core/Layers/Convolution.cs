@@ -41,6 +41,8 @@ public sealed class Convolution : Layer
             ? [new("weight", [_connections, K, K]), new("bias", [Output.Channels])]
             : [new("weight", [Output.Channels, Input.Channels, K, K]), new("bias", [Output.Channels])];
 
+    public override int FanIn => _table.Max(r => r.Length) * K * K;
+
     private int WeightCount => _connections * K * K;
     private int WideLength => (Output.Height - 1) * Input.Width + Output.Width;
     private int PlaneIn => Input.Height * Input.Width;

@@ -11,6 +11,8 @@ public sealed class FullyConnected(string name, int inputs, int outputs)
     public override IReadOnlyList<ParameterTensor> Parameters =>
         [new("weight", [Outputs, Inputs]), new("bias", [Outputs])];
 
+    public override int FanIn => Inputs;
+
     public override int ScratchSize => Dense.ScratchSize;
 
     public override void Initialize(Span<float> p, Random rng) =>

@@ -34,6 +34,9 @@ public abstract class Layer(string name, Shape input, Shape output)
     public virtual IReadOnlyList<ParameterTensor> Parameters => [];
     public int ParameterCount => Parameters.Sum(t => t.Size);
 
+    /// <summary>Inputs feeding one output unit (0 for layers without weights).</summary>
+    public virtual int FanIn => 0;
+
     /// <summary>Floats of scratch space the layer needs per thread (for any batch size).</summary>
     public virtual int ScratchSize => 0;
 
