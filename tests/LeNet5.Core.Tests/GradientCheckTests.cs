@@ -104,7 +104,8 @@ public class GradientCheckTests
             float step = pooling == "max" ? 2e-3f : 1e-2f; // max pooling has kinks: stay close
             double numeric = (4 * Central(step / 2) - Central(step)) / 3;
             saved.CopyTo(p, offset);
-            double scale = Math.Max(1e-3, Math.Max(Math.Abs(numeric), Math.Abs(analytic)));
+            // derivatives under 5e-3 are compared absolutely: float rounding of the loss is that large
+            double scale = Math.Max(5e-3, Math.Max(Math.Abs(numeric), Math.Abs(analytic)));
             // 5%: float rounding and max pooling's kinks; a wrong index or sign is off by far more
             Assert.True(Math.Abs(numeric - analytic) / scale < 5e-2,
                 $"{arch} {tensor}: analytic directional derivative {analytic:G6} vs numeric {numeric:G6}");

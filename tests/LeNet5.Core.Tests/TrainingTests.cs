@@ -16,7 +16,7 @@ public sealed class TrainingTests
     [InlineData(OutputKind.Softmax)]
     public void ShortTrainingOnRealMnistBeatsChanceByFar(OutputKind output)
     {
-        var trainer = new Trainer(new Architecture("lenet5", Output: output), For(output) with { TrainLimit = 6000 }, TestData.Load());
+        using var trainer = new Trainer(new Architecture("lenet5", Output: output), For(output) with { TrainLimit = 6000 }, TestData.Load());
         trainer.Run();
         // chance is 90% error; a few thousand images should reach well under 15%
         Assert.True(trainer.History[^1].TestError < 0.15, $"test error {trainer.History[^1].TestError:P2}");
@@ -27,8 +27,8 @@ public sealed class TrainingTests
     public void SameSeedAndThreadsGiveTheSameWeights()
     {
         var options = Quick with { Epochs = 1, TrainLimit = 1000, Augment = true };
-        var a = new Trainer(new Architecture("lenet5"), options, TestData.Load());
-        var b = new Trainer(new Architecture("lenet5"), options, TestData.Load());
+        using var a = new Trainer(new Architecture("lenet5"), options, TestData.Load());
+        using var b = new Trainer(new Architecture("lenet5"), options, TestData.Load());
         a.Run();
         b.Run();
         Assert.Equal(a.Parameters, b.Parameters);
@@ -38,16 +38,16 @@ public sealed class TrainingTests
     public void ResumeFromCheckpointMatchesAnUninterruptedRun()
     {
         var options = Quick with { TrainLimit = 1000 };
-        var straight = new Trainer(new Architecture("lenet5"), options, TestData.Load());
+        using var straight = new Trainer(new Architecture("lenet5"), options, TestData.Load());
         straight.Run();
 
         var path = Path.Combine(Path.GetTempPath(), $"ckpt-{Guid.NewGuid():N}.safetensors");
         try
         {
-            var first = new Trainer(new Architecture("lenet5"), options, TestData.Load());
+            using var first = new Trainer(new Architecture("lenet5"), options, TestData.Load());
             first.RunEpoch(1);
             first.SaveCheckpoint(path, "test");
-            var resumed = Trainer.Resume(path, TestData.Load());
+            using var resumed = Trainer.Resume(path, TestData.Load());
             Assert.Equal(1, resumed.CompletedEpochs);
             resumed.Run();
             Assert.Equal(straight.Parameters, resumed.Parameters);
@@ -63,7 +63,7 @@ public sealed class TrainingTests
     public void CancellationStopsBetweenBatches()
     {
         using var cts = new CancellationTokenSource();
-        var trainer = new Trainer(new Architecture("lenet5"), Quick, TestData.Load())
+        using var trainer = new Trainer(new Architecture("lenet5"), Quick, TestData.Load())
         {
             BatchCompleted = _ => cts.Cancel(),
         };
@@ -74,7 +74,7 @@ public sealed class TrainingTests
     [Fact]
     public void DivergenceIsReportedNotHidden()
     {
-        var trainer = new Trainer(new Architecture("lenet5", Output: OutputKind.Softmax), Quick with { LearningRateScale = 1000f, Epochs = 1 }, TestData.Load());
+        using var trainer = new Trainer(new Architecture("lenet5", Output: OutputKind.Softmax), Quick with { LearningRateScale = 1000f, Epochs = 1 }, TestData.Load());
         var ex = Assert.Throws<TrainingDivergedException>(() => trainer.Run());
         Assert.Contains("learning-rate scale", ex.Message);
     }
@@ -99,7 +99,7 @@ public sealed class TrainingTests
     [Fact]
     public void TemperatureScalingChangesNoPrediction()
     {
-        var trainer = new Trainer(new Architecture("lenet5"), Quick with { Epochs = 1 }, TestData.Load());
+        using var trainer = new Trainer(new Architecture("lenet5"), Quick with { Epochs = 1 }, TestData.Load());
         trainer.Run();
         var model = trainer.ToModel("test");
         Assert.True(model.Temperature > 0);

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using LeNet5.Bench;
 
 namespace LeNet5.Cli.Commands;
 
@@ -6,12 +8,30 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var command = new Command("bench", "Measure training throughput and inference latency (issue 4).");
-        command.SetAction(_ =>
+        var data = CommonOptions.Data();
+        var threads = CommonOptions.Threads();
+        var seconds = new Option<double>("--span") { Description = "seconds per timed span", DefaultValueFactory = _ => 1.0 };
+        var noPool = new Option<bool>("--skip-nopool") { Description = "skip the (slow) lenet5-nopool training figure" };
+        var layers = new Option<string?>("--layers") { Description = "instead: per-layer forward/backward time of one thread for this architecture" };
+        var command = new Command("bench", "Measure training throughput, allocation per batch and inference latency on real MNIST.") { data, threads, seconds, noPool, layers };
+        command.SetAction(parse => CommonOptions.Guard(() =>
         {
-            Console.Error.WriteLine("error: bench is not built yet (issue 4)");
-            return 2;
-        });
+            var dataset = CommonOptions.LoadData(parse.GetValue(data));
+            if (parse.GetValue(layers) is { } arch)
+            {
+                foreach (var line in LayerProfile.Run(dataset, arch)) Console.WriteLine(line);
+                return 0;
+            }
+            var options = new BenchmarkOptions(parse.GetValue(threads), SpanSeconds: parse.GetValue(seconds), IncludeNoPool: !parse.GetValue(noPool));
+            Console.WriteLine($"machine: {Benchmark.Machine()}");
+            var rows = Benchmark.Run(dataset, options, msg => Console.Error.WriteLine(msg));
+            Console.WriteLine($"{"figure",-24} {"value",14} {"unit",-6} how");
+            foreach (var r in rows) Console.WriteLine($"{r.Name,-24} {r.Value,14:N1} {r.Unit,-6} {r.Detail}");
+            double Get(string name) => rows.First(r => r.Name == name).Value;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"train {Get("train lenet5"):0} img/s, infer-batch {Get("infer-batch"):0} img/s, infer-1 p50 {Get("infer-1 p50"):0.0} us"));
+            return 0;
+        }));
         return command;
     }
 }

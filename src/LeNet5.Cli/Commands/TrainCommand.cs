@@ -79,6 +79,7 @@ internal static class TrainCommand
             {
                 trainer = new Trainer(architecture, options, dataset);
             }
+            using var _ = trainer;
             Console.WriteLine($"training {trainer.Architecture}: {trainer.Network.ParameterCount:N0} parameters, " +
                               $"{options.TrainLimit ?? dataset.Train.Count} images, batch {options.BatchSize}, {options.Threads} threads");
             using var cancel = new CancellationTokenSource();

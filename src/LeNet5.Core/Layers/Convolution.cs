@@ -48,8 +48,18 @@ public sealed class Convolution : Layer
     private int PlaneIn => Input.Height * Input.Width;
     private int PlaneOut => Output.Height * Output.Width;
 
-    // wide row buffer + a sample's squared input (curvature) + squared weights (curvature)
-    public override int ScratchSize => Output.Height * Input.Width + Input.Size + WeightCount + Dense.ScratchSize;
+    // Scratch, per thread: the sample's input copied with a zero tail (the padded kernels read past
+    // the last plane), the wide output rows, dy in wide rows with margins for gathering dx, dx planes
+    // each padded to whole vectors (the kernels write past a plane's end), and transformed kernels.
+    private int Margin => ConvolutionKernels.Reach(Input.Width);
+    private int InputCopyLength => Input.Size + Margin + 16;
+    private int WideCapacity => ConvolutionKernels.Padded(WideLength);
+    private int PaddedDyLength => Margin + WideLength + Margin + 16;
+    private int DxPlaneStride => ConvolutionKernels.Padded(PlaneIn);
+
+    public override int ScratchSize =>
+        Math.Max(InputCopyLength + WideCapacity + PaddedDyLength + Input.Channels * DxPlaneStride + WeightCount
+                 + _connections * ConvolutionKernels.AccumulatorLength, Dense.ScratchSize);
 
     public override void Initialize(Span<float> p, Random rng)
     {
@@ -71,10 +81,12 @@ public sealed class Convolution : Layer
             return;
         }
         int L = WideLength, W = Input.Width;
-        var wide = scratch[..(Output.Height * W)];
+        var xcopy = scratch[..InputCopyLength];
+        var wide = scratch.Slice(InputCopyLength, WideCapacity);
+        xcopy[Input.Size..].Clear();
         for (int s = 0; s < n; s++)
         {
-            var xs = x.Slice(s * Input.Size, Input.Size);
+            x.Slice(s * Input.Size, Input.Size).CopyTo(xcopy);
             var ys = y.Slice(s * Output.Size, Output.Size);
             for (int o = 0; o < Output.Channels; o++)
             {
@@ -82,13 +94,7 @@ public sealed class Convolution : Layer
                 wide.Fill(b[o]);
                 var row = _table[o];
                 for (int c = 0; c < row.Length; c++)
-                {
-                    var xi = xs.Slice(row[c] * PlaneIn, PlaneIn);
-                    var k = w.Slice((_kernelStart[o] + c) * K * K, K * K);
-                    for (int kr = 0; kr < K; kr++)
-                        for (int kc = 0; kc < K; kc++)
-                            TensorPrimitives.MultiplyAdd(xi.Slice(kr * W + kc, L), k[kr * K + kc], wide[..L], wide[..L]);
-                }
+                    ConvolutionKernels.Correlate(xcopy[(row[c] * PlaneIn)..], W, w.Slice((_kernelStart[o] + c) * K * K, K * K), wide, L);
                 var yo = ys.Slice(o * PlaneOut, PlaneOut);
                 for (int r = 0; r < Output.Height; r++)
                     wide.Slice(r * W, Output.Width).CopyTo(yo.Slice(r * Output.Width, Output.Width));
@@ -121,62 +127,70 @@ public sealed class Convolution : Layer
     }
 
     /// <summary>
-    /// The gradient pass (dk = sum_p dy[p] x[p + tap], dx[p + tap] += k dy[p], db = sum dy), or with
-    /// <paramref name="squared"/> its Gauss-Newton twin with k^2 and x^2 in place of k and x.
+    /// The gradient pass, or with <paramref name="squared"/> its Gauss-Newton twin with k^2 and x^2:
+    /// db_o = sum dy_o;  dk_{o,i}[tap] = sum_p dy_o[p] x_i[p + tap];  dx_i = sum_o (dy_o padded) correlated with k_{o,i} flipped.
+    /// Gathering dx this way (a "full" correlation of dy with the flipped kernel) reuses the forward kernel.
     /// </summary>
     private void Propagate(int n, ReadOnlySpan<float> w, ReadOnlySpan<float> x, ReadOnlySpan<float> dy,
         Span<float> dx, Span<float> dp, Span<float> scratch, bool squared)
     {
         int L = WideLength, W = Input.Width;
-        var wide = scratch[..(Output.Height * W)];
-        var xsq = scratch.Slice(Output.Height * W, Input.Size);
-        var wsq = scratch.Slice(Output.Height * W + Input.Size, WeightCount);
-        ReadOnlySpan<float> kernels = w;
-        if (squared)
+        int at = 0;
+        Span<float> Take(Span<float> buffer, int length)
         {
-            TensorPrimitives.Multiply(w, w, wsq);
-            kernels = wsq;
+            var part = buffer.Slice(at, length);
+            at += length;
+            return part;
         }
+        var xcopy = Take(scratch, InputCopyLength);
+        Take(scratch, WideCapacity);
+        var padded = Take(scratch, PaddedDyLength);
+        var dxPlanes = Take(scratch, Input.Channels * DxPlaneStride);
+        var flipped = Take(scratch, WeightCount);
+        var accumulators = Take(scratch, _connections * ConvolutionKernels.AccumulatorLength);
+        accumulators.Clear();
+        var wide = padded.Slice(Margin, L);
+        // flipped[c][tap] = k[c][24 - tap] (squared for the curvature pass)
+        for (int c = 0; c < _connections; c++)
+            for (int t = 0; t < K * K; t++)
+            {
+                float v = w[c * K * K + K * K - 1 - t];
+                flipped[c * K * K + t] = squared ? v * v : v;
+            }
         var dw = dp[..WeightCount];
         var db = dp.Slice(WeightCount, Output.Channels);
-        wide.Clear();
+        padded.Clear();
+        xcopy[Input.Size..].Clear();
         for (int s = 0; s < n; s++)
         {
-            ReadOnlySpan<float> xs = x.Slice(s * Input.Size, Input.Size);
-            if (squared)
-            {
-                TensorPrimitives.Multiply(xs, xs, xsq);
-                xs = xsq;
-            }
+            var xs = x.Slice(s * Input.Size, Input.Size);
+            if (squared) TensorPrimitives.Multiply(xs, xs, xcopy[..Input.Size]);
+            else xs.CopyTo(xcopy);
             var dys = dy.Slice(s * Output.Size, Output.Size);
-            var dxs = dx.IsEmpty ? Span<float>.Empty : dx.Slice(s * Input.Size, Input.Size);
-            dxs.Clear();
+            bool wantDx = !dx.IsEmpty;
+            if (wantDx) dxPlanes.Clear();
             for (int o = 0; o < Output.Channels; o++)
             {
                 var dyo = dys.Slice(o * PlaneOut, PlaneOut);
                 db[o] += TensorPrimitives.Sum(dyo);
-                // spread dy into wide rows; the discarded columns stay zero
+                // spread dy into wide rows; the discarded columns and the margins stay zero
                 for (int r = 0; r < Output.Height; r++)
                     dyo.Slice(r * Output.Width, Output.Width).CopyTo(wide.Slice(r * W, Output.Width));
-                var g = wide[..L];
                 var row = _table[o];
                 for (int c = 0; c < row.Length; c++)
                 {
-                    var xi = xs.Slice(row[c] * PlaneIn, PlaneIn);
                     int kIndex = (_kernelStart[o] + c) * K * K;
-                    var dk = dw.Slice(kIndex, K * K);
-                    var k = kernels.Slice(kIndex, K * K);
-                    var dxi = dxs.IsEmpty ? Span<float>.Empty : dxs.Slice(row[c] * PlaneIn, PlaneIn);
-                    for (int kr = 0; kr < K; kr++)
-                        for (int kc = 0; kc < K; kc++)
-                        {
-                            int off = kr * W + kc;
-                            dk[kr * K + kc] += TensorPrimitives.Dot(g, xi.Slice(off, L));
-                            if (!dxi.IsEmpty)
-                                TensorPrimitives.MultiplyAdd(g, k[kr * K + kc], dxi.Slice(off, L), dxi.Slice(off, L));
-                        }
+                    ConvolutionKernels.Gradient(padded[Margin..], xcopy[(row[c] * PlaneIn)..], W, dw.Slice(kIndex, K * K),
+                        accumulators.Slice((_kernelStart[o] + c) * ConvolutionKernels.AccumulatorLength, ConvolutionKernels.AccumulatorLength), L);
+                    if (wantDx)
+                        ConvolutionKernels.Correlate(padded, W, flipped.Slice(kIndex, K * K), dxPlanes.Slice(row[c] * DxPlaneStride, DxPlaneStride), PlaneIn);
                 }
             }
+            if (!wantDx) continue;
+            var dxs = dx.Slice(s * Input.Size, Input.Size);
+            for (int c = 0; c < Input.Channels; c++)
+                dxPlanes.Slice(c * DxPlaneStride, PlaneIn).CopyTo(dxs.Slice(c * PlaneIn, PlaneIn));
         }
+        ConvolutionKernels.Collect(accumulators, dw, _connections);
     }
 }

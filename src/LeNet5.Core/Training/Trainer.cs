@@ -6,6 +6,7 @@ using LeNet5.Core.Data;
 using LeNet5.Core.Layers;
 using LeNet5.Core.Models;
 using LeNet5.Core.Networks;
+using LeNet5.Core.Parallelism;
 
 namespace LeNet5.Core.Training;
 
@@ -17,7 +18,7 @@ public sealed class TrainingDivergedException(string message) : Exception(messag
 /// contiguous slice per thread; each thread accumulates its slice's gradient in its own buffer, and
 /// the buffers are summed in thread order, so a run is reproducible for a given seed and thread count.
 /// </summary>
-public sealed class Trainer
+public sealed class Trainer : IDisposable
 {
     private readonly MnistDataset _data;
     private readonly MnistSplit _train;
@@ -30,6 +31,13 @@ public sealed class Trainer
     private readonly int[] _errors;
     private readonly int _threads;
     private readonly Distortion _distortion = Distortion.Default;
+    private readonly WorkerPool _pool;
+    private readonly Action<int> _trainSlice;
+    private readonly Action<int> _curvatureSlice;
+
+    // the batch the workers are on: positions [_batchStart, _batchStart + _batchCount) of _order
+    private int[] _order = [];
+    private int _batchStart, _batchCount, _epoch;
 
     public Trainer(Architecture architecture, TrainingOptions options, MnistDataset data, float[]? parameters = null)
     {
@@ -51,7 +59,12 @@ public sealed class Trainer
         _step = new float[Network.ParameterCount];
         _loss = new double[_threads];
         _errors = new int[_threads];
+        _pool = new WorkerPool(_threads);
+        _trainSlice = TrainSlice;
+        _curvatureSlice = CurvatureSlice;
     }
+
+    public void Dispose() => _pool.Dispose();
 
     public Architecture Architecture { get; }
     public TrainingOptions Options { get; }
@@ -92,12 +105,7 @@ public sealed class Trainer
         int n = _train.Count;
         var order = Permutation(n, Options.Seed, epoch);
         float epsilon = Options.ParsedSchedule.At(epoch) * Options.LearningRateScale;
-        if (!Options.Sdlm)
-        {
-            // without curvature every parameter gets the rate SDLM would give a unit second derivative
-            Array.Fill(_learningRates, epsilon / (Options.Mu + 1f));
-            DampWideLayers();
-        }
+        if (!Options.Sdlm) PrepareLearningRates(order, epoch);
 
         var clock = Stopwatch.StartNew();
         double lossSum = 0;
@@ -110,7 +118,7 @@ public sealed class Trainer
             int start = b * Options.BatchSize, count = Math.Min(Options.BatchSize, n - start);
             if (Options.Sdlm && (b == 0 || start / Options.SdlmInterval != (start - Options.BatchSize) / Options.SdlmInterval))
                 UpdateLearningRates(order, start, epsilon, epoch);
-            TrainBatch(order.AsSpan(start, count), epoch);
+            TrainBatch(order, start, count, epoch);
             for (int t = 0; t < _threads; t++)
             {
                 lossSum += _loss[t];
@@ -141,12 +149,25 @@ public sealed class Trainer
     /// once a pass; with a step per batch the network changes more between estimates, so we also
     /// re-estimate every <see cref="TrainingOptions.SdlmInterval"/> samples.
     /// </summary>
+    /// <summary>Sets the rates for the start of an epoch (what <see cref="RunEpoch"/> does before its first batch).</summary>
+    public void PrepareLearningRates(int[] order, int epoch)
+    {
+        float epsilon = Options.ParsedSchedule.At(epoch) * Options.LearningRateScale;
+        if (Options.Sdlm)
+        {
+            UpdateLearningRates(order, 0, epsilon, epoch);
+        }
+        else
+        {
+            // without curvature every parameter gets the rate SDLM would give a unit second derivative
+            Array.Fill(_learningRates, epsilon / (Options.Mu + 1f));
+            DampWideLayers();
+        }
+    }
+
     private void UpdateLearningRates(int[] order, int start, float epsilon, int epoch)
     {
-        int count = Math.Min(Options.SdlmSamples, order.Length);
-        var samples = new int[count];
-        for (int i = 0; i < count; i++) samples[i] = order[(start + i) % order.Length];
-        var h = EstimateCurvature(samples, epoch);
+        var h = EstimateCurvature(order, start, Math.Min(Options.SdlmSamples, order.Length), epoch);
         for (int k = 0; k < h.Length; k++) _learningRates[k] = epsilon / (Options.Mu + h[k]);
         DampWideLayers();
     }
@@ -172,34 +193,14 @@ public sealed class Trainer
         }
     }
 
-    private void TrainBatch(ReadOnlySpan<int> indices, int epoch)
+    /// <summary>One step of SGD on the samples at positions [start, start + count) of <paramref name="order"/>. Allocates nothing.</summary>
+    public void TrainBatch(int[] order, int start, int count, int epoch)
     {
-        int count = indices.Length;
-        int perThread = (count + _threads - 1) / _threads;
-        var idx = indices.ToArray(); // small: one batch of ints
-        Parallel.For(0, _threads, new ParallelOptions { MaxDegreeOfParallelism = _threads }, t =>
-        {
-            int s0 = t * perThread, s1 = Math.Min(count, s0 + perThread), m = s1 - s0;
-            var grad = _gradients[t];
-            Array.Clear(grad);
-            _loss[t] = 0;
-            _errors[t] = 0;
-            if (m <= 0) return;
-            var ws = _workspaces[t];
-            var labels = _labels[t];
-            for (int i = 0; i < m; i++)
-            {
-                int sample = idx[s0 + i];
-                FillInput(ws.Input.Slice(i * InputEncoding.Size, InputEncoding.Size), sample, epoch);
-                labels[i] = _train.Labels[sample];
-            }
-            Network.Forward(ws, Parameters, m);
-            int errors = 0;
-            for (int i = 0; i < m; i++)
-                if (Network.Head.Predict(ws.Scores.AsSpan(i * OutputHead.Classes, OutputHead.Classes)) != labels[i]) errors++;
-            _errors[t] = errors;
-            _loss[t] = Network.Backward(ws, Parameters, labels.AsSpan(0, m), m, grad);
-        });
+        _order = order;
+        _batchStart = start;
+        _batchCount = count;
+        _epoch = epoch;
+        _pool.Run(_trainSlice);
 
         // g = (1/B) sum_t g_t  (in thread order);  v = momentum v + g;  w -= eta (.) v
         var g = _gradients[0].AsSpan();
@@ -210,6 +211,32 @@ public sealed class Trainer
         TensorPrimitives.Subtract(Parameters, _step, Parameters);
     }
 
+    /// <summary>Worker t's contiguous slice of the batch: forward, count errors, backward into its own gradient buffer.</summary>
+    private void TrainSlice(int t)
+    {
+        int perThread = (_batchCount + _threads - 1) / _threads;
+        int s0 = t * perThread, m = Math.Min(_batchCount, s0 + perThread) - s0;
+        var grad = _gradients[t];
+        Array.Clear(grad);
+        _loss[t] = 0;
+        _errors[t] = 0;
+        if (m <= 0) return;
+        var ws = _workspaces[t];
+        var labels = _labels[t];
+        for (int i = 0; i < m; i++)
+        {
+            int sample = _order[_batchStart + s0 + i];
+            FillInput(ws.Input.Slice(i * InputEncoding.Size, InputEncoding.Size), sample, _epoch);
+            labels[i] = _train.Labels[sample];
+        }
+        Network.Forward(ws, Parameters, m);
+        int errors = 0;
+        for (int i = 0; i < m; i++)
+            if (Network.Head.Predict(ws.Scores.AsSpan(i * OutputHead.Classes, OutputHead.Classes)) != labels[i]) errors++;
+        _errors[t] = errors;
+        _loss[t] = Network.Backward(ws, Parameters, labels.AsSpan(0, m), m, grad);
+    }
+
     private void FillInput(Span<float> input, int sample, int epoch)
     {
         if (Options.Augment)
@@ -218,34 +245,40 @@ public sealed class Trainer
             InputEncoding.Encode(_train.Image(sample), input);
     }
 
-    /// <summary>h_kk: the Gauss-Newton diagonal averaged over the given samples (paper: 500 before each pass).</summary>
-    internal float[] EstimateCurvature(ReadOnlySpan<int> samples, int epoch)
+    /// <summary>h_kk: the Gauss-Newton diagonal averaged over the samples at [start, start + count) of the order (paper: 500 before each pass).</summary>
+    internal float[] EstimateCurvature(int[] order, int start, int count, int epoch)
     {
-        var idx = samples.ToArray();
-        int count = idx.Length;
-        int chunk = _workspaces[0].MaxBatch;
-        Parallel.For(0, _threads, new ParallelOptions { MaxDegreeOfParallelism = _threads }, t =>
-        {
-            var acc = _gradients[t];
-            Array.Clear(acc);
-            var ws = _workspaces[t];
-            var labels = _labels[t];
-            for (int c0 = t * chunk; c0 < count; c0 += _threads * chunk)
-            {
-                int m = Math.Min(chunk, count - c0);
-                for (int i = 0; i < m; i++)
-                {
-                    FillInput(ws.Input.Slice(i * InputEncoding.Size, InputEncoding.Size), idx[c0 + i], epoch);
-                    labels[i] = _train.Labels[idx[c0 + i]];
-                }
-                Network.Forward(ws, Parameters, m);
-                Network.Curvature(ws, Parameters, labels.AsSpan(0, m), m, acc);
-            }
-        });
-        var h = new float[Network.ParameterCount];
+        _order = order;
+        _batchStart = start;
+        _batchCount = count;
+        _epoch = epoch;
+        _pool.Run(_curvatureSlice);
+        var h = _step; // free until the next update
+        Array.Clear(h);
         foreach (var acc in _gradients) TensorPrimitives.Add(h, acc, h);
         TensorPrimitives.Multiply(h, 1f / count, h);
         return h;
+    }
+
+    private void CurvatureSlice(int t)
+    {
+        var acc = _gradients[t];
+        Array.Clear(acc);
+        var ws = _workspaces[t];
+        var labels = _labels[t];
+        int chunk = ws.MaxBatch;
+        for (int c0 = t * chunk; c0 < _batchCount; c0 += _threads * chunk)
+        {
+            int m = Math.Min(chunk, _batchCount - c0);
+            for (int i = 0; i < m; i++)
+            {
+                int sample = _order[(_batchStart + c0 + i) % _order.Length];
+                FillInput(ws.Input.Slice(i * InputEncoding.Size, InputEncoding.Size), sample, _epoch);
+                labels[i] = _train.Labels[sample];
+            }
+            Network.Forward(ws, Parameters, m);
+            Network.Curvature(ws, Parameters, labels.AsSpan(0, m), m, acc);
+        }
     }
 
     /// <summary>A shuffle of 0..n-1 that depends only on the seed and the epoch.</summary>

@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Runtime.Intrinsics;
+using LeNet5.Core.Data;
+using LeNet5.Core.Models;
+using LeNet5.Core.Networks;
+using LeNet5.Core.Training;
+
+namespace LeNet5.Bench;
+
+/// <summary>What to measure and for how long.</summary>
+public sealed record BenchmarkOptions(int Threads, int BatchSize = 256, int Spans = 7, double SpanSeconds = 1.0, bool IncludeNoPool = true);
+
+/// <summary>One measured figure.</summary>
+public sealed record BenchmarkRow(string Name, double Value, string Unit, string Detail);
+
+/// <summary>
+/// The speed figures of issue 4, measured on real MNIST after a warm-up: training throughput
+/// (forward + backward + update of one batch, the SDLM curvature pass excluded), allocation per
+/// training batch, single-image inference latency, and batch inference throughput. Each throughput
+/// is the median of several timed spans, so a burst of noise from a neighbour moves it little.
+/// </summary>
+public static class Benchmark
+{
+    public static IReadOnlyList<BenchmarkRow> Run(MnistDataset data, BenchmarkOptions options, Action<string>? progress = null)
+    {
+        var rows = new List<BenchmarkRow>();
+        progress?.Invoke("training lenet5 ...");
+        rows.AddRange(Training(data, new Architecture(Architecture.LeNet5), options, "lenet5"));
+        progress?.Invoke("single-image inference ...");
+        rows.AddRange(SingleImage(data, options));
+        progress?.Invoke("batch inference ...");
+        rows.Add(BatchInference(data, options));
+        if (options.IncludeNoPool)
+        {
+            progress?.Invoke("training lenet5-nopool ...");
+            rows.AddRange(Training(data, new Architecture(Architecture.NoPool), options with { Spans = 3 }, "lenet5-nopool").Take(1));
+        }
+        return rows;
+    }
+
+    private static IEnumerable<BenchmarkRow> Training(MnistDataset data, Architecture arch, BenchmarkOptions options, string label)
+    {
+        var trainOptions = new TrainingOptions { BatchSize = options.BatchSize, Threads = options.Threads, Epochs = 1 };
+        using var trainer = new Trainer(arch, trainOptions, data);
+        var order = Trainer.Permutation(data.Train.Count, 1, 1);
+        trainer.PrepareLearningRates(order, 1);
+        int batches = data.Train.Count / options.BatchSize, next = 0;
+        void Step()
+        {
+            trainer.TrainBatch(order, next * options.BatchSize, options.BatchSize, 1);
+            next = (next + 1) % batches;
+        }
+
+        // warm-up: let the JIT reach its final tier
+        var warm = Stopwatch.StartNew();
+        while (warm.Elapsed.TotalSeconds < options.SpanSeconds) Step();
+
+        var rates = new List<double>();
+        for (int span = 0; span < options.Spans; span++)
+        {
+            int steps = 0;
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed.TotalSeconds < options.SpanSeconds)
+            {
+                Step();
+                steps++;
+            }
+            rates.Add(steps * options.BatchSize / clock.Elapsed.TotalSeconds);
+        }
+        yield return new BenchmarkRow($"train {label}", Median(rates), "img/s",
+            $"batch {options.BatchSize}, {options.Threads} threads, median of {rates.Count} spans (min {rates.Min():N0}, max {rates.Max():N0})");
+
+        // allocation: every thread's, over many steady-state batches
+        const int measured = 50;
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        for (int i = 0; i < measured; i++) Step();
+        long after = GC.GetTotalAllocatedBytes(precise: true);
+        yield return new BenchmarkRow($"alloc/batch {label}", (after - before) / (double)measured, "bytes",
+            $"GC.GetTotalAllocatedBytes over {measured} batches");
+    }
+
+    private static IEnumerable<BenchmarkRow> SingleImage(MnistDataset data, BenchmarkOptions options)
+    {
+        var arch = new Architecture(Architecture.LeNet5);
+        var model = new LeNet5Model(arch, arch.Build().InitializeParameters(1));
+        var inputs = new float[256 * InputEncoding.Size];
+        for (int i = 0; i < 256; i++) InputEncoding.Encode(data.Test.Image(i), inputs.AsSpan(i * InputEncoding.Size, InputEncoding.Size));
+        var warm = Stopwatch.StartNew();
+        int k = 0;
+        while (warm.Elapsed.TotalSeconds < options.SpanSeconds) model.Predict(inputs.AsSpan((k++ & 255) * InputEncoding.Size, InputEncoding.Size));
+
+        const int calls = 20_000;
+        var samples = new double[calls];
+        for (int i = 0; i < calls; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            model.Predict(inputs.AsSpan((i & 255) * InputEncoding.Size, InputEncoding.Size));
+            samples[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        }
+        Array.Sort(samples);
+        yield return new BenchmarkRow("infer-1 p50", samples[calls / 2], "us", $"batch 1, one thread, {calls:N0} calls, the public Predict API");
+        yield return new BenchmarkRow("infer-1 p99", samples[calls * 99 / 100], "us", "same calls");
+    }
+
+    private static BenchmarkRow BatchInference(MnistDataset data, BenchmarkOptions options)
+    {
+        var arch = new Architecture(Architecture.LeNet5);
+        var network = arch.Build();
+        var parameters = network.InitializeParameters(1);
+        var workspaces = Enumerable.Range(0, options.Threads).Select(_ => network.CreateWorkspace(128)).ToArray();
+        Evaluator.Evaluate(network, parameters, data.Test, options.Threads, workspaces); // warm-up
+        var rates = new List<double>();
+        for (int span = 0; span < options.Spans; span++)
+        {
+            var clock = Stopwatch.StartNew();
+            var result = Evaluator.Evaluate(network, parameters, data.Test, options.Threads, workspaces);
+            rates.Add(result.Count / clock.Elapsed.TotalSeconds);
+        }
+        return new BenchmarkRow("infer-batch", Median(rates), "img/s",
+            $"10,000 test images in batches of 128, {options.Threads} threads, median of {rates.Count} passes");
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+
+    /// <summary>A line on the machine, for the report.</summary>
+    public static string Machine() =>
+        $"{Environment.ProcessorCount} logical cores, Vector512 {(Vector512.IsHardwareAccelerated ? "yes" : "no")}, " +
+        $"Vector256 {(Vector256.IsHardwareAccelerated ? "yes" : "no")}, .NET {Environment.Version}";
+}
+
+/// <summary>Per-layer timings of one thread's forward and backward passes, to see where the time goes.</summary>
+public static class LayerProfile
+{
+    public static IEnumerable<string> Run(MnistDataset data, string architecture, int batch = 128, int repeats = 100)
+    {
+        var network = new Architecture(architecture).Build();
+        var p = network.InitializeParameters(1);
+        var g = new float[p.Length];
+        var ws = network.CreateWorkspace(batch);
+        for (int i = 0; i < batch; i++) InputEncoding.Encode(data.Train.Image(i), ws.Input.Slice(i * InputEncoding.Size, InputEncoding.Size));
+        network.Forward(ws, p, batch);
+        var labels = data.Train.Labels.AsSpan(0, batch).ToArray();
+        network.Backward(ws, p, labels, batch, g);
+        var fwd = new double[network.Layers.Count];
+        var bwd = new double[network.Layers.Count];
+        var rng = new Random(3);
+        var dy = network.Layers.Select(l => Enumerable.Range(0, batch * l.Output.Size).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray()).ToArray();
+        var dxs = network.Layers.Select(l => new float[batch * l.Input.Size]).ToArray();
+        for (int r = -repeats / 2; r < repeats; r++) // the first half warms the JIT up and is not counted
+        {
+            if (r == 0)
+            {
+                Array.Clear(fwd);
+                Array.Clear(bwd);
+            }
+            for (int l = 0; l < network.Layers.Count; l++)
+            {
+                var layer = network.Layers[l];
+                var pl = network.LayerSlice((ReadOnlySpan<float>)p, l);
+                long t0 = Stopwatch.GetTimestamp();
+                layer.Forward(batch, pl, ws.Activation(l, batch), ws.Activation(l + 1, batch), ws.Scratch);
+                fwd[l] += Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+                var dxl = l == 0 ? Span<float>.Empty : dxs[l];
+                t0 = Stopwatch.GetTimestamp();
+                layer.Backward(batch, pl, ws.Activation(l, batch), ws.Activation(l + 1, batch), dy[l], dxl, network.LayerSlice(g.AsSpan(), l), ws.Scratch);
+                bwd[l] += Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+            }
+        }
+        for (int l = 0; l < network.Layers.Count; l++)
+            yield return $"{network.Layers[l].Name,-10} forward {fwd[l] / repeats / batch,8:0.00} us/img   backward {bwd[l] / repeats / batch,8:0.00} us/img";
+    }
+}

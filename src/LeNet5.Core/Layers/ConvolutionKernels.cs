@@ -1,0 +1,134 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace LeNet5.Core.Layers;
+
+/// <summary>
+/// The two inner loops of a 5x5 convolution over flat planes of row stride W:
+/// <see cref="Correlate"/>: dst[q] += sum_tap k[tap] src[q + off(tap)], off(r, c) = r W + c, and
+/// <see cref="Gradient"/>: dk[tap] += sum_q g[q] x[q + off(tap)].
+/// With AVX-512 a block of 64 outputs stays in four registers while the 25 taps stream past it, and
+/// lengths are rounded up to whole vectors (<see cref="Padded"/>), so callers pass buffers that are
+/// that much longer (zeros where they are read past the end). Elsewhere the same sums are taken with
+/// TensorPrimitives, one tap at a time over the exact length.
+/// </summary>
+internal static class ConvolutionKernels
+{
+    public const int K = 5;
+    private const int Taps = K * K;
+    private const int V = 16;
+
+    /// <summary>Lets the tests compare the AVX-512 path with the portable one on the same machine.</summary>
+    internal static bool UseVector512 { get; set; } = Vector512.IsHardwareAccelerated;
+
+    /// <summary>A length rounded up to whole 512-bit vectors.</summary>
+    public static int Padded(int length) => (length + V - 1) / V * V;
+
+    /// <summary>Extent of the reads past a source offset: the last tap's offset.</summary>
+    public static int Reach(int stride) => (K - 1) * stride + K - 1;
+
+    /// <summary>dst[q] += sum_tap k[tap] src[q + off(tap)] for q &lt; length (up to <see cref="Padded"/>(length) with AVX-512).</summary>
+    public static void Correlate(ReadOnlySpan<float> src, int stride, ReadOnlySpan<float> k, Span<float> dst, int length)
+    {
+        if (!UseVector512)
+        {
+            var d = dst[..length];
+            for (int r = 0; r < K; r++)
+                for (int c = 0; c < K; c++)
+                    TensorPrimitives.MultiplyAdd(src.Slice(r * stride + c, length), k[r * K + c], d, d);
+            return;
+        }
+        int padded = Padded(length);
+        if (src.Length < padded + Reach(stride) || dst.Length < padded || k.Length < Taps)
+            throw new ArgumentException("buffers too short for the padded correlation");
+        ref float s0 = ref MemoryMarshal.GetReference(src);
+        ref float d0 = ref MemoryMarshal.GetReference(dst);
+        int q = 0;
+        for (; q + 4 * V <= padded; q += 4 * V)
+        {
+            var a0 = Vector512.LoadUnsafe(ref d0, (nuint)q);
+            var a1 = Vector512.LoadUnsafe(ref d0, (nuint)(q + V));
+            var a2 = Vector512.LoadUnsafe(ref d0, (nuint)(q + 2 * V));
+            var a3 = Vector512.LoadUnsafe(ref d0, (nuint)(q + 3 * V));
+            for (int r = 0; r < K; r++)
+                for (int c = 0; c < K; c++)
+                {
+                    var w = Vector512.Create(k[r * K + c]);
+                    nuint at = (nuint)(q + r * stride + c);
+                    a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref s0, at), w, a0);
+                    a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref s0, at + V), w, a1);
+                    a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref s0, at + 2 * V), w, a2);
+                    a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref s0, at + 3 * V), w, a3);
+                }
+            a0.StoreUnsafe(ref d0, (nuint)q);
+            a1.StoreUnsafe(ref d0, (nuint)(q + V));
+            a2.StoreUnsafe(ref d0, (nuint)(q + 2 * V));
+            a3.StoreUnsafe(ref d0, (nuint)(q + 3 * V));
+        }
+        for (; q < padded; q += V)
+        {
+            var a = Vector512.LoadUnsafe(ref d0, (nuint)q);
+            for (int r = 0; r < K; r++)
+                for (int c = 0; c < K; c++)
+                    a = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref s0, (nuint)(q + r * stride + c)), Vector512.Create(k[r * K + c]), a);
+            a.StoreUnsafe(ref d0, (nuint)q);
+        }
+    }
+
+    /// <summary>Floats of the per-tap vector accumulators <see cref="Gradient"/> uses for one kernel.</summary>
+    public const int AccumulatorLength = Taps * V;
+
+    /// <summary>
+    /// dk[tap] += sum_{q &lt; length} g[q] x[q + off(tap)]. With AVX-512 the sums are left as
+    /// vectors in <paramref name="accumulators"/> (16 floats a tap, see <see cref="Collect"/>), because
+    /// reducing a vector to one float costs as much as the sum itself for a 10x10 map; g must be zero
+    /// from length up to <see cref="Padded"/>(length), and x must hold Padded(length) + Reach(stride) floats.
+    /// </summary>
+    public static void Gradient(ReadOnlySpan<float> g, ReadOnlySpan<float> x, int stride, Span<float> dk, Span<float> accumulators, int length)
+    {
+        if (!UseVector512)
+        {
+            for (int r = 0; r < K; r++)
+                for (int c = 0; c < K; c++)
+                    dk[r * K + c] += TensorPrimitives.Dot(g[..length], x.Slice(r * stride + c, length));
+            return;
+        }
+        int padded = Padded(length);
+        if (x.Length < padded + Reach(stride) || g.Length < padded || accumulators.Length < AccumulatorLength)
+            throw new ArgumentException("buffers too short for the padded kernel gradient");
+        ref float a0 = ref MemoryMarshal.GetReference(accumulators);
+        ref float g0 = ref MemoryMarshal.GetReference(g);
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        // one tap at a time: the sum over q of g[q] x[q + off] in two independent accumulators
+        for (int r = 0; r < K; r++)
+            for (int c = 0; c < K; c++)
+            {
+                nuint off = (nuint)(r * stride + c);
+                var s0 = Vector512<float>.Zero;
+                var s1 = Vector512<float>.Zero;
+                int q = 0;
+                for (; q + 2 * V <= padded; q += 2 * V)
+                {
+                    s0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, off + (nuint)q), Vector512.LoadUnsafe(ref g0, (nuint)q), s0);
+                    s1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, off + (nuint)(q + V)), Vector512.LoadUnsafe(ref g0, (nuint)(q + V)), s1);
+                }
+                if (q < padded)
+                    s0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, off + (nuint)q), Vector512.LoadUnsafe(ref g0, (nuint)q), s0);
+                nuint slot = (nuint)((r * K + c) * V);
+                (Vector512.LoadUnsafe(ref a0, slot) + s0 + s1).StoreUnsafe(ref a0, slot);
+            }
+    }
+
+    /// <summary>dk[tap] += the sum of the vector accumulator of each tap (and clears it), for <paramref name="kernels"/> kernels.</summary>
+    public static void Collect(Span<float> accumulators, Span<float> dk, int kernels)
+    {
+        if (!UseVector512) return;
+        for (int t = 0; t < kernels * Taps; t++)
+        {
+            var slot = accumulators.Slice(t * V, V);
+            dk[t] += TensorPrimitives.Sum<float>(slot);
+            slot.Clear();
+        }
+    }
+}
