@@ -100,24 +100,32 @@ internal static class ConvolutionKernels
         ref float a0 = ref MemoryMarshal.GetReference(accumulators);
         ref float g0 = ref MemoryMarshal.GetReference(g);
         ref float x0 = ref MemoryMarshal.GetReference(x);
-        // one tap at a time: the sum over q of g[q] x[q + off] in two independent accumulators
+        // one kernel row at a time: each g vector loaded once feeds the row's five taps
         for (int r = 0; r < K; r++)
-            for (int c = 0; c < K; c++)
+        {
+            var s0 = Vector512<float>.Zero;
+            var s1 = Vector512<float>.Zero;
+            var s2 = Vector512<float>.Zero;
+            var s3 = Vector512<float>.Zero;
+            var s4 = Vector512<float>.Zero;
+            nuint row = (nuint)(r * stride);
+            for (int q = 0; q < padded; q += V)
             {
-                nuint off = (nuint)(r * stride + c);
-                var s0 = Vector512<float>.Zero;
-                var s1 = Vector512<float>.Zero;
-                int q = 0;
-                for (; q + 2 * V <= padded; q += 2 * V)
-                {
-                    s0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, off + (nuint)q), Vector512.LoadUnsafe(ref g0, (nuint)q), s0);
-                    s1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, off + (nuint)(q + V)), Vector512.LoadUnsafe(ref g0, (nuint)(q + V)), s1);
-                }
-                if (q < padded)
-                    s0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, off + (nuint)q), Vector512.LoadUnsafe(ref g0, (nuint)q), s0);
-                nuint slot = (nuint)((r * K + c) * V);
-                (Vector512.LoadUnsafe(ref a0, slot) + s0 + s1).StoreUnsafe(ref a0, slot);
+                var e = Vector512.LoadUnsafe(ref g0, (nuint)q);
+                nuint at = row + (nuint)q;
+                s0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, at), e, s0);
+                s1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, at + 1), e, s1);
+                s2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, at + 2), e, s2);
+                s3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, at + 3), e, s3);
+                s4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, at + 4), e, s4);
             }
+            nuint slot = (nuint)(r * K * V);
+            (Vector512.LoadUnsafe(ref a0, slot) + s0).StoreUnsafe(ref a0, slot);
+            (Vector512.LoadUnsafe(ref a0, slot + V) + s1).StoreUnsafe(ref a0, slot + V);
+            (Vector512.LoadUnsafe(ref a0, slot + 2 * V) + s2).StoreUnsafe(ref a0, slot + 2 * V);
+            (Vector512.LoadUnsafe(ref a0, slot + 3 * V) + s3).StoreUnsafe(ref a0, slot + 3 * V);
+            (Vector512.LoadUnsafe(ref a0, slot + 4 * V) + s4).StoreUnsafe(ref a0, slot + 4 * V);
+        }
     }
 
     /// <summary>dk[tap] += the sum of the vector accumulator of each tap (and clears it), for <paramref name="kernels"/> kernels.</summary>

@@ -16,14 +16,24 @@ internal static class Dense
         ReadOnlySpan<float> x, Span<float> y)
     {
         for (int s = 0; s < n; s++) b[..outputs].CopyTo(y.Slice(s * outputs, outputs));
+        // with AVX-512, 4x4 blocks of (sample, output) take the bulk; the edges go one dot at a time
+        int sBlocks = DenseKernels.Enabled ? n / 4 * 4 : 0, oBlocks = DenseKernels.Enabled ? outputs / 4 * 4 : 0;
+        Span<float> sums = stackalloc float[16];
         for (int k0 = 0; k0 < inputs; k0 += Block)
         {
             int k = Math.Min(Block, inputs - k0);
+            for (int s = 0; s < sBlocks; s += 4)
+                for (int o = 0; o < oBlocks; o += 4)
+                {
+                    DenseKernels.Dot4x4(x, w, inputs, s, o, k0, k0 + k, sums);
+                    for (int i = 0; i < 4; i++)
+                        for (int j = 0; j < 4; j++) y[(s + i) * outputs + o + j] += sums[i * 4 + j];
+                }
             for (int s = 0; s < n; s++)
             {
                 var xs = x.Slice(s * inputs + k0, k);
                 var ys = y.Slice(s * outputs, outputs);
-                for (int o = 0; o < outputs; o++) ys[o] += TensorPrimitives.Dot(w.Slice(o * inputs + k0, k), xs);
+                for (int o = s < sBlocks ? oBlocks : 0; o < outputs; o++) ys[o] += TensorPrimitives.Dot(w.Slice(o * inputs + k0, k), xs);
             }
         }
     }
@@ -35,29 +45,43 @@ internal static class Dense
         for (int s = 0; s < n; s++)
             TensorPrimitives.Add(db[..outputs], dy.Slice(s * outputs, outputs), db[..outputs]);
         if (!dx.IsEmpty) dx[..(n * inputs)].Clear();
+        int oBlocks = DenseKernels.Enabled ? outputs / 4 * 4 : 0, sBlocks = DenseKernels.Enabled ? n / 4 * 4 : 0;
         for (int k0 = 0; k0 < inputs; k0 += Block)
         {
             int k = Math.Min(Block, inputs - k0);
-            for (int o = 0; o < outputs; o++)
+            // dW rows, four at a time: dW[o..o+3, k] += sum_s dy[s, o..o+3] x[s, k]
+            for (int o = 0; o < oBlocks; o += 4)
+            {
+                int done = DenseKernels.OuterProduct4(dw, inputs, o, x, inputs, dy, outputs, 1, n, k0, k0 + k);
+                for (int j = 0; j < 4; j++)
+                    for (int s = 0; s < n; s++)
+                        AddScaled(x.Slice(s * inputs + done, k0 + k - done), dy[s * outputs + o + j], dw.Slice((o + j) * inputs + done, k0 + k - done));
+            }
+            for (int o = oBlocks; o < outputs; o++)
             {
                 var dwo = dw.Slice(o * inputs + k0, k);
-                for (int s = 0; s < n; s++)
-                {
-                    float g = dy[s * outputs + o];
-                    if (g != 0) TensorPrimitives.MultiplyAdd(x.Slice(s * inputs + k0, k), g, dwo, dwo);
-                }
+                for (int s = 0; s < n; s++) AddScaled(x.Slice(s * inputs + k0, k), dy[s * outputs + o], dwo);
             }
             if (dx.IsEmpty) continue;
-            for (int s = 0; s < n; s++)
+            // dx rows, four samples at a time: dx[s..s+3, k] += sum_o dy[s..s+3, o] W[o, k]
+            for (int s = 0; s < sBlocks; s += 4)
+            {
+                int done = DenseKernels.OuterProduct4(dx, inputs, s, w, inputs, dy, 1, outputs, outputs, k0, k0 + k);
+                for (int i = 0; i < 4; i++)
+                    for (int o = 0; o < outputs; o++)
+                        AddScaled(w.Slice(o * inputs + done, k0 + k - done), dy[(s + i) * outputs + o], dx.Slice((s + i) * inputs + done, k0 + k - done));
+            }
+            for (int s = sBlocks; s < n; s++)
             {
                 var dxs = dx.Slice(s * inputs + k0, k);
-                for (int o = 0; o < outputs; o++)
-                {
-                    float g = dy[s * outputs + o];
-                    if (g != 0) TensorPrimitives.MultiplyAdd(w.Slice(o * inputs + k0, k), g, dxs, dxs);
-                }
+                for (int o = 0; o < outputs; o++) AddScaled(w.Slice(o * inputs + k0, k), dy[s * outputs + o], dxs);
             }
         }
+    }
+
+    private static void AddScaled(ReadOnlySpan<float> x, float scale, Span<float> target)
+    {
+        if (scale != 0 && !x.IsEmpty) TensorPrimitives.MultiplyAdd(x, scale, target, target);
     }
 
     /// <summary>

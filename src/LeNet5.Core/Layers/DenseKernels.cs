@@ -1,0 +1,96 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace LeNet5.Core.Layers;
+
+/// <summary>
+/// AVX-512 register blocks for the dense products of <see cref="Dense"/>, each over a range of the
+/// inputs k: a 4x4 block of dot products (4 samples by 4 outputs: 8 loads feed 16 FMAs), and the two
+/// outer-product updates of the backward pass (4 rows of dW or of dx held in registers while the
+/// other operand streams past). Callers run them on whole blocks and leave the edges to plain code.
+/// </summary>
+internal static class DenseKernels
+{
+    private const int V = 16;
+
+    public static bool Enabled => ConvolutionKernels.UseVector512;
+
+    /// <summary>sums[i*4 + j] = sum_{k in [k0,k1)} x[s+i, k] w[o+j, k] for the 4x4 block at (s, o).</summary>
+    public static void Dot4x4(ReadOnlySpan<float> x, ReadOnlySpan<float> w, int inputs, int s, int o, int k0, int k1, Span<float> sums)
+    {
+        ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), s * inputs);
+        ref float wr = ref Unsafe.Add(ref MemoryMarshal.GetReference(w), o * inputs);
+        nuint r1 = (nuint)inputs, r2 = 2 * r1, r3 = 3 * r1;
+        Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
+        Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
+        Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default;
+        Vector512<float> a30 = default, a31 = default, a32 = default, a33 = default;
+        int k = k0;
+        for (; k + V <= k1; k += V)
+        {
+            nuint at = (nuint)k;
+            var w0 = Vector512.LoadUnsafe(ref wr, at);
+            var w1 = Vector512.LoadUnsafe(ref wr, at + r1);
+            var w2 = Vector512.LoadUnsafe(ref wr, at + r2);
+            var w3 = Vector512.LoadUnsafe(ref wr, at + r3);
+            var x0 = Vector512.LoadUnsafe(ref xr, at);
+            a00 = Vector512.FusedMultiplyAdd(x0, w0, a00); a01 = Vector512.FusedMultiplyAdd(x0, w1, a01);
+            a02 = Vector512.FusedMultiplyAdd(x0, w2, a02); a03 = Vector512.FusedMultiplyAdd(x0, w3, a03);
+            var x1 = Vector512.LoadUnsafe(ref xr, at + r1);
+            a10 = Vector512.FusedMultiplyAdd(x1, w0, a10); a11 = Vector512.FusedMultiplyAdd(x1, w1, a11);
+            a12 = Vector512.FusedMultiplyAdd(x1, w2, a12); a13 = Vector512.FusedMultiplyAdd(x1, w3, a13);
+            var x2 = Vector512.LoadUnsafe(ref xr, at + r2);
+            a20 = Vector512.FusedMultiplyAdd(x2, w0, a20); a21 = Vector512.FusedMultiplyAdd(x2, w1, a21);
+            a22 = Vector512.FusedMultiplyAdd(x2, w2, a22); a23 = Vector512.FusedMultiplyAdd(x2, w3, a23);
+            var x3 = Vector512.LoadUnsafe(ref xr, at + r3);
+            a30 = Vector512.FusedMultiplyAdd(x3, w0, a30); a31 = Vector512.FusedMultiplyAdd(x3, w1, a31);
+            a32 = Vector512.FusedMultiplyAdd(x3, w2, a32); a33 = Vector512.FusedMultiplyAdd(x3, w3, a33);
+        }
+        sums[0] = Vector512.Sum(a00); sums[1] = Vector512.Sum(a01); sums[2] = Vector512.Sum(a02); sums[3] = Vector512.Sum(a03);
+        sums[4] = Vector512.Sum(a10); sums[5] = Vector512.Sum(a11); sums[6] = Vector512.Sum(a12); sums[7] = Vector512.Sum(a13);
+        sums[8] = Vector512.Sum(a20); sums[9] = Vector512.Sum(a21); sums[10] = Vector512.Sum(a22); sums[11] = Vector512.Sum(a23);
+        sums[12] = Vector512.Sum(a30); sums[13] = Vector512.Sum(a31); sums[14] = Vector512.Sum(a32); sums[15] = Vector512.Sum(a33);
+        for (; k < k1; k++)
+            for (int i = 0; i < 4; i++)
+                for (int j = 0; j < 4; j++)
+                    sums[i * 4 + j] += Unsafe.Add(ref xr, i * inputs + k) * Unsafe.Add(ref wr, j * inputs + k);
+    }
+
+    /// <summary>
+    /// target[r, k] += sum_{m &lt; count} coef[m * coefStride + r] * source[m, k] for the 4 target rows
+    /// starting at row <paramref name="row"/> and k in [k0, k1) (whole vectors only; returns where it stopped).
+    /// dW: target = dW (rows = outputs), source = x, coef = dy. dx: target = dx (rows = samples), source = W, coef = dy transposed.
+    /// </summary>
+    public static int OuterProduct4(Span<float> target, int targetStride, int row, ReadOnlySpan<float> source, int sourceStride,
+        ReadOnlySpan<float> coef, int coefRowStride, int coefColStride, int count, int k0, int k1)
+    {
+        ref float t = ref Unsafe.Add(ref MemoryMarshal.GetReference(target), row * targetStride);
+        ref float src = ref MemoryMarshal.GetReference(source);
+        ref float cf = ref MemoryMarshal.GetReference(coef);
+        nuint r1 = (nuint)targetStride, r2 = 2 * r1, r3 = 3 * r1;
+        int k = k0;
+        for (; k + V <= k1; k += V)
+        {
+            nuint at = (nuint)k;
+            var t0 = Vector512.LoadUnsafe(ref t, at);
+            var t1 = Vector512.LoadUnsafe(ref t, at + r1);
+            var t2 = Vector512.LoadUnsafe(ref t, at + r2);
+            var t3 = Vector512.LoadUnsafe(ref t, at + r3);
+            for (int m = 0; m < count; m++)
+            {
+                var sv = Vector512.LoadUnsafe(ref src, (nuint)(m * sourceStride + k));
+                ref float c = ref Unsafe.Add(ref cf, m * coefRowStride + row * coefColStride);
+                t0 = Vector512.FusedMultiplyAdd(Vector512.Create(c), sv, t0);
+                t1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, coefColStride)), sv, t1);
+                t2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 2 * coefColStride)), sv, t2);
+                t3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 3 * coefColStride)), sv, t3);
+            }
+            t0.StoreUnsafe(ref t, at);
+            t1.StoreUnsafe(ref t, at + r1);
+            t2.StoreUnsafe(ref t, at + r2);
+            t3.StoreUnsafe(ref t, at + r3);
+        }
+        return k;
+    }
+}
