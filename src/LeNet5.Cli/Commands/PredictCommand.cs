@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.Globalization;
+using LeNet5.Core.Models;
+using LeNet5.Imaging;
 
 namespace LeNet5.Cli.Commands;
 
@@ -8,12 +11,29 @@ internal static class PredictCommand
     {
         var model = new Option<string>("--model") { Description = "model file (.safetensors)", Required = true };
         var image = new Argument<string>("IMAGE") { Description = "an image of a digit (PNG, JPEG, BMP, GIF or WebP)" };
-        var command = new Command("predict", "Recognise the digit in an image file.") { model, image };
-        command.SetAction(_ =>
+        var command = new Command("predict",
+            "Recognise the digit in an image file, prepared as the web API prepares it (ink fitted into 20x20, centred by centre of mass in 28x28).")
         {
-            Console.Error.WriteLine("error: predict is not built yet (issue 5 brings image preparation)");
-            return 2;
-        });
+            model, image,
+        };
+        command.SetAction(parse => CommonOptions.Guard(() =>
+        {
+            var network = LeNet5Model.Load(parse.GetValue(model)!);
+            var path = parse.GetValue(image)!;
+            PreparedDigit digit;
+            try
+            {
+                digit = new DigitImagePreparer().Prepare(File.ReadAllBytes(path));
+            }
+            catch (ImagePreparationException ex)
+            {
+                Console.Error.WriteLine($"error: {path}: {ex.Message}");
+                return 1;
+            }
+            var prediction = network.Predict(digit.Pixels);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"digit {prediction.Digit} confidence {prediction.Confidence:0.00}"));
+            return 0;
+        }));
         return command;
     }
 }

@@ -1,0 +1,156 @@
+using System.Runtime.InteropServices;
+using LeNet5.Core.Preparation;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Bmp;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Webp;
+using SixLabors.ImageSharp.Memory;
+using SixLabors.ImageSharp.Metadata;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+
+namespace LeNet5.Imaging;
+
+/// <summary>
+/// Turns an encoded picture of a digit into the 28x28 MNIST-like digit the network expects. Decoding
+/// is hardened: the configuration knows only PNG, JPEG, BMP, GIF (first frame) and WebP, the
+/// declared size is read from the header and refused above the limits before anything is decoded,
+/// and ImageSharp's allocations are capped. Thread-safe.
+/// </summary>
+public sealed class DigitImagePreparer
+{
+    /// <summary>The media types of the accepted formats.</summary>
+    public static readonly IReadOnlyList<string> MediaTypes = ["image/png", "image/jpeg", "image/bmp", "image/gif", "image/webp"];
+
+    private readonly Configuration _configuration;
+
+    public DigitImagePreparer(ImageLimits? limits = null)
+    {
+        Limits = limits ?? ImageLimits.Default;
+        ArgumentOutOfRangeException.ThrowIfLessThan(Limits.MaxWidth, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Limits.MaxHeight, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Limits.AllocationLimitMegabytes, 1);
+        _configuration = CreateConfiguration(Limits.AllocationLimitMegabytes);
+    }
+
+    public ImageLimits Limits { get; }
+
+    /// <summary>True for a media type of one of the accepted formats (image/jpg is taken as image/jpeg).</summary>
+    public static bool IsSupportedMediaType(string? mediaType) =>
+        mediaType is not null && (MediaTypes.Contains(mediaType, StringComparer.OrdinalIgnoreCase)
+                                  || string.Equals(mediaType, "image/jpg", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>An ImageSharp configuration that knows only the accepted formats and caps its allocations.</summary>
+    public static Configuration CreateConfiguration(int allocationLimitMegabytes)
+    {
+        var configuration = new Configuration(
+            new PngConfigurationModule(), new JpegConfigurationModule(), new BmpConfigurationModule(),
+            new GifConfigurationModule(), new WebpConfigurationModule())
+        {
+            MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions { AllocationLimitMegabytes = allocationLimitMegabytes }),
+            // requests already run in parallel; one picture needs no more than its own thread
+            MaxDegreeOfParallelism = 1,
+        };
+        // only the pixels matter: skipping metadata also skips compressed text chunks, EXIF, XMP and ICC profiles
+        var formats = configuration.ImageFormatsManager;
+        formats.SetDecoder(PngFormat.Instance, new PngDecoder { IgnoreMetadata = true });
+        formats.SetDecoder(JpegFormat.Instance, new JpegDecoder { IgnoreMetadata = true });
+        formats.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = FrameDecodingMode.First, IgnoreMetadata = true });
+        formats.SetDecoder(WebpFormat.Instance, new WebpDecoder { IgnoreMetadata = true });
+        return configuration;
+    }
+
+    /// <summary>Prepares one encoded picture; throws <see cref="ImagePreparationException"/> when it cannot.</summary>
+    public PreparedDigit Prepare(byte[] encoded)
+    {
+        ArgumentNullException.ThrowIfNull(encoded);
+        var (format, width, height) = Identify(encoded);
+        byte[] luminanceAlpha = Decode(encoded, width, height);
+        var ink = InkMap.FromLuminanceAlpha(luminanceAlpha, width, height)
+                  ?? throw new ImagePreparationException(PreparationFailure.Blank, "The image is blank: it holds no ink to read a digit from.");
+        var box = InkBox.Find(ink, width, height)
+                  ?? throw new ImagePreparationException(PreparationFailure.Blank, "The image is blank: it holds no ink to read a digit from.");
+        var (fitWidth, fitHeight) = MnistLayout.FitSize(box.Width, box.Height);
+        byte[] fitted = Resize(box.Crop(ink, width), box.Width, box.Height, fitWidth, fitHeight);
+        MnistLayout.StretchToFullInk(fitted);
+        return new PreparedDigit(MnistLayout.PlaceCentred(fitted, fitWidth, fitHeight), format, width, height, box);
+    }
+
+    /// <summary>Reads the format and size from the header, without decoding, and checks them against the limits.</summary>
+    public (string Format, int Width, int Height) Identify(byte[] encoded)
+    {
+        IImageInfo? info;
+        IImageFormat? format;
+        try
+        {
+            info = Image.Identify(_configuration, encoded, out format);
+        }
+        catch (Exception ex) when (IsDecodingFailure(ex))
+        {
+            throw Undecodable(ex);
+        }
+        if (info is null || format is null) throw Undecodable(null);
+        if (info.Width < 1 || info.Height < 1) throw Undecodable(null);
+        if (info.Width > Limits.MaxWidth || info.Height > Limits.MaxHeight)
+            throw new ImagePreparationException(PreparationFailure.TooLarge,
+                $"The image is {info.Width}x{info.Height} pixels; send one of at most {Limits.MaxWidth}x{Limits.MaxHeight}.");
+        return (format.Name.ToLowerInvariant(), info.Width, info.Height);
+    }
+
+    /// <summary>Decodes to interleaved (luminance, alpha) byte pairs.</summary>
+    private byte[] Decode(byte[] encoded, int width, int height)
+    {
+        try
+        {
+            using var image = Image.Load<La16>(_configuration, encoded);
+            // the header was checked, but a decoder may still disagree with it: trust only what was decoded
+            if (image.Width != width || image.Height != height)
+                throw new ImagePreparationException(PreparationFailure.Undecodable, "The image's header does not match its content.");
+            var pixels = new La16[width * height];
+            image.CopyPixelDataTo(pixels);
+            return MemoryMarshal.AsBytes(pixels.AsSpan()).ToArray();
+        }
+        catch (Exception ex) when (IsDecodingFailure(ex))
+        {
+            // the capped allocator refused: ImageSharp may wrap that in an InvalidImageContentException
+            throw IsAllocationRefused(ex)
+                ? new ImagePreparationException(PreparationFailure.TooLarge, "The image needs more memory to decode than this service allows; send a smaller one.", ex)
+                : Undecodable(ex);
+        }
+    }
+
+    /// <summary>Resizes a grey picture with an anti-aliasing resampler (Lanczos-3, widened when shrinking).</summary>
+    private byte[] Resize(byte[] grey, int width, int height, int newWidth, int newHeight)
+    {
+        using var image = Image.LoadPixelData<L8>(_configuration, grey, width, height);
+        image.Mutate(c => c.Resize(new ResizeOptions
+        {
+            Size = new Size(newWidth, newHeight),
+            Mode = ResizeMode.Stretch,
+            Sampler = KnownResamplers.Lanczos3,
+        }));
+        var resized = new byte[newWidth * newHeight];
+        image.CopyPixelDataTo(resized);
+        return resized;
+    }
+
+    private static ImagePreparationException Undecodable(Exception? inner) =>
+        new(PreparationFailure.Undecodable,
+            "The image could not be decoded: send a PNG, JPEG, BMP, GIF or WebP picture.", inner);
+
+    private static bool IsAllocationRefused(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is InvalidMemoryOperationException) return true;
+        }
+        return false;
+    }
+
+    // A decoder fed hostile bytes may fail in many ways; none of them is the server's fault.
+    private static bool IsDecodingFailure(Exception ex) =>
+        ex is not (OutOfMemoryException or OperationCanceledException or ImagePreparationException);
+}

@@ -1,0 +1,89 @@
+using LeNet5.Web.Infrastructure;
+using LeNet5.Web.Models;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Serilog;
+
+namespace LeNet5.Web.Features.Predict;
+
+/// <summary><c>POST /api/predict</c> and <c>POST /api/predict/batch</c>.</summary>
+public static class PredictEndpoints
+{
+    public static IEndpointRouteBuilder MapPredictEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/predict")
+            .WithTags("Predict")
+            .RequireRateLimiting(RateLimiting.PerClientPolicy)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        group.MapPost("/", PredictAsync)
+            .WithName("Predict")
+            .WithSummary("Recognise the digit in one image.")
+            .WithDescription("The body is a raw image (PNG, JPEG, BMP, GIF first frame, WebP), multipart/form-data with the file in the field " +
+                             "'image', or JSON {\"image\": \"data:image/png;base64,...\"} or {\"pixels\": [784 numbers]}. " +
+                             "details=true adds the 784 input pixels, every layer's activations and, for RBF models, the distances.")
+            .DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
+
+        group.MapPost("/batch", PredictBatchAsync)
+            .WithName("PredictBatch")
+            .WithSummary("Recognise the digits in several images, answered in the same order.")
+            .WithDescription("multipart/form-data with any number of files in the field 'images', or JSON {\"images\": [...]} " +
+                             "whose items are data URL strings or {\"image\": ...} / {\"pixels\": [...]} objects.")
+            .DocumentRequestBody<BatchJsonRequest>(PredictRequestReader.BatchField, rawImages: false);
+        return app;
+    }
+
+    private static async Task<Results<Ok<PredictResponse>, ProblemHttpResult>> PredictAsync(
+        HttpRequest request, ModelRegistry registry, PredictRequestReader reader, PredictionService predictor, IDiagnosticContext log,
+        [FromQuery] string? model, [FromQuery] bool? details, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var entry = ResolveModel(registry, model);
+            var input = await reader.ReadSingleAsync(request, cancellationToken);
+            var answer = await predictor.PredictAsync(entry, input, details ?? false, cancellationToken);
+            log.Set("Model", entry.Id);
+            log.Set("Digit", answer.Digit);
+            log.Set("Rejected", answer.Rejected);
+            return TypedResults.Ok(answer);
+        }
+        catch (ApiProblemException problem)
+        {
+            log.Set("Problem", problem.Title);
+            return problem.ToResult();
+        }
+    }
+
+    private static async Task<Results<Ok<PredictResponse[]>, ProblemHttpResult>> PredictBatchAsync(
+        HttpRequest request, ModelRegistry registry, PredictRequestReader reader, PredictionService predictor, IDiagnosticContext log,
+        [FromQuery] string? model, [FromQuery] bool? details, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var entry = ResolveModel(registry, model);
+            var inputs = await reader.ReadBatchAsync(request, cancellationToken);
+            log.Set("Model", entry.Id);
+            log.Set("Images", inputs.Count);
+            var answers = new PredictResponse[inputs.Count];
+            for (int i = 0; i < inputs.Count; i++)
+                answers[i] = await predictor.PredictAsync(entry, inputs[i], details ?? false, cancellationToken, $"images[{i}]");
+            return TypedResults.Ok(answers);
+        }
+        catch (ApiProblemException problem)
+        {
+            log.Set("Problem", problem.Title);
+            return problem.ToResult();
+        }
+    }
+
+    /// <summary>The named model, or the active one.</summary>
+    private static ModelEntry ResolveModel(ModelRegistry registry, string? id) =>
+        string.IsNullOrEmpty(id)
+            ? registry.Active ?? throw Problems.NoModel()
+            : registry.Get(id) ?? throw Problems.UnknownModel(id);
+}
