@@ -16,7 +16,13 @@ internal static class EvaluateCommand
         {
             var m = LeNet5Model.Load(parse.GetValue(model)!);
             var dataset = CommonOptions.LoadData(parse.GetValue(data));
-            var result = Evaluator.Evaluate(m.Network, m.Parameters, dataset.Test, parse.GetValue(threads));
+            var bar = new ProgressBar("evaluate");
+            var gate = new Lock();
+            var result = Evaluator.Evaluate(m.Network, m.Parameters, dataset.Test, parse.GetValue(threads), progress: done =>
+            {
+                lock (gate) bar.Report((double)done / dataset.Test.Count, $"{done}/{dataset.Test.Count} images");
+            });
+            bar.Clear();
             Console.WriteLine($"model {parse.GetValue(model)}: {m.Architecture}");
             Console.WriteLine("confusion matrix (rows: true digit, columns: predicted)");
             Console.WriteLine("      " + string.Concat(Enumerable.Range(0, 10).Select(d => $"{d,6}")));

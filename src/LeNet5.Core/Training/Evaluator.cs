@@ -15,14 +15,15 @@ public static class Evaluator
 {
     private const int Chunk = 128;
 
-    public static EvaluationResult Evaluate(Network network, float[] parameters, MnistSplit split, int threads, IReadOnlyList<Workspace>? workspaces = null)
+    public static EvaluationResult Evaluate(Network network, float[] parameters, MnistSplit split, int threads, IReadOnlyList<Workspace>? workspaces = null,
+        Action<int>? progress = null)
     {
         threads = Math.Max(1, threads);
         var ws = workspaces ?? Enumerable.Range(0, threads).Select(_ => network.CreateWorkspace(Chunk)).ToArray();
         int n = split.Count;
         var scores = new float[n * OutputHead.Classes];
         var predictions = new int[n];
-        int chunks = (n + Chunk - 1) / Chunk;
+        int chunks = (n + Chunk - 1) / Chunk, done = 0;
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
             var w = ws[t];
@@ -35,6 +36,8 @@ public static class Evaluator
                 w.Scores.AsSpan(0, count * OutputHead.Classes).CopyTo(scores.AsSpan(start * OutputHead.Classes));
                 for (int i = 0; i < count; i++)
                     predictions[start + i] = network.Head.Predict(w.Scores.AsSpan(i * OutputHead.Classes, OutputHead.Classes));
+                int total = Interlocked.Add(ref done, count);
+                progress?.Invoke(total);
             }
         });
         var confusion = new int[OutputHead.Classes, OutputHead.Classes];
