@@ -1,7 +1,9 @@
 using LeNet5.Imaging;
+using LeNet5.Web.Features.Admin;
 using LeNet5.Web.Features.Health;
 using LeNet5.Web.Features.Models;
 using LeNet5.Web.Features.Predict;
+using LeNet5.Web.Features.Training;
 using LeNet5.Web.Infrastructure;
 using LeNet5.Web.Models;
 using LeNet5.Web.Options;
@@ -45,7 +47,9 @@ builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document,
                                 "Errors are application/problem+json whose title says what to fix.";
     return Task.CompletedTask;
 }));
-builder.Services.AddRazorPages();
+builder.Services.AddAdminAuthentication();
+builder.Services.AddTraining();
+builder.Services.AddRazorPages(options => options.Conventions.AuthorizeFolder("/Admin", AdminAuthentication.Policy));
 
 var app = builder.Build();
 
@@ -53,10 +57,14 @@ var app = builder.Build();
 var registry = app.Services.GetRequiredService<ModelRegistry>();
 app.Logger.LogInformation("{Count} model(s) in {Directory}; active: {Active}", registry.List().Count, registry.DirectoryPath, registry.Active?.Id ?? "none");
 
+_ = app.Services.GetRequiredService<AdminToken>();
+
 app.UseSerilogRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRateLimiter();
+app.UseAuthentication();
+app.UseAuthorization();
 
 app.MapStaticAssets();
 app.MapRazorPages().WithStaticAssets();
@@ -65,6 +73,8 @@ app.MapScalarApiReference(options => options.WithTitle("LeNet5Web API"));
 app.MapPredictEndpoints();
 app.MapModelEndpoints();
 app.MapHealthEndpoints();
+app.MapTrainingEndpoints();
+app.MapModelAdminEndpoints();
 
 app.Run();
 

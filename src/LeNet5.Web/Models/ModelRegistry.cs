@@ -77,6 +77,25 @@ public sealed partial class ModelRegistry
         return true;
     }
 
+    /// <summary>
+    /// Takes a model out of the registry and deletes its file. The active model cannot be removed
+    /// (<see cref="RemoveOutcome.Active"/>); requests already holding it finish with it.
+    /// </summary>
+    public RemoveOutcome Remove(string id)
+    {
+        ModelEntry? removed;
+        lock (_writeLock)
+        {
+            var s = _snapshot;
+            if (!s.Models.TryGetValue(id, out removed)) return RemoveOutcome.NotFound;
+            if (s.ActiveId == id) return RemoveOutcome.Active;
+            _snapshot = s with { Models = s.Models.Remove(id) };
+        }
+        File.Delete(removed.Path);
+        LogRemoved(id, removed.Path);
+        return RemoveOutcome.Removed;
+    }
+
     private void LoadDirectory(string defaultId)
     {
         if (!Directory.Exists(DirectoryPath))
@@ -128,6 +147,9 @@ public sealed partial class ModelRegistry
     [LoggerMessage(Level = LogLevel.Information, Message = "Active model is now {ModelId}")]
     private partial void LogActivated(string modelId);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed model {ModelId} and deleted {Path}")]
+    private partial void LogRemoved(string modelId, string path);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped {Path}: {Reason}")]
     private partial void LogSkipped(string path, string reason);
 
@@ -137,3 +159,6 @@ public sealed partial class ModelRegistry
     [LoggerMessage(Level = LogLevel.Warning, Message = "The default model {DefaultId} is not in the models folder; {ModelId} is active instead")]
     private partial void LogDefaultMissing(string defaultId, string modelId);
 }
+
+/// <summary>What <see cref="ModelRegistry.Remove"/> did.</summary>
+public enum RemoveOutcome { Removed, NotFound, Active }

@@ -10,6 +10,9 @@ namespace LeNet5.Web.Tests.Support;
 /// </summary>
 public class LeNet5WebFactory : WebApplicationFactory<Program>
 {
+    // run history and checkpoints go to a folder of the test's own, never into the source tree
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("lenet5web-data-").FullName;
+
     private readonly Dictionary<string, string?> _settings = new()
     {
         ["RateLimit:PermitLimit"] = "1000000",
@@ -27,6 +30,23 @@ public class LeNet5WebFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        _settings.TryAdd("Data:Directory", _dataDirectory);
         builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(_settings));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing && Directory.Exists(_dataDirectory))
+        {
+            try
+            {
+                Directory.Delete(_dataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // a file still held open by a finishing host; the temp folder is cleaned by the OS
+            }
+        }
     }
 }

@@ -1,0 +1,34 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace LeNet5.Web.Features.Admin;
+
+/// <summary>The admin token: the configured one, or a random one made at start-up and logged once (as Jupyter does).</summary>
+public sealed partial class AdminToken
+{
+    private readonly byte[] _token;
+
+    public AdminToken(IOptions<AdminOptions> options, ILogger<AdminToken> logger)
+    {
+        var configured = options.Value.Token;
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            configured = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+            Generated = true;
+            LogGenerated(logger, configured);
+        }
+        _token = Encoding.UTF8.GetBytes(configured.Trim());
+    }
+
+    /// <summary>True when no token was configured and this one was generated.</summary>
+    public bool Generated { get; }
+
+    /// <summary>Compares in constant time.</summary>
+    public bool Matches(string? candidate) =>
+        !string.IsNullOrEmpty(candidate) && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate.Trim()), _token);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "No Admin:Token is configured; the admin token for this run is {Token} (open /login, or send 'Authorization: Bearer {Token}'). Set Admin__Token to choose one.")]
+    private static partial void LogGenerated(ILogger logger, string token);
+}

