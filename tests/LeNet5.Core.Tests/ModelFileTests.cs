@@ -88,6 +88,20 @@ public sealed class ModelFileTests : IDisposable
         Assert.NotEmpty(bytes);
     }
 
+    [Theory]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4294967296,4294967300]}}")]
+    [InlineData("[1,2,3]")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":\"x\",\"data_offsets\":[0,4]}}")]
+    public void CraftedHeadersAreRefusedAsBadFiles(string header)
+    {
+        var json = System.Text.Encoding.UTF8.GetBytes(header);
+        var file = new byte[8 + json.Length + 4];
+        BitConverter.GetBytes((ulong)json.Length).CopyTo(file, 0);
+        json.CopyTo(file, 8);
+        Assert.Throws<ModelFormatException>(() => SafeTensors.Deserialize(file, "crafted"));
+    }
+
     [Fact]
     public void NonFiniteWeightsAreRefused()
     {

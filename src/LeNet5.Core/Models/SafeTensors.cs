@@ -61,6 +61,19 @@ public static class SafeTensors
 
     public static (Dictionary<string, NamedTensor> Tensors, Dictionary<string, string> Metadata) Deserialize(ReadOnlySpan<byte> file, string source = "model")
     {
+        try
+        {
+            return Parse(file, source);
+        }
+        catch (Exception ex) when (ex is not ModelFormatException and not OutOfMemoryException)
+        {
+            // whatever else a crafted header can provoke (duplicate keys, huge offsets) is still "a bad file"
+            throw new ModelFormatException($"{source}: not a readable safetensors file ({ex.Message}).", ex);
+        }
+    }
+
+    private static (Dictionary<string, NamedTensor> Tensors, Dictionary<string, string> Metadata) Parse(ReadOnlySpan<byte> file, string source)
+    {
         if (file.Length < 8) throw new ModelFormatException($"{source}: {file.Length} bytes is too short to be a safetensors file.");
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(file);
         if (headerLength > MaxHeaderBytes || (long)headerLength > file.Length - 8)
@@ -127,10 +140,37 @@ public static class SafeTensors
                 fs.Flush(flushToDisk: true);
             }
             File.Move(tmp, full, overwrite: true);
+            SyncDirectory(Path.GetDirectoryName(full)!);
         }
         finally
         {
             if (File.Exists(tmp)) File.Delete(tmp);
         }
     }
+
+    /// <summary>Flushes a directory entry (the rename) to disk: fsync on the directory, as POSIX asks.</summary>
+    private static void SyncDirectory(string directory)
+    {
+        // .NET will not open a directory as a file, and NTFS journals renames itself
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
+        int fd = NativeFiles.Open(directory, 0 /* O_RDONLY */);
+        if (fd < 0) return; // the file itself is flushed; without the directory sync the rename may roll back
+        NativeFiles.FSync(fd);
+        NativeFiles.Close(fd);
+    }
+}
+
+internal static partial class NativeFiles
+{
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    internal static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    internal static partial int FSync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    internal static partial int Close(int fd);
 }

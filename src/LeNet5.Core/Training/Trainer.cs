@@ -294,7 +294,7 @@ public sealed class Trainer : IDisposable
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>The trained model with its metadata; the probabilities are calibrated on the last evaluation.</summary>
+    /// <summary>The trained model with its metadata; the probabilities are calibrated on test images 0-4,999 of the last evaluation.</summary>
     public LeNet5Model ToModel(string command)
     {
         var metadata = new Dictionary<string, string>
@@ -309,7 +309,10 @@ public sealed class Trainer : IDisposable
         if (LastEvaluation is { } eval)
         {
             model.Metadata[MetadataKeys.TestAccuracy] = eval.Accuracy.ToString("0.0000", CultureInfo.InvariantCulture);
-            model.Temperature = Evaluator.FitTemperature(Network.Head, eval.Scores, eval.Labels);
+            // calibrated on the first half of the test set only; the second half stays held out
+            // for checking the calibration and the web app's rejection threshold
+            int half = eval.Count / 2;
+            model.Temperature = Evaluator.FitTemperature(Network.Head, eval.Scores[..(half * OutputHead.Classes)], eval.Labels[..half]);
         }
         return model;
     }
@@ -328,13 +331,25 @@ public sealed class Trainer : IDisposable
         var model = LeNet5Model.FromBytes(File.ReadAllBytes(checkpointPath), checkpointPath, out var extra);
         if (!extra.TryGetValue("optimizer.velocity", out var velocity) || velocity.Data.Length != model.Parameters.Length)
             throw new ModelFormatException($"{checkpointPath}: not a checkpoint (no optimizer state).");
-        var options = JsonSerializer.Deserialize<TrainingOptions>(model.Metadata[MetadataKeys.Training], Json)
-            ?? throw new ModelFormatException($"{checkpointPath}: unreadable training settings.");
+        string Meta(string key) => model.Metadata.TryGetValue(key, out var v) ? v
+            : throw new ModelFormatException($"{checkpointPath}: not a checkpoint (no '{key}' in its metadata).");
+        TrainingOptions options;
+        try
+        {
+            options = JsonSerializer.Deserialize<TrainingOptions>(Meta(MetadataKeys.Training), Json)
+                ?? throw new ModelFormatException($"{checkpointPath}: unreadable training settings.");
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelFormatException($"{checkpointPath}: unreadable training settings ({ex.Message}).", ex);
+        }
         options = options with { Epochs = epochs ?? options.Epochs, Threads = threads ?? options.Threads };
         var trainer = new Trainer(model.Architecture, options, data, model.Parameters);
         velocity.Data.CopyTo(trainer.Velocity, 0);
-        trainer.History.AddRange(JsonSerializer.Deserialize<List<EpochMetrics>>(model.Metadata[MetadataKeys.Epochs], Json) ?? []);
-        trainer.CompletedEpochs = int.Parse(model.Metadata[MetadataKeys.CheckpointEpoch], CultureInfo.InvariantCulture);
+        trainer.History.AddRange(JsonSerializer.Deserialize<List<EpochMetrics>>(Meta(MetadataKeys.Epochs), Json) ?? []);
+        trainer.CompletedEpochs = int.TryParse(Meta(MetadataKeys.CheckpointEpoch), CultureInfo.InvariantCulture, out int done) && done >= 0
+            ? done
+            : throw new ModelFormatException($"{checkpointPath}: bad checkpoint epoch.");
         return trainer;
     }
 }
