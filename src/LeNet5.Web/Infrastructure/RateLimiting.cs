@@ -7,35 +7,58 @@ using Microsoft.Extensions.Options;
 
 namespace LeNet5.Web.Infrastructure;
 
-/// <summary>The per-client rate limit of the API: a fixed window per remote IP address.</summary>
+/// <summary>Marks an admin endpoint (see <c>RequireAdmin</c>): it counts against the admin rate limit.</summary>
+public sealed class AdminEndpointMetadata
+{
+    public static readonly AdminEndpointMetadata Instance = new();
+
+    private AdminEndpointMetadata()
+    {
+    }
+}
+
+/// <summary>
+/// The per-client (remote IP address) rate limits, fixed windows, applied by one global limiter so that
+/// nothing under <c>/api</c> escapes them, including paths no endpoint matches:
+/// <list type="bullet">
+/// <item><c>POST /login</c>: strict (RateLimit:LoginPermitLimit per RateLimit:LoginWindowSeconds), against token guessing;</item>
+/// <item>the admin endpoints (<c>/api/training</c>, activating and deleting models): RateLimit:AdminPermitLimit per RateLimit:WindowSeconds;</item>
+/// <item>every other <c>/api/*</c> request: RateLimit:PermitLimit per RateLimit:WindowSeconds.</item>
+/// </list>
+/// <c>/healthz</c>, the pages and the static files are not limited.
+/// </summary>
 public static class RateLimiting
 {
-    public const string PerClientPolicy = "per-client";
+    private const string Api = "api", Admin = "admin", Login = "login";
 
     public static IServiceCollection AddPerClientRateLimiting(this IServiceCollection services)
     {
         services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.AddPolicy(PerClientPolicy, http =>
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
             {
+                var kind = Classify(http);
+                if (kind is null) return RateLimitPartition.GetNoLimiter("none");
                 var limits = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+                var (permits, seconds) = Limit(limits, kind);
                 return RateLimitPartition.GetFixedWindowLimiter(
-                    http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    $"{kind}|{http.Connection.RemoteIpAddress?.ToString() ?? "unknown"}",
                     _ => new FixedWindowRateLimiterOptions
                     {
-                        PermitLimit = limits.PermitLimit,
-                        Window = TimeSpan.FromSeconds(limits.WindowSeconds),
+                        PermitLimit = permits,
+                        Window = TimeSpan.FromSeconds(seconds),
                         QueueLimit = 0,
                     });
             });
             options.OnRejected = async (context, cancellationToken) =>
             {
                 var http = context.HttpContext;
-                var window = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.WindowSeconds;
+                var limits = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+                var kind = Classify(http) ?? Api;
                 int retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
                     ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))
-                    : window;
+                    : Limit(limits, kind).Seconds;
                 http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
                 await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
                 {
@@ -43,12 +66,37 @@ public static class RateLimiting
                     ProblemDetails = new ProblemDetails
                     {
                         Status = StatusCodes.Status429TooManyRequests,
-                        Title = $"Too many requests from your address; wait {retryAfter} s and try again.",
-                        Detail = "Each client may make a limited number of API requests per minute (RateLimit:PermitLimit per RateLimit:WindowSeconds).",
+                        Title = kind == Login
+                            ? $"Too many sign-in attempts from your address; wait {retryAfter} s and try again."
+                            : $"Too many requests from your address; wait {retryAfter} s and try again.",
+                        Detail = kind switch
+                        {
+                            Login => "Sign-in attempts are limited per client (RateLimit:LoginPermitLimit per RateLimit:LoginWindowSeconds).",
+                            Admin => "Each client may make a limited number of admin API requests per window (RateLimit:AdminPermitLimit per RateLimit:WindowSeconds).",
+                            _ => "Each client may make a limited number of API requests per window (RateLimit:PermitLimit per RateLimit:WindowSeconds).",
+                        },
                     },
                 });
             };
         });
         return services;
     }
+
+    /// <summary>Which limit a request counts against, or null for none.</summary>
+    private static string? Classify(HttpContext http)
+    {
+        var endpoint = http.GetEndpoint();
+        if (endpoint?.Metadata.GetMetadata<DisableRateLimitingAttribute>() is not null) return null;
+        var request = http.Request;
+        if (HttpMethods.IsPost(request.Method) && request.Path.Equals("/login", StringComparison.OrdinalIgnoreCase)) return Login;
+        if (endpoint?.Metadata.GetMetadata<AdminEndpointMetadata>() is not null) return Admin;
+        return request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) ? Api : null;
+    }
+
+    private static (int Permits, int Seconds) Limit(RateLimitOptions limits, string kind) => kind switch
+    {
+        Login => (limits.LoginPermitLimit, limits.LoginWindowSeconds),
+        Admin => (limits.AdminPermitLimit, limits.WindowSeconds),
+        _ => (limits.PermitLimit, limits.WindowSeconds),
+    };
 }

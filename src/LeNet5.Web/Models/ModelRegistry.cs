@@ -1,13 +1,15 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
 using LeNet5.Core.Models;
+using LeNet5.Web.Data;
 using LeNet5.Web.Options;
 using Microsoft.Extensions.Options;
 
 namespace LeNet5.Web.Models;
 
 /// <summary>
-/// Every model of the models folder, loaded at start-up, and which one is active. Readers take one
+/// Every model of the models folder (the shipped ones) and of the trained-models folder
+/// (<c>{Data:Directory}/models</c>, where training writes), loaded at start-up, and which one is active. Readers take one
 /// immutable snapshot; changes build a new snapshot and swap it in atomically, so a request never sees
 /// a half-updated registry.
 /// </summary>
@@ -20,16 +22,27 @@ public sealed partial class ModelRegistry
     private readonly TimeProvider _time;
     private volatile Snapshot _snapshot = new(ImmutableSortedDictionary<string, ModelEntry>.Empty.WithComparers(StringComparer.Ordinal), null);
 
-    public ModelRegistry(IOptions<ModelOptions> options, IHostEnvironment environment, ILogger<ModelRegistry> logger, TimeProvider time)
+    public ModelRegistry(IOptions<ModelOptions> options, IOptions<DataOptions> data, IHostEnvironment environment, ILogger<ModelRegistry> logger, TimeProvider time)
     {
         _logger = logger;
         _time = time;
         DirectoryPath = options.Value.ResolveDirectory(environment.ContentRootPath);
-        LoadDirectory(options.Value.Default);
+        TrainedDirectoryPath = Path.Combine(data.Value.ResolveDirectory(environment.ContentRootPath), "models");
+        DefaultId = options.Value.Default;
+        LoadDirectories();
     }
 
-    /// <summary>The folder the models were read from.</summary>
+    /// <summary>The folder of the shipped models (Models:Directory).</summary>
     public string DirectoryPath { get; }
+
+    /// <summary>
+    /// The folder trained models are written to, <c>{Data:Directory}/models</c>: beside the database, so a
+    /// clean build never loses them. Their ids (<c>run-ID-ARCH</c>) cannot collide with the shipped ones.
+    /// </summary>
+    public string TrainedDirectoryPath { get; }
+
+    /// <summary>Models:Default.</summary>
+    public string DefaultId { get; }
 
     /// <summary>All models, ordered by id.</summary>
     public IReadOnlyList<ModelEntry> List() => [.. _snapshot.Models.Values];
@@ -64,46 +77,72 @@ public sealed partial class ModelRegistry
         return entry;
     }
 
-    /// <summary>Makes the model with this id the active one; false when there is no such model.</summary>
-    public bool SetActive(string id)
+    /// <summary>
+    /// Makes the model with this id the active one and returns it; null when there is no such model.
+    /// <paramref name="persist"/> (say, writing the choice to the database) runs under the same lock, before
+    /// the switch: no delete can slip in between, and if it throws nothing changes.
+    /// </summary>
+    public ModelEntry? SetActive(string id, Action<string>? persist = null)
     {
+        ModelEntry? entry;
         lock (_writeLock)
         {
             var s = _snapshot;
-            if (!s.Models.ContainsKey(id)) return false;
+            if (!s.Models.TryGetValue(id, out entry)) return null;
+            persist?.Invoke(id);
             _snapshot = s with { ActiveId = id };
         }
         LogActivated(id);
-        return true;
+        return entry;
     }
 
     /// <summary>
-    /// Takes a model out of the registry and deletes its file. The active model cannot be removed
-    /// (<see cref="RemoveOutcome.Active"/>); requests already holding it finish with it.
+    /// Deletes a model's file and then takes it out of the registry. The active model cannot be removed
+    /// (<see cref="RemoveOutcome.Active"/>); requests already holding it finish with it. When the file
+    /// cannot be deleted the model stays loaded (<see cref="RemoveOutcome.Failed"/>, with the reason).
     /// </summary>
-    public RemoveOutcome Remove(string id)
+    public RemoveOutcome Remove(string id, out string? error)
     {
+        error = null;
         ModelEntry? removed;
         lock (_writeLock)
         {
             var s = _snapshot;
             if (!s.Models.TryGetValue(id, out removed)) return RemoveOutcome.NotFound;
             if (s.ActiveId == id) return RemoveOutcome.Active;
+            try
+            {
+                File.Delete(removed.Path); // first: a file that stays must not leave a model the registry forgot
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                error = ex.Message;
+                LogDeleteFailed(ex, id, removed.Path);
+                return RemoveOutcome.Failed;
+            }
             _snapshot = s with { Models = s.Models.Remove(id) };
         }
-        File.Delete(removed.Path);
         LogRemoved(id, removed.Path);
         return RemoveOutcome.Removed;
     }
 
-    private void LoadDirectory(string defaultId)
+    private void LoadDirectories()
     {
-        if (!Directory.Exists(DirectoryPath))
+        bool any = LoadDirectory(DirectoryPath, warnIfMissing: true);
+        if (!string.Equals(Path.GetFullPath(TrainedDirectoryPath), Path.GetFullPath(DirectoryPath), StringComparison.Ordinal))
+            any |= LoadDirectory(TrainedDirectoryPath, warnIfMissing: false);
+        if (any && SetActive(DefaultId) is null && Active is { } fallback)
+            LogDefaultMissing(DefaultId, fallback.Id);
+    }
+
+    private bool LoadDirectory(string directory, bool warnIfMissing)
+    {
+        if (!Directory.Exists(directory))
         {
-            LogNoDirectory(DirectoryPath);
-            return;
+            if (warnIfMissing) LogNoDirectory(directory);
+            return false;
         }
-        foreach (var file in Directory.EnumerateFiles(DirectoryPath, "*" + FileExtension).Order(StringComparer.Ordinal))
+        foreach (var file in Directory.EnumerateFiles(directory, "*" + FileExtension).Order(StringComparer.Ordinal))
         {
             try
             {
@@ -114,8 +153,7 @@ public sealed partial class ModelRegistry
                 LogSkipped(file, ex.Message);
             }
         }
-        if (!SetActive(defaultId) && Active is { } fallback)
-            LogDefaultMissing(defaultId, fallback.Id);
+        return true;
     }
 
     private ModelEntry Read(string path)
@@ -150,6 +188,9 @@ public sealed partial class ModelRegistry
     [LoggerMessage(Level = LogLevel.Information, Message = "Removed model {ModelId} and deleted {Path}")]
     private partial void LogRemoved(string modelId, string path);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not delete model {ModelId} ({Path}); it stays loaded")]
+    private partial void LogDeleteFailed(Exception exception, string modelId, string path);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped {Path}: {Reason}")]
     private partial void LogSkipped(string path, string reason);
 
@@ -161,4 +202,4 @@ public sealed partial class ModelRegistry
 }
 
 /// <summary>What <see cref="ModelRegistry.Remove"/> did.</summary>
-public enum RemoveOutcome { Removed, NotFound, Active }
+public enum RemoveOutcome { Removed, NotFound, Active, Failed }

@@ -30,4 +30,11 @@ public sealed class LimitsOptions
     /// <summary>Most pictures in one batch request.</summary>
     [Range(1, 1000)]
     public int MaxBatchImages { get; set; } = 64;
+
+    /// <summary>
+    /// Most pixels (width x height, read from the headers before decoding) all the pictures of one batch
+    /// request may hold together; a 28x28 'pixels' item counts 784. Default: one 4096x4096 picture's worth.
+    /// </summary>
+    [Range(784, 1L << 40)]
+    public long MaxBatchPixels { get; set; } = 4096L * 4096;
 }

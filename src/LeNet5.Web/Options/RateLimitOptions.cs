@@ -2,7 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace LeNet5.Web.Options;
 
-/// <summary>The per-client (IP address) rate limit on <c>/api</c> (section <c>RateLimit</c>): a fixed window.</summary>
+/// <summary>
+/// The per-client (IP address) rate limits (section <c>RateLimit</c>), fixed windows: every <c>/api</c>
+/// request, the admin endpoints, and sign-in attempts (<c>POST /login</c>).
+/// </summary>
 public sealed class RateLimitOptions
 {
     public const string Section = "RateLimit";
@@ -14,4 +17,16 @@ public sealed class RateLimitOptions
     /// <summary>The window's length in seconds.</summary>
     [Range(1, 86_400)]
     public int WindowSeconds { get; set; } = 60;
+
+    /// <summary>Admin API requests (training, activating and deleting models) one client may make per window.</summary>
+    [Range(1, 10_000_000)]
+    public int AdminPermitLimit { get; set; } = 120;
+
+    /// <summary>Sign-in attempts (<c>POST /login</c>) one client may make per login window.</summary>
+    [Range(1, 10_000_000)]
+    public int LoginPermitLimit { get; set; } = 10;
+
+    /// <summary>The login window's length in seconds.</summary>
+    [Range(1, 86_400)]
+    public int LoginWindowSeconds { get; set; } = 60;
 }

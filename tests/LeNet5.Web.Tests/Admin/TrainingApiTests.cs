@@ -83,6 +83,8 @@ public sealed partial class TrainingApiTests : IDisposable
         { """{"epochs": 0}""", "epochs" },
         { """{"epochs": 5000}""", "epochs" },
         { """{"batchSize": 0}""", "batchSize" },
+        { """{"batchSize": 1025}""", "batchSize" },
+        { """{"batchSize": 60000}""", "batchSize" },
         { """{"momentum": 1.5}""", "momentum" },
         { """{"learningRateScale": -1}""", "learningRateScale" },
         { """{"trainLimit": 0}""", "trainLimit" },
@@ -130,7 +132,9 @@ public sealed partial class TrainingApiTests : IDisposable
         Assert.NotEmpty(run.LossCurve!);
         string modelId = $"run-{id}-lenet5";
         Assert.Equal(modelId, run.ModelId);
-        Assert.True(File.Exists(Path.Combine(_app.ModelsDirectory, modelId + ".safetensors")));
+        // trained models live beside the database, not in the (shipped) models folder a rebuild replaces
+        Assert.True(File.Exists(Path.Combine(_app.DataDirectory, "models", modelId + ".safetensors")));
+        Assert.False(File.Exists(Path.Combine(_app.ModelsDirectory, modelId + ".safetensors")));
 
         var listed = await ApiAssert.Json.Deserialize<JsonElement[]>(client, "/api/training");
         Assert.Equal(id, listed[0].GetProperty("id").GetInt64());
@@ -169,7 +173,7 @@ public sealed partial class TrainingApiTests : IDisposable
         await ApiAssert.Problem(await client.PostAsync("/api/models/no-such-model/activate", null), HttpStatusCode.NotFound);
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/models/lenet5/activate", null)).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/models/{modelId}")).StatusCode);
-        Assert.False(File.Exists(Path.Combine(_app.ModelsDirectory, modelId + ".safetensors")));
+        Assert.False(File.Exists(Path.Combine(_app.DataDirectory, "models", modelId + ".safetensors")));
         Assert.DoesNotContain(await ApiAssert.Json.Deserialize<ModelAnswer[]>(client, "/api/models"), m => m.Id == modelId);
     }
 
@@ -215,7 +219,7 @@ public sealed partial class TrainingApiTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_app.DataDirectory, "checkpoints", $"run-{id}.checkpoint.safetensors")));
 
         // resume, finishing after one more epoch than the checkpoint holds
-        var badEpochs = await ApiAssert.Problem(await again.PostAsync($"/api/training/{id}/resume", AdminApp.Json(new { epochs = trained })), HttpStatusCode.BadRequest);
+        var badEpochs = await ApiAssert.Problem(await again.PostAsync($"/api/training/{id}/resume", AdminApp.Json(new { epochs = trained - 1 })), HttpStatusCode.BadRequest);
         Assert.True(badEpochs.GetProperty("errors").TryGetProperty("epochs", out _));
         var resumed = await again.PostAsync($"/api/training/{id}/resume", AdminApp.Json(new { epochs = trained + 1 }));
         Assert.Equal(HttpStatusCode.Accepted, resumed.StatusCode);

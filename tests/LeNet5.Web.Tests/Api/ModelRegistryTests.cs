@@ -69,8 +69,8 @@ public sealed class ModelRegistryTests : IDisposable
         Assert.Same(gamma, registry.Active);
         Assert.Equal(["gamma", "lenet5"], registry.List().Select(m => m.Id));
         Assert.Same(before, registry.Get("lenet5"));
-        Assert.True(registry.SetActive("lenet5"));
-        Assert.False(registry.SetActive("nope"));
+        Assert.Same(before, registry.SetActive("lenet5"));
+        Assert.Null(registry.SetActive("nope"));
         Assert.Equal("lenet5", registry.Active?.Id);
 
         // a bad file leaves the registry as it was

@@ -16,6 +16,8 @@ public class LeNet5WebFactory : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings = new()
     {
         ["RateLimit:PermitLimit"] = "1000000",
+        ["RateLimit:AdminPermitLimit"] = "1000000",
+        ["RateLimit:LoginPermitLimit"] = "1000000",
         ["Serilog:MinimumLevel:Default"] = "Warning",
         ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore"] = "Warning",
     };

@@ -43,7 +43,8 @@ public static class AdminAuthentication
                 o.Cookie.Name = CookieName;
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Strict;
-                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest; // secure on https, still usable on http://localhost
+                // secure on https, still usable on http://localhost; Admin:RequireHttpsCookie makes it https-only
+                o.Cookie.SecurePolicy = admin.Value.RequireHttpsCookie ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
                 o.ExpireTimeSpan = TimeSpan.FromHours(Math.Max(1, admin.Value.CookieHours));
                 o.SlidingExpiration = true;
                 o.Events.OnRedirectToLogin = context => IsApi(context.Request) ? WriteProblem(context.HttpContext, StatusCodes.Status401Unauthorized) : Redirect(context);
@@ -65,7 +66,7 @@ public static class AdminAuthentication
 
     /// <summary>Admin only; requests signed in by cookie that change state must carry the antiforgery token.</summary>
     public static TBuilder RequireAdmin<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireAuthorization(Policy).AddEndpointFilter(async (context, next) =>
+        builder.RequireAuthorization(Policy).WithMetadata(Infrastructure.AdminEndpointMetadata.Instance).AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
             if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method) &&

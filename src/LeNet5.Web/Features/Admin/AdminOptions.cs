@@ -10,4 +10,10 @@ public sealed class AdminOptions
 
     /// <summary>How long the admin page's sign-in cookie lasts.</summary>
     public int CookieHours { get; set; } = 12;
+
+    /// <summary>
+    /// Marks the sign-in cookie Secure always (only sent over https). Off by default: the cookie is then
+    /// Secure on https requests and still works on http://localhost.
+    /// </summary>
+    public bool RequireHttpsCookie { get; set; }
 }

@@ -21,23 +21,26 @@ public static class ModelAdminEndpoints
             .WithSummary("Makes this model the one that answers when a request names none; the switch is atomic and survives restarts.");
         group.MapDelete("/{id}", Delete)
             .WithName("DeleteModel")
-            .WithSummary("Removes a model and deletes its file; 409 for the active model.")
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .WithSummary("Deletes a model's file and removes it (shipped or trained); 409 for the active model, 500 when the file cannot be deleted (the model stays).")
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status500InternalServerError);
         return app;
     }
 
-    private static Results<Ok<ModelSummary>, ProblemHttpResult> Activate(string id, ModelRegistry registry, TrainingStore store)
-    {
-        if (!registry.SetActive(id)) return Problems.UnknownModel(id).ToResult();
-        store.SetActiveModel(id);
-        return TypedResults.Ok(ModelSummary.From(registry.Get(id)!, active: true));
-    }
+    private static Results<Ok<ModelSummary>, ProblemHttpResult> Activate(string id, ModelRegistry registry, TrainingStore store) =>
+        // the database write and the registry switch happen under the registry's lock: a concurrent delete cannot interleave
+        registry.SetActive(id, store.SetActiveModel) is { } entry
+            ? TypedResults.Ok(ModelSummary.From(entry, active: true))
+            : Problems.UnknownModel(id).ToResult();
 
-    private static Results<NoContent, ProblemHttpResult> Delete(string id, ModelRegistry registry) => registry.Remove(id) switch
+    private static Results<NoContent, ProblemHttpResult> Delete(string id, ModelRegistry registry) => registry.Remove(id, out var error) switch
     {
         RemoveOutcome.Removed => TypedResults.NoContent(),
         RemoveOutcome.Active => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
             title: $"'{id}' is the active model; activate another one (POST /api/models/OTHER/activate) before deleting it."),
+        RemoveOutcome.Failed => TypedResults.Problem(statusCode: StatusCodes.Status500InternalServerError,
+            title: $"The file of model '{id}' could not be deleted, so the model stays loaded; check the models folder's permissions and try again.",
+            detail: error),
         _ => Problems.UnknownModel(id).ToResult(),
     };
 }

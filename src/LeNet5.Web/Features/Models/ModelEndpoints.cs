@@ -13,7 +13,6 @@ public static class ModelEndpoints
     {
         var group = app.MapGroup("/api/models")
             .WithTags("Models")
-            .RequireRateLimiting(RateLimiting.PerClientPolicy)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         group.MapGet("/", List)

@@ -13,7 +13,6 @@ public static class PredictEndpoints
     {
         var group = app.MapGroup("/api/predict")
             .WithTags("Predict")
-            .RequireRateLimiting(RateLimiting.PerClientPolicy)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)

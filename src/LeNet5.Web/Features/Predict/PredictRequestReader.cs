@@ -16,7 +16,7 @@ namespace LeNet5.Web.Features.Predict;
 /// or JSON. The body is read up to the configured limit and no further; anything wrong becomes an
 /// <see cref="ApiProblemException"/> (400, 413 or 415).
 /// </summary>
-public sealed class PredictRequestReader(IOptions<LimitsOptions> limits)
+public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitImagePreparer preparer)
 {
     public const string ImageField = "image";
     public const string BatchField = "images";
@@ -69,9 +69,42 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits)
             throw new ApiProblemException(StatusCodes.Status415UnsupportedMediaType,
                 $"The content type '{request.ContentType}' is not accepted here; send a batch as multipart/form-data (files in the field '{BatchField}') or as application/json {{\"images\": [...]}}.");
         }
-        return items.Count == 0
-            ? throw Problems.Malformed($"The batch holds no image; send files in the field '{BatchField}' or a non-empty 'images' array.")
-            : items;
+        if (items.Count == 0)
+            throw Problems.Malformed($"The batch holds no image; send files in the field '{BatchField}' or a non-empty 'images' array.");
+        CheckBatchPixels(items);
+        return items;
+    }
+
+    /// <summary>
+    /// Refuses (413) a batch whose pictures hold more than <see cref="LimitsOptions.MaxBatchPixels"/> pixels
+    /// in all, read from their headers before anything is decoded: one request may not buy dozens of
+    /// full-size decodes. A picture that cannot be identified is refused as it would be when decoded.
+    /// </summary>
+    private void CheckBatchPixels(IReadOnlyList<PredictInput> items)
+    {
+        long total = 0;
+        for (int i = 0; i < items.Count; i++)
+        {
+            if (items[i] is EncodedImageInput image)
+            {
+                try
+                {
+                    var (_, width, height) = preparer.Identify(image.Bytes);
+                    total += (long)width * height;
+                }
+                catch (ImagePreparationException ex)
+                {
+                    throw Problems.From(ex, $"images[{i}]");
+                }
+            }
+            else
+            {
+                total += MnistLayout.Pixels;
+            }
+            if (total > _limits.MaxBatchPixels)
+                throw new ApiProblemException(StatusCodes.Status413PayloadTooLarge,
+                    $"The batch's pictures hold more than {_limits.MaxBatchPixels:N0} pixels in all (Limits:MaxBatchPixels); send smaller pictures or split the batch.");
+        }
     }
 
     private static string? MediaTypeOf(HttpRequest request) =>

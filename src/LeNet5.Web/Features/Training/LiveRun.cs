@@ -26,10 +26,14 @@ public sealed class LiveRun(long id, int epochs, TimeSpan progressInterval, int 
     private long _lastProgressTicks = long.MinValue;
     private double _startProgress;
     private SseItem<string>? _done;
+    private bool _finished;
 
     public long Id { get; } = id;
     public int Epochs { get; private set; } = epochs;
     public bool Running { get; private set; }
+
+    /// <summary>Training is over and the model is being written: too late to cancel.</summary>
+    public bool Publishing { get; private set; }
     public bool CancelRequested => _cancel.IsCancellationRequested;
     public CancellationToken Token => _cancel.Token;
 
@@ -41,6 +45,16 @@ public sealed class LiveRun(long id, int epochs, TimeSpan progressInterval, int 
     public IReadOnlyDictionary<string, double>? LearningRates { get; private set; }
 
     public void RequestCancel() => _cancel.Cancel();
+
+    /// <summary>Training finished; from now on the run completes (or fails) without heeding a cancel.</summary>
+    public void MarkPublishing()
+    {
+        lock (_lock)
+        {
+            Publishing = true;
+            Phase = "saving";
+        }
+    }
 
     /// <summary>Training starts (or resumes) after <paramref name="completedEpochs"/> epochs, with the loss curve recorded so far.</summary>
     public void Start(int completedEpochs, int totalEpochs, IReadOnlyList<double[]>? lossCurve)
@@ -104,9 +118,9 @@ public sealed class LiveRun(long id, int epochs, TimeSpan progressInterval, int 
         var channel = Channel.CreateBounded<SseItem<string>>(new BoundedChannelOptions(512) { FullMode = BoundedChannelFullMode.DropOldest });
         lock (_lock)
         {
-            if (_done is { } done)
+            if (_finished)
             {
-                channel.Writer.TryWrite(done);
+                if (_done is { } done) channel.Writer.TryWrite(done);
                 channel.Writer.TryComplete();
             }
             else
@@ -122,13 +136,18 @@ public sealed class LiveRun(long id, int epochs, TimeSpan progressInterval, int 
         lock (_lock) _watchers.Remove(channel);
     }
 
-    /// <summary>The run is over: every watcher gets the final event and its stream ends.</summary>
-    public void Finish(RunView final)
+    /// <summary>
+    /// The run is over: every watcher gets the final event (when there is one) and its stream ends.
+    /// Idempotent: only the first call counts.
+    /// </summary>
+    public void Finish(RunView? final)
     {
-        var done = Item(DoneEvent, final);
+        SseItem<string>? done = final is null ? null : Item(DoneEvent, final);
         Channel<SseItem<string>>[] watchers;
         lock (_lock)
         {
+            if (_finished) return;
+            _finished = true;
             _done = done;
             Running = false;
             watchers = [.. _watchers];
@@ -136,7 +155,7 @@ public sealed class LiveRun(long id, int epochs, TimeSpan progressInterval, int 
         }
         foreach (var w in watchers)
         {
-            w.Writer.TryWrite(done);
+            if (done is { } item) w.Writer.TryWrite(item);
             w.Writer.TryComplete();
         }
     }

@@ -47,7 +47,7 @@ public static class TrainingEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id:long}/cancel", Cancel)
             .WithName("CancelTraining")
-            .WithSummary("Cancels a queued run, or stops a running one after its current batch (202; its status becomes 'canceled').")
+            .WithSummary("Cancels a queued run, or stops a running one after its current batch (202; its status becomes 'canceled'); 409 once training is over and its model is being published.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{id:long}/resume", Resume)

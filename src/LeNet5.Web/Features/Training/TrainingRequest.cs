@@ -14,6 +14,9 @@ namespace LeNet5.Web.Features.Training;
 /// </summary>
 public sealed record TrainingRequest
 {
+    /// <summary>The largest batch the web API trains with (the engine itself allows 60,000).</summary>
+    public const int MaxBatchSize = 1024;
+
     public string? Architecture { get; init; }
     public string? Output { get; init; }
     public string? Pooling { get; init; }
@@ -102,6 +105,9 @@ public sealed record TrainingRequest
         {
             errors[JsonNamingPolicy.CamelCase.ConvertName(field)] = [message];
         }
+        // the engine allows batches up to 60,000; the web API keeps its buffers small
+        if (options.BatchSize > MaxBatchSize && !errors.ContainsKey("batchSize"))
+            errors["batchSize"] = [$"batchSize must be between 1 and {MaxBatchSize}"];
         return errors.Count == 0 ? (architecture, options, errors) : (null, null, errors);
     }
 

@@ -31,7 +31,7 @@ public sealed partial class TrainingService(
     TimeProvider time,
     ILogger<TrainingService> logger) : BackgroundService
 {
-    private readonly Channel<long> _queue = Channel.CreateUnbounded<long>();
+    private readonly Channel<LiveRun> _queue = Channel.CreateUnbounded<LiveRun>();
     private readonly Lock _lock = new();
     private readonly TrainingServiceOptions _options = options.Value;
     private LiveRun? _live; // the run queued or running; at most one
@@ -47,7 +47,16 @@ public sealed partial class TrainingService(
         store.Migrate();
         int interrupted = store.MarkInterrupted();
         if (interrupted > 0) LogInterrupted(interrupted);
-        if (store.GetActiveModel() is { } active && registry.SetActive(active)) LogRestoredActive(active);
+        if (store.GetActiveModel() is { } active)
+        {
+            // Models:Default only chooses until an admin activates a model; a stored id whose model is gone falls back to it
+            if (registry.SetActive(active) is not null) LogRestoredActive(active);
+            else
+            {
+                registry.SetActive(registry.DefaultId);
+                LogStoredActiveMissing(active, registry.Active?.Id ?? "none");
+            }
+        }
         LogReady(store.DatabasePath, Threads, Environment.ProcessorCount);
         return base.StartAsync(cancellationToken);
     }
@@ -73,35 +82,39 @@ public sealed partial class TrainingService(
             if (!RunStatus.CanResume(run.Status))
                 return new(RunCommandOutcome.WrongState, id, run.Status, $"Run {id} is {run.Status}; only interrupted, canceled or failed runs can be resumed.");
             int total = epochs ?? run.Epochs;
-            if (total <= run.CompletedEpochs || total > 1000)
-                return new(RunCommandOutcome.Invalid, id, run.Status, $"epochs must be more than the {run.CompletedEpochs} already trained, and at most 1000");
+            // a run that crashed after its last checkpoint may resume with nothing left to train: it just publishes its model
+            bool publishOnly = total == run.CompletedEpochs && run.CompletedEpochs > 0 && File.Exists(CheckpointPath(id));
+            if ((total <= run.CompletedEpochs && !publishOnly) || total > 1000)
+                return new(RunCommandOutcome.Invalid, id, run.Status, $"epochs must be more than the {run.CompletedEpochs} already trained (or equal to it, to publish a finished checkpoint), and at most 1000");
             store.MarkQueued(id, total);
             return Queue(id, total);
         }
     }
 
-    /// <summary>Cancels a queued run at once, or asks a running one to stop after its current batch.</summary>
+    /// <summary>
+    /// Cancels a queued run at once, or asks a running one to stop after its current batch. Once its
+    /// training is over and its model is being published, it is too late (WrongState).
+    /// </summary>
     public RunCommandResult Cancel(long id)
     {
-        LiveRun? queued = null;
-        RunCommandResult result;
+        LiveRun queued;
         lock (_lock)
         {
             if (store.GetRun(id) is not { } run) return new(RunCommandOutcome.NotFound, id, "");
             if (_live?.Id != id)
                 return new(RunCommandOutcome.WrongState, id, run.Status, $"Run {id} is {run.Status}; only a queued or running run can be canceled.");
+            if (_live.Publishing)
+                return new(RunCommandOutcome.WrongState, id, RunStatus.Running, $"Run {id} has finished training and is publishing its model; it is too late to cancel it.");
+            // the training thread checks this flag under the same lock before it starts, so a queued run never starts after this
+            _live.RequestCancel();
             if (_live.Running)
-            {
-                _live.RequestCancel();
                 return new(RunCommandOutcome.Accepted, id, RunStatus.Running, "The run stops after its current batch.");
-            }
             store.MarkFinished(id, RunStatus.Canceled, time.GetUtcNow());
             queued = _live;
             _live = null;
-            result = new(RunCommandOutcome.Accepted, id, RunStatus.Canceled);
         }
-        queued.Finish(View(id)!);
-        return result;
+        queued.Finish(SafeView(id));
+        return new(RunCommandOutcome.Accepted, id, RunStatus.Canceled);
     }
 
     /// <summary>A run with its live progress, or null.</summary>
@@ -153,12 +166,22 @@ public sealed partial class TrainingService(
     {
         try
         {
-            await foreach (var id in _queue.Reader.ReadAllAsync(stoppingToken))
+            await foreach (var live in _queue.Reader.ReadAllAsync(stoppingToken))
             {
-                LiveRun? live;
-                lock (_lock) live = _live?.Id == id ? _live : null;
-                if (live is null) continue; // canceled while queued
-                await Task.Factory.StartNew(() => Train(live, stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                bool current;
+                lock (_lock) current = _live == live;
+                if (!current) continue; // canceled while queued
+                try
+                {
+                    await Task.Factory.StartNew(() => Train(live, stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                }
+                catch (Exception ex)
+                {
+                    // Train guards itself; this is the last line of defence: one run's failure must not stop the service (or the host)
+                    LogLoopFailed(ex, live.Id);
+                    Release(live, RunStatus.Failed, ex.Message);
+                    live.Finish(SafeView(live.Id));
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -169,8 +192,9 @@ public sealed partial class TrainingService(
 
     private RunCommandResult Queue(long id, int epochs)
     {
-        _live = new LiveRun(id, epochs, TimeSpan.FromMilliseconds(_options.ProgressIntervalMilliseconds), _options.MaxLossPoints);
-        _queue.Writer.TryWrite(id);
+        var live = new LiveRun(id, epochs, TimeSpan.FromMilliseconds(_options.ProgressIntervalMilliseconds), _options.MaxLossPoints);
+        _live = live;
+        _queue.Writer.TryWrite(live);
         LogQueued(id);
         return new(RunCommandOutcome.Accepted, id, RunStatus.Queued);
     }
@@ -193,9 +217,18 @@ public sealed partial class TrainingService(
             if (architecture is null || trainingOptions is null)
                 throw new InvalidOperationException("stored settings are invalid: " + string.Join("; ", errors.Select(e => e.Value[0])));
 
-            store.MarkStarted(id, time.GetUtcNow());
             var curve = run.LossCurveJson is { } json ? JsonSerializer.Deserialize<List<double[]>>(json) : null;
-            live.Start(run.CompletedEpochs, run.Epochs, curve);
+            lock (_lock)
+            {
+                // canceled (and already finished by Cancel) between the dequeue and now: never start it
+                if (_live != live || live.CancelRequested)
+                {
+                    LogSkippedCanceled(id);
+                    return;
+                }
+                store.MarkStarted(id, time.GetUtcNow());
+                live.Start(run.CompletedEpochs, run.Epochs, curve); // Running from here on, under the same lock Cancel takes
+            }
             LogStarted(id, architecture.ToString(), run.CompletedEpochs, run.Epochs, Threads);
 
             var data = mnist.Load();
@@ -214,9 +247,22 @@ public sealed partial class TrainingService(
                 live.OnEpoch(metrics);
             };
             trainer.Run(cancel.Token);
+            lock (_lock)
+            {
+                // a cancel that came in after the last batch still wins; after this point Cancel answers 409
+                cancel.Token.ThrowIfCancellationRequested();
+                live.MarkPublishing();
+            }
             Publish(id, architecture, trainer, data.Test, command);
-            File.Delete(checkpoint);
             status = RunStatus.Completed;
+            try
+            {
+                File.Delete(checkpoint);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                LogRecordFailed(ex, id, "checkpoint not deleted");
+            }
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -229,13 +275,46 @@ public sealed partial class TrainingService(
         }
         finally
         {
-            lock (_lock)
+            if (Release(live, status, error)) LogFinished(id, status);
+            live.Finish(SafeView(id));
+        }
+    }
+
+    /// <summary>
+    /// Frees the slot if this run still holds it and records how the run ended (unless it completed, which
+    /// <see cref="Publish"/> recorded). Never throws: a database failure is logged. False when the run no
+    /// longer held the slot (a cancel while queued already finished it).
+    /// </summary>
+    private bool Release(LiveRun live, string status, string? error)
+    {
+        lock (_lock)
+        {
+            if (_live != live) return false;
+            _live = null;
+            if (status == RunStatus.Completed) return true;
+            try
             {
-                if (status != RunStatus.Completed) store.MarkFinished(id, status, time.GetUtcNow(), error);
-                _live = null;
+                store.MarkFinished(live.Id, status, time.GetUtcNow(), error);
             }
-            LogFinished(id, status);
-            live.Finish(View(id, withLossCurve: true)!);
+            catch (Exception ex)
+            {
+                LogRecordFailed(ex, live.Id, status);
+            }
+            return true;
+        }
+    }
+
+    /// <summary>The run's final view for its watchers, or null when it cannot be read (they are then just closed).</summary>
+    private RunView? SafeView(long id)
+    {
+        try
+        {
+            return View(id, withLossCurve: true);
+        }
+        catch (Exception ex)
+        {
+            LogRecordFailed(ex, id, "view");
+            return null;
         }
     }
 
@@ -244,10 +323,11 @@ public sealed partial class TrainingService(
     {
         var evaluation = trainer.LastEvaluation ?? Evaluator.Evaluate(trainer.Network, trainer.Parameters, test, Threads);
         var model = trainer.ToModel(command);
-        string modelId = $"run-{id}-{architecture.Name}";
-        Directory.CreateDirectory(registry.DirectoryPath);
-        model.Save(Path.Combine(registry.DirectoryPath, modelId + ModelRegistry.FileExtension));
-        registry.Load(Path.Combine(registry.DirectoryPath, modelId + ModelRegistry.FileExtension));
+        Directory.CreateDirectory(registry.TrainedDirectoryPath);
+        string modelId = UniqueModelId($"run-{id}-{architecture.Name}");
+        string path = Path.Combine(registry.TrainedDirectoryPath, modelId + ModelRegistry.FileExtension);
+        model.Save(path);
+        registry.Load(path);
 
         var confusion = new int[OutputHead.Classes][];
         for (int t = 0; t < OutputHead.Classes; t++)
@@ -258,6 +338,19 @@ public sealed partial class TrainingService(
             .Select(i => new MistakeRecord(i, evaluation.Labels[i], evaluation.Predictions[i]))
             .ToList();
         lock (_lock) store.Complete(id, modelId, evaluation.Accuracy, confusion, mistakes, time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// The id itself, or with a short random suffix when a model of that id is loaded or its file exists
+    /// (say the data folder was reset but old model files remain): a new run never replaces a model.
+    /// </summary>
+    private string UniqueModelId(string baseId)
+    {
+        bool Taken(string id) => registry.Get(id) is not null || File.Exists(Path.Combine(registry.TrainedDirectoryPath, id + ModelRegistry.FileExtension));
+        string id = baseId;
+        while (Taken(id)) id = $"{baseId}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3))}";
+        if (id != baseId) LogModelIdTaken(baseId, id);
+        return id;
     }
 
     private static RunView View(RunRecord run, IReadOnlyList<EpochMetrics> history, LiveRun? live, bool withLossCurve)
@@ -303,4 +396,19 @@ public sealed partial class TrainingService(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Training run {RunId} failed")]
     private partial void LogFailed(Exception exception, long runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The stored active model {ModelId} no longer exists; {Fallback} answers (Models:Default, or the first model)")]
+    private partial void LogStoredActiveMissing(string modelId, string fallback);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Training run {RunId} was canceled before it started")]
+    private partial void LogSkippedCanceled(long runId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Training run {RunId}: the training loop caught an unexpected failure; the run is marked failed")]
+    private partial void LogLoopFailed(Exception exception, long runId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Training run {RunId}: could not record its end ({Status})")]
+    private partial void LogRecordFailed(Exception exception, long runId, string status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A model {ModelId} already exists; the run's model is saved as {NewId} instead")]
+    private partial void LogModelIdTaken(string modelId, string newId);
 }
