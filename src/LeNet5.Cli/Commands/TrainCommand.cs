@@ -25,6 +25,7 @@ internal static class TrainCommand
         var sdlm = new Option<string>("--sdlm") { Description = "per-parameter SDLM learning rates", DefaultValueFactory = _ => "on" };
         sdlm.AcceptOnlyFromAmong("on", "off");
         var schedule = new Option<string>("--schedule") { Description = "global epsilon per epoch as FROM:EPS,... (default: the paper's)", DefaultValueFactory = _ => defaults.Schedule };
+        var mu = new Option<float>("--mu") { Description = "SDLM's mu: eta = epsilon / (mu + h)", DefaultValueFactory = _ => defaults.Mu };
         var lrScale = new Option<float>("--lr-scale") { Description = "multiplies the schedule's epsilon", DefaultValueFactory = _ => defaults.LearningRateScale };
         var augment = new Option<bool>("--augment") { Description = "random affine distortions of the training images" };
         var seed = new Option<int>("--seed") { Description = "random seed", DefaultValueFactory = _ => defaults.Seed };
@@ -37,7 +38,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a network on MNIST and save it.")
         {
-            arch, output, criterion, pooling, epochs, batch, momentum, sdlm, schedule, lrScale, augment, seed, threads, limit, outPath, checkpoint, resume, data,
+            arch, output, criterion, pooling, epochs, batch, momentum, sdlm, mu, schedule, lrScale, augment, seed, threads, limit, outPath, checkpoint, resume, data,
         };
         command.SetAction(parse => CommonOptions.Guard(() =>
         {
@@ -51,6 +52,7 @@ internal static class TrainCommand
                 BatchSize = parse.GetValue(batch),
                 Momentum = parse.GetValue(momentum),
                 Sdlm = parse.GetValue(sdlm) == "on",
+                Mu = parse.GetValue(mu),
                 Schedule = parse.GetValue(schedule)!,
                 LearningRateScale = parse.GetValue(lrScale),
                 Augment = parse.GetValue(augment),
