@@ -70,7 +70,7 @@ public sealed record TrainingOptions
     /// Multiplies epsilon. The paper took one step per sample; we take one per batch of mean
     /// gradients with momentum 0.9, which multiplies the step about tenfold at steady state. 0.3 is
     /// the largest scale that trains LeNet-5 stably from the paper's initialisation (0.5 diverges);
-    /// softmax output trains best at 3 and lenet5-nopool needs 0.05 (see README, "Training").
+    /// softmax output trains best at 3, and lenet5-nopool needs mu = 0.1 (see README, "Training").
     /// </summary>
     public float LearningRateScale { get; init; } = 0.3f;
 

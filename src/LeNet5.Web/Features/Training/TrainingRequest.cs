@@ -10,7 +10,7 @@ namespace LeNet5.Web.Features.Training;
 /// The body of <c>POST /api/training</c>: every field optional. Defaults: LeNet-5 with average
 /// pooling and the RBF output, the engine's tuned run (20 epochs, batches of 64, momentum 0.9, SDLM,
 /// the paper's epsilon schedule) and a learning-rate scale that suits the network (0.3 for RBF, 3 for
-/// softmax, 0.05 for lenet5-nopool).
+/// softmax; lenet5-nopool also gets mu = 0.1).
 /// </summary>
 public sealed record TrainingRequest
 {
@@ -99,6 +99,8 @@ public sealed record TrainingRequest
             TrainLimit = TrainLimit,
             Seed = Seed ?? 1,
             LearningRateScale = LearningRateScale ?? DefaultLearningRateScale(architecture),
+            // lenet5-nopool trains stably only with SDLM's rates capped lower while curvature is still tiny
+            Mu = architecture.Name == Core.Networks.Architecture.NoPool ? 0.1f : new CoreTrainingOptions().Mu,
             Threads = threads,
         };
         foreach (var (field, message) in options.Validate())
@@ -130,7 +132,6 @@ public sealed record TrainingRequest
 
     /// <summary>The epsilon scale that trains each network stably (see the engine's TrainingOptions).</summary>
     public static float DefaultLearningRateScale(Architecture architecture) =>
-        architecture.Name == Core.Networks.Architecture.NoPool ? 0.05f // 0.1 dies within its first epoch
-        : architecture.Output == OutputKind.Softmax ? 3f
+        architecture.Output == OutputKind.Softmax ? 3f
         : 0.3f;
 }
