@@ -63,8 +63,8 @@ public class GradientCheckTests
     [InlineData("lenet5-nopool-fc", "average", "softmax", "map")]
     public void NetworkBackwardMatchesFiniteDifferences(string arch, string pooling, string output, string criterion)
     {
-        var network = new Architecture(arch, Architecture.ParseEnum<PoolingKind>(pooling), Architecture.ParseEnum<OutputKind>(output),
-            Architecture.ParseEnum<RbfCriterion>(criterion)).Build();
+        var network = new Architecture(arch, Tokens.Parse<PoolingKind>(pooling), Tokens.Parse<OutputKind>(output),
+            Tokens.Parse<RbfCriterion>(criterion)).Build();
         var rng = new Random(7);
         // larger weights than the fan-in initialisation so that every unit's gradient is far from zero
         var p = network.InitializeParameters(3);

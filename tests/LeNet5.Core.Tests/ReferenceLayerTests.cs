@@ -1,3 +1,4 @@
+using LeNet5.Core.Kernels;
 using LeNet5.Core.Layers;
 using LeNet5.Core.Networks;
 
@@ -8,7 +9,6 @@ namespace LeNet5.Core.Tests;
 /// the real LeNet-5 sizes (so the vector paths, not only their tails, run), for both passes and the
 /// curvature pass, with and without AVX-512.
 /// </summary>
-[Collection(nameof(KernelSwitch))]
 public class ReferenceLayerTests
 {
     public static TheoryData<string, bool> Cases()
@@ -22,14 +22,14 @@ public class ReferenceLayerTests
         return data;
     }
 
-    private static Layer Make(string name) => name switch
+    private static Layer Make(string name, KernelPath path) => name switch
     {
-        "c1" => new Convolution("c1", new Shape(1, 32, 32), 6),
-        "c3" => new Convolution("c3", new Shape(6, 14, 14), 16, Architecture.C3Table),
-        "c5" => new Convolution("c5", new Shape(16, 5, 5), 120),
-        "c3-nopool" => new Convolution("c3", new Shape(6, 28, 28), 16, Architecture.C3Table),
-        "c5-nopool" => new Convolution("c5", new Shape(16, 24, 24), 12),
-        "f6" => new FullyConnected("f6", 3000, 84),
+        "c1" => new Convolution("c1", new Shape(1, 32, 32), 6, path: path),
+        "c3" => new Convolution("c3", new Shape(6, 14, 14), 16, Architecture.C3Table, path),
+        "c5" => new Convolution("c5", new Shape(16, 5, 5), 120, path: path),
+        "c3-nopool" => new Convolution("c3", new Shape(6, 28, 28), 16, Architecture.C3Table, path),
+        "c5-nopool" => new Convolution("c5", new Shape(16, 24, 24), 12, path: path),
+        "f6" => new FullyConnected("f6", 3000, 84, path),
         "tanh" => new ScaledTanh("t", new Shape(6, 28, 28)),
         "avgpool" => new Pooling("s", new Shape(6, 28, 28), PoolingKind.Average),
         "maxpool" => new Pooling("s", new Shape(6, 28, 28), PoolingKind.Max),
@@ -39,19 +39,8 @@ public class ReferenceLayerTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void FastLayerAgreesWithPlainLoops(string name, bool vector512)
-    {
-        var saved = ConvolutionKernels.UseVector512;
-        ConvolutionKernels.UseVector512 = vector512 && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
-        try
-        {
-            Check(Make(name));
-        }
-        finally
-        {
-            ConvolutionKernels.UseVector512 = saved;
-        }
-    }
+    public void FastLayerAgreesWithPlainLoops(string name, bool vector512) =>
+        Check(Make(name, KernelPaths.Supported(vector512 ? KernelPath.Vector512 : KernelPath.Portable)));
 
     private static void Check(Layer layer)
     {
@@ -249,6 +238,3 @@ public class ReferenceLayerTests
     }
 }
 
-/// <summary>Tests that flip the kernel switch run one at a time.</summary>
-[CollectionDefinition(nameof(KernelSwitch), DisableParallelization = true)]
-public class KernelSwitch;

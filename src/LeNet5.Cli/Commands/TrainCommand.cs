@@ -43,9 +43,9 @@ internal static class TrainCommand
         command.SetAction(parse => CommonOptions.Guard(() =>
         {
             var architecture = new Architecture(parse.GetValue(arch)!,
-                Architecture.ParseEnum<PoolingKind>(parse.GetValue(pooling)!),
-                Architecture.ParseEnum<OutputKind>(parse.GetValue(output)!),
-                Architecture.ParseEnum<RbfCriterion>(parse.GetValue(criterion)!));
+                Tokens.Parse<PoolingKind>(parse.GetValue(pooling)!),
+                Tokens.Parse<OutputKind>(parse.GetValue(output)!),
+                Tokens.Parse<RbfCriterion>(parse.GetValue(criterion)!));
             var options = new TrainingOptions
             {
                 Epochs = parse.GetValue(epochs),

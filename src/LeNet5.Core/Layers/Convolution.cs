@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using LeNet5.Core.Kernels;
 
 namespace LeNet5.Core.Layers;
 
@@ -19,10 +20,12 @@ public sealed class Convolution : Layer
     private readonly int[] _kernelStart;    // index of each output map's first kernel
     private readonly int _connections;
     private readonly bool _dense;           // kernel covers the whole input: a plain matrix product
+    private readonly KernelPath _path;
 
-    public Convolution(string name, Shape input, int outputMaps, int[][]? table = null)
+    public Convolution(string name, Shape input, int outputMaps, int[][]? table = null, KernelPath? path = null)
         : base(name, input, new Shape(outputMaps, input.Height - K + 1, input.Width - K + 1))
     {
+        _path = KernelPaths.Supported(path ?? KernelPaths.Fastest);
         _table = table ?? Enumerable.Range(0, outputMaps).Select(_ => Enumerable.Range(0, input.Channels).ToArray()).ToArray();
         if (_table.Length != outputMaps) throw new ArgumentException("one table row per output map", nameof(table));
         _kernelStart = new int[outputMaps];
@@ -77,7 +80,7 @@ public sealed class Convolution : Layer
         var b = p.Slice(WeightCount, Output.Channels);
         if (_dense)
         {
-            Dense.Forward(n, Input.Size, Output.Channels, w, b, x, y);
+            Dense.Forward(_path, n, Input.Size, Output.Channels, w, b, x, y);
             return;
         }
         int L = WideLength, W = Input.Width;
@@ -94,7 +97,7 @@ public sealed class Convolution : Layer
                 wide.Fill(b[o]);
                 var row = _table[o];
                 for (int c = 0; c < row.Length; c++)
-                    ConvolutionKernels.Correlate(xcopy[(row[c] * PlaneIn)..], W, w.Slice((_kernelStart[o] + c) * K * K, K * K), wide, L);
+                    ConvolutionKernels.Correlate(_path, xcopy[(row[c] * PlaneIn)..], W, w.Slice((_kernelStart[o] + c) * K * K, K * K), wide, L);
                 var yo = ys.Slice(o * PlaneOut, PlaneOut);
                 for (int r = 0; r < Output.Height; r++)
                     wide.Slice(r * W, Output.Width).CopyTo(yo.Slice(r * Output.Width, Output.Width));
@@ -108,7 +111,7 @@ public sealed class Convolution : Layer
         var w = p[..WeightCount];
         if (_dense)
         {
-            Dense.Backward(n, Input.Size, Output.Channels, w, x, dy, dx, dp[..WeightCount], dp.Slice(WeightCount, Output.Channels));
+            Dense.Backward(_path, n, Input.Size, Output.Channels, w, x, dy, dx, dp[..WeightCount], dp.Slice(WeightCount, Output.Channels));
             return;
         }
         Propagate(n, w, x, dy, dx, dp, scratch, squared: false);
@@ -180,10 +183,10 @@ public sealed class Convolution : Layer
                 for (int c = 0; c < row.Length; c++)
                 {
                     int kIndex = (_kernelStart[o] + c) * K * K;
-                    ConvolutionKernels.Gradient(padded[Margin..], xcopy[(row[c] * PlaneIn)..], W, dw.Slice(kIndex, K * K),
+                    ConvolutionKernels.Gradient(_path, padded[Margin..], xcopy[(row[c] * PlaneIn)..], W, dw.Slice(kIndex, K * K),
                         accumulators.Slice((_kernelStart[o] + c) * ConvolutionKernels.AccumulatorLength, ConvolutionKernels.AccumulatorLength), L);
                     if (wantDx)
-                        ConvolutionKernels.Correlate(padded, W, flipped.Slice(kIndex, K * K), dxPlanes.Slice(row[c] * DxPlaneStride, DxPlaneStride), PlaneIn);
+                        ConvolutionKernels.Correlate(_path, padded, W, flipped.Slice(kIndex, K * K), dxPlanes.Slice(row[c] * DxPlaneStride, DxPlaneStride), PlaneIn);
                 }
             }
             if (!wantDx) continue;
@@ -191,6 +194,6 @@ public sealed class Convolution : Layer
             for (int c = 0; c < Input.Channels; c++)
                 dxPlanes.Slice(c * DxPlaneStride, PlaneIn).CopyTo(dxs.Slice(c * PlaneIn, PlaneIn));
         }
-        ConvolutionKernels.Collect(accumulators, dw, _connections);
+        ConvolutionKernels.Collect(_path, accumulators, dw, _connections);
     }
 }

@@ -1,9 +1,13 @@
+using LeNet5.Core.Kernels;
+
 namespace LeNet5.Core.Layers;
 
 /// <summary>A fully connected layer y = W x + b (F6, or the extra layer of lenet5-nopool-fc).</summary>
-public sealed class FullyConnected(string name, int inputs, int outputs)
+public sealed class FullyConnected(string name, int inputs, int outputs, KernelPath? path = null)
     : Layer(name, new Shape(inputs, 1, 1), new Shape(outputs, 1, 1))
 {
+    private readonly KernelPath _path = KernelPaths.Supported(path ?? KernelPaths.Fastest);
+
     public override string Kind => "fc";
     public int Inputs { get; } = inputs;
     public int Outputs { get; } = outputs;
@@ -19,11 +23,11 @@ public sealed class FullyConnected(string name, int inputs, int outputs)
         FillUniform(p, 2.4f / Inputs, rng);
 
     public override void Forward(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch) =>
-        Dense.Forward(n, Inputs, Outputs, p[..(Inputs * Outputs)], p[(Inputs * Outputs)..], x, y);
+        Dense.Forward(_path, n, Inputs, Outputs, p[..(Inputs * Outputs)], p[(Inputs * Outputs)..], x, y);
 
     public override void Backward(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, ReadOnlySpan<float> y,
         ReadOnlySpan<float> dy, Span<float> dx, Span<float> dp, Span<float> scratch) =>
-        Dense.Backward(n, Inputs, Outputs, p[..(Inputs * Outputs)], x, dy, dx, dp[..(Inputs * Outputs)], dp[(Inputs * Outputs)..]);
+        Dense.Backward(_path, n, Inputs, Outputs, p[..(Inputs * Outputs)], x, dy, dx, dp[..(Inputs * Outputs)], dp[(Inputs * Outputs)..]);
 
     public override void BackwardCurvature(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, ReadOnlySpan<float> y,
         ReadOnlySpan<float> d2y, Span<float> d2x, Span<float> hp, Span<float> scratch) =>

@@ -1,3 +1,4 @@
+using LeNet5.Core.Kernels;
 using LeNet5.Core.Layers;
 
 namespace LeNet5.Core.Networks;
@@ -16,6 +17,9 @@ public sealed record Architecture(string Name, PoolingKind Pooling = PoolingKind
     public const string NoPool = "lenet5-nopool";
     public const string NoPoolFc = "lenet5-nopool-fc";
     public static readonly IReadOnlyList<string> Names = [LeNet5, NoPool, NoPoolFc];
+    public static readonly IReadOnlyList<string> Poolings = Tokens.All<PoolingKind>();
+    public static readonly IReadOnlyList<string> Outputs = Tokens.All<OutputKind>();
+    public static readonly IReadOnlyList<string> Criteria = Tokens.All<RbfCriterion>();
 
     /// <summary>C3's sparse connection table (paper, Table I): the S2 maps each C3 map sees.</summary>
     public static readonly int[][] C3Table =
@@ -29,8 +33,7 @@ public sealed record Architecture(string Name, PoolingKind Pooling = PoolingKind
     public static readonly Shape InputShape = new(1, 32, 32);
 
     public override string ToString() =>
-        $"{Name} pooling={Pooling.ToString().ToLowerInvariant()} output={Output.ToString().ToLowerInvariant()}" +
-        (Output == OutputKind.Rbf ? $" criterion={Criterion.ToString().ToLowerInvariant()}" : "");
+        $"{Name} pooling={Tokens.Of(Pooling)} output={Tokens.Of(Output)}" + (Output == OutputKind.Rbf ? $" criterion={Tokens.Of(Criterion)}" : "");
 
     /// <summary>Parses the form written by <see cref="ToString"/>.</summary>
     public static Architecture Parse(string text)
@@ -45,22 +48,17 @@ public sealed record Architecture(string Name, PoolingKind Pooling = PoolingKind
             if (kv.Length != 2) throw new FormatException($"bad architecture option '{part}'");
             arch = kv[0] switch
             {
-                "pooling" => arch with { Pooling = ParseEnum<PoolingKind>(kv[1]) },
-                "output" => arch with { Output = ParseEnum<OutputKind>(kv[1]) },
-                "criterion" => arch with { Criterion = ParseEnum<RbfCriterion>(kv[1]) },
+                "pooling" => arch with { Pooling = Tokens.Parse<PoolingKind>(kv[1]) },
+                "output" => arch with { Output = Tokens.Parse<OutputKind>(kv[1]) },
+                "criterion" => arch with { Criterion = Tokens.Parse<RbfCriterion>(kv[1]) },
                 _ => throw new FormatException($"unknown architecture option '{kv[0]}'"),
             };
         }
         return arch;
     }
 
-    public static T ParseEnum<T>(string value) where T : struct, Enum =>
-        Enum.TryParse<T>(value, ignoreCase: true, out var v) && Enum.IsDefined(v)
-            ? v
-            : throw new FormatException($"'{value}' is not one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}");
-
-    /// <summary>Builds the layers of this architecture.</summary>
-    public Network Build()
+    /// <summary>Builds the layers of this architecture, their hot loops on <paramref name="path"/> (default: the fastest).</summary>
+    public Network Build(KernelPath? path = null)
     {
         var layers = new List<Layer>();
         Shape Last() => layers.Count == 0 ? InputShape : layers[^1].Output;
@@ -74,25 +72,25 @@ public sealed record Architecture(string Name, PoolingKind Pooling = PoolingKind
             if (Pooling == PoolingKind.Subsampling) Squash(name + ".tanh");
         }
 
-        Add(new Convolution("c1", Last(), 6));
+        Add(new Convolution("c1", Last(), 6, path: path));
         Squash("c1.tanh");
         Pool("s2");
-        Add(new Convolution("c3", Last(), 16, C3Table));
+        Add(new Convolution("c3", Last(), 16, C3Table, path));
         Squash("c3.tanh");
         Pool("s4");
-        Add(new Convolution("c5", Last(), 120));
+        Add(new Convolution("c5", Last(), 120, path: path));
         Squash("c5.tanh");
         if (Name == NoPoolFc)
         {
-            Add(new FullyConnected("fc", Last().Size, 120));
+            Add(new FullyConnected("fc", Last().Size, 120, path));
             Squash("fc.tanh");
         }
-        Add(new FullyConnected("f6", Last().Size, 84));
+        Add(new FullyConnected("f6", Last().Size, 84, path));
         Squash("f6.tanh");
         OutputHead head;
         if (Output == OutputKind.Softmax)
         {
-            Add(new FullyConnected("output", 84, OutputHead.Classes));
+            Add(new FullyConnected("output", 84, OutputHead.Classes, path));
             head = new SoftmaxHead();
         }
         else

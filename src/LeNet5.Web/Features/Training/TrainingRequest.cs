@@ -72,7 +72,7 @@ public sealed record TrainingRequest
             if (value is null) return fallback;
             try
             {
-                return Core.Networks.Architecture.ParseEnum<T>(value);
+                return Core.Networks.Tokens.Parse<T>(value);
             }
             catch (FormatException ex)
             {

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace LeNet5.Core.Layers;
+namespace LeNet5.Core.Kernels;
 
 /// <summary>
 /// The matrix kernels shared by fully connected layers and by a convolution whose kernel covers its
@@ -12,12 +12,13 @@ internal static class Dense
     private const int Block = 2048;
 
     /// <summary>y[s,o] = b[o] + W[o,:] . x[s,:]</summary>
-    public static void Forward(int n, int inputs, int outputs, ReadOnlySpan<float> w, ReadOnlySpan<float> b,
+    public static void Forward(KernelPath path, int n, int inputs, int outputs, ReadOnlySpan<float> w, ReadOnlySpan<float> b,
         ReadOnlySpan<float> x, Span<float> y)
     {
         for (int s = 0; s < n; s++) b[..outputs].CopyTo(y.Slice(s * outputs, outputs));
+        bool blocks = path == KernelPath.Vector512;
         // with AVX-512, 4x4 blocks of (sample, output) take the bulk; the edges go one dot at a time
-        int sBlocks = DenseKernels.Enabled ? n / 4 * 4 : 0, oBlocks = DenseKernels.Enabled ? outputs / 4 * 4 : 0;
+        int sBlocks = blocks ? n / 4 * 4 : 0, oBlocks = blocks ? outputs / 4 * 4 : 0;
         Span<float> sums = stackalloc float[16];
         for (int k0 = 0; k0 < inputs; k0 += Block)
         {
@@ -39,13 +40,14 @@ internal static class Dense
     }
 
     /// <summary>dW[o,:] += sum_s dy[s,o] x[s,:]; db[o] += sum_s dy[s,o]; dx[s,:] = sum_o dy[s,o] W[o,:]</summary>
-    public static void Backward(int n, int inputs, int outputs, ReadOnlySpan<float> w, ReadOnlySpan<float> x,
+    public static void Backward(KernelPath path, int n, int inputs, int outputs, ReadOnlySpan<float> w, ReadOnlySpan<float> x,
         ReadOnlySpan<float> dy, Span<float> dx, Span<float> dw, Span<float> db)
     {
         for (int s = 0; s < n; s++)
             TensorPrimitives.Add(db[..outputs], dy.Slice(s * outputs, outputs), db[..outputs]);
         if (!dx.IsEmpty) dx[..(n * inputs)].Clear();
-        int oBlocks = DenseKernels.Enabled ? outputs / 4 * 4 : 0, sBlocks = DenseKernels.Enabled ? n / 4 * 4 : 0;
+        bool blocks = path == KernelPath.Vector512;
+        int oBlocks = blocks ? outputs / 4 * 4 : 0, sBlocks = blocks ? n / 4 * 4 : 0;
         for (int k0 = 0; k0 < inputs; k0 += Block)
         {
             int k = Math.Min(Block, inputs - k0);

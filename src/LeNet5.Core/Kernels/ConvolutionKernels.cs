@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace LeNet5.Core.Layers;
+namespace LeNet5.Core.Kernels;
 
 /// <summary>
 /// The two inner loops of a 5x5 convolution over flat planes of row stride W:
@@ -19,9 +19,6 @@ internal static class ConvolutionKernels
     private const int Taps = K * K;
     private const int V = 16;
 
-    /// <summary>Lets the tests compare the AVX-512 path with the portable one on the same machine.</summary>
-    internal static bool UseVector512 { get; set; } = Vector512.IsHardwareAccelerated;
-
     /// <summary>A length rounded up to whole 512-bit vectors.</summary>
     public static int Padded(int length) => (length + V - 1) / V * V;
 
@@ -29,9 +26,9 @@ internal static class ConvolutionKernels
     public static int Reach(int stride) => (K - 1) * stride + K - 1;
 
     /// <summary>dst[q] += sum_tap k[tap] src[q + off(tap)] for q &lt; length (up to <see cref="Padded"/>(length) with AVX-512).</summary>
-    public static void Correlate(ReadOnlySpan<float> src, int stride, ReadOnlySpan<float> k, Span<float> dst, int length)
+    public static void Correlate(KernelPath path, ReadOnlySpan<float> src, int stride, ReadOnlySpan<float> k, Span<float> dst, int length)
     {
-        if (!UseVector512)
+        if (path != KernelPath.Vector512)
         {
             var d = dst[..length];
             for (int r = 0; r < K; r++)
@@ -85,9 +82,9 @@ internal static class ConvolutionKernels
     /// reducing a vector to one float costs as much as the sum itself for a 10x10 map; g must be zero
     /// from length up to <see cref="Padded"/>(length), and x must hold Padded(length) + Reach(stride) floats.
     /// </summary>
-    public static void Gradient(ReadOnlySpan<float> g, ReadOnlySpan<float> x, int stride, Span<float> dk, Span<float> accumulators, int length)
+    public static void Gradient(KernelPath path, ReadOnlySpan<float> g, ReadOnlySpan<float> x, int stride, Span<float> dk, Span<float> accumulators, int length)
     {
-        if (!UseVector512)
+        if (path != KernelPath.Vector512)
         {
             for (int r = 0; r < K; r++)
                 for (int c = 0; c < K; c++)
@@ -129,9 +126,9 @@ internal static class ConvolutionKernels
     }
 
     /// <summary>dk[tap] += the sum of the vector accumulator of each tap (and clears it), for <paramref name="kernels"/> kernels.</summary>
-    public static void Collect(Span<float> accumulators, Span<float> dk, int kernels)
+    public static void Collect(KernelPath path, Span<float> accumulators, Span<float> dk, int kernels)
     {
-        if (!UseVector512) return;
+        if (path != KernelPath.Vector512) return;
         for (int t = 0; t < kernels * Taps; t++)
         {
             var slot = accumulators.Slice(t * V, V);

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace LeNet5.Core.Layers;
+namespace LeNet5.Core.Kernels;
 
 /// <summary>
 /// AVX-512 register blocks for the dense products of <see cref="Dense"/>, each over a range of the
@@ -13,8 +13,6 @@ namespace LeNet5.Core.Layers;
 internal static class DenseKernels
 {
     private const int V = 16;
-
-    public static bool Enabled => ConvolutionKernels.UseVector512;
 
     /// <summary>sums[i*4 + j] = sum_{k in [k0,k1)} x[s+i, k] w[o+j, k] for the 4x4 block at (s, o).</summary>
     public static void Dot4x4(ReadOnlySpan<float> x, ReadOnlySpan<float> w, int inputs, int s, int o, int k0, int k1, Span<float> sums)

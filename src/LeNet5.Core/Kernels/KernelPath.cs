@@ -1,0 +1,24 @@
+using System.Runtime.Intrinsics;
+
+namespace LeNet5.Core.Kernels;
+
+/// <summary>
+/// Which code the hot loops run: AVX-512 register blocks, or the portable TensorPrimitives loops
+/// (which pick 256-bit, 128-bit or scalar code themselves). Every layer is given its path when it is
+/// built and keeps it, so two networks on different paths can run side by side (the tests compare them).
+/// </summary>
+public enum KernelPath
+{
+    Portable,
+    Vector512,
+}
+
+public static class KernelPaths
+{
+    /// <summary>The fastest path this machine runs.</summary>
+    public static KernelPath Fastest { get; } = Vector512.IsHardwareAccelerated ? KernelPath.Vector512 : KernelPath.Portable;
+
+    /// <summary>The path asked for if this machine runs it, else the portable one.</summary>
+    public static KernelPath Supported(KernelPath wanted) =>
+        wanted == KernelPath.Vector512 && !Vector512.IsHardwareAccelerated ? KernelPath.Portable : wanted;
+}
