@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using LeNet5.Core.Preparation;
+using LeNet5.Core.Recognition;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Bmp;
@@ -20,11 +21,8 @@ namespace LeNet5.Imaging;
 /// declared size is read from the header and refused above the limits before anything is decoded,
 /// and ImageSharp's allocations are capped. Thread-safe.
 /// </summary>
-public sealed class DigitImagePreparer
+public sealed class DigitImagePreparer : IDigitPreparer
 {
-    /// <summary>The media types of the accepted formats.</summary>
-    public static readonly IReadOnlyList<string> MediaTypes = ["image/png", "image/jpeg", "image/bmp", "image/gif", "image/webp"];
-
     private readonly Configuration _configuration;
 
     public DigitImagePreparer(ImageLimits? limits = null)
@@ -37,11 +35,6 @@ public sealed class DigitImagePreparer
     }
 
     public ImageLimits Limits { get; }
-
-    /// <summary>True for a media type of one of the accepted formats (image/jpg is taken as image/jpeg).</summary>
-    public static bool IsSupportedMediaType(string? mediaType) =>
-        mediaType is not null && (MediaTypes.Contains(mediaType, StringComparer.OrdinalIgnoreCase)
-                                  || string.Equals(mediaType, "image/jpg", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>An ImageSharp configuration that knows only the accepted formats and caps its allocations.</summary>
     public static Configuration CreateConfiguration(int allocationLimitMegabytes)
@@ -63,24 +56,22 @@ public sealed class DigitImagePreparer
         return configuration;
     }
 
-    /// <summary>Prepares one encoded picture; throws <see cref="ImagePreparationException"/> when it cannot.</summary>
-    public PreparedDigit Prepare(byte[] encoded)
+    /// <summary>Prepares one encoded picture: 28x28, 0 background, 255 ink, centred by centre of mass. Throws <see cref="DigitPreparationException"/> when it cannot.</summary>
+    public byte[] Prepare(byte[] encoded)
     {
         ArgumentNullException.ThrowIfNull(encoded);
-        var (format, width, height) = Identify(encoded);
+        var (width, height) = Identify(encoded);
         byte[] luminanceAlpha = Decode(encoded, width, height);
-        var ink = InkMap.FromLuminanceAlpha(luminanceAlpha, width, height)
-                  ?? throw new ImagePreparationException(PreparationFailure.Blank, "The image is blank: it holds no ink to read a digit from.");
-        var box = InkBox.Find(ink, width, height)
-                  ?? throw new ImagePreparationException(PreparationFailure.Blank, "The image is blank: it holds no ink to read a digit from.");
+        var ink = InkMap.FromLuminanceAlpha(luminanceAlpha, width, height) ?? throw Blank();
+        var box = InkBox.Find(ink, width, height) ?? throw Blank();
         var (fitWidth, fitHeight) = MnistLayout.FitSize(box.Width, box.Height);
         byte[] fitted = Resize(box.Crop(ink, width), box.Width, box.Height, fitWidth, fitHeight);
         MnistLayout.StretchToFullInk(fitted);
-        return new PreparedDigit(MnistLayout.PlaceCentred(fitted, fitWidth, fitHeight), format, width, height, box);
+        return MnistLayout.PlaceCentred(fitted, fitWidth, fitHeight);
     }
 
-    /// <summary>Reads the format and size from the header, without decoding, and checks them against the limits.</summary>
-    public (string Format, int Width, int Height) Identify(byte[] encoded)
+    /// <summary>Reads the size from the header, without decoding, and checks it against the limits.</summary>
+    public (int Width, int Height) Identify(byte[] encoded)
     {
         IImageInfo? info;
         IImageFormat? format;
@@ -95,9 +86,9 @@ public sealed class DigitImagePreparer
         if (info is null || format is null) throw Undecodable(null);
         if (info.Width < 1 || info.Height < 1) throw Undecodable(null);
         if (info.Width > Limits.MaxWidth || info.Height > Limits.MaxHeight)
-            throw new ImagePreparationException(PreparationFailure.TooLarge,
+            throw new DigitPreparationException(PreparationFailure.TooLarge,
                 $"The image is {info.Width}x{info.Height} pixels; send one of at most {Limits.MaxWidth}x{Limits.MaxHeight}.");
-        return (format.Name.ToLowerInvariant(), info.Width, info.Height);
+        return (info.Width, info.Height);
     }
 
     /// <summary>Decodes to interleaved (luminance, alpha) byte pairs.</summary>
@@ -108,7 +99,7 @@ public sealed class DigitImagePreparer
             using var image = Image.Load<La16>(_configuration, encoded);
             // the header was checked, but a decoder may still disagree with it: trust only what was decoded
             if (image.Width != width || image.Height != height)
-                throw new ImagePreparationException(PreparationFailure.Undecodable, "The image's header does not match its content.");
+                throw new DigitPreparationException(PreparationFailure.Undecodable, "The image's header does not match its content.");
             var pixels = new La16[width * height];
             image.CopyPixelDataTo(pixels);
             return MemoryMarshal.AsBytes(pixels.AsSpan()).ToArray();
@@ -117,7 +108,7 @@ public sealed class DigitImagePreparer
         {
             // the capped allocator refused: ImageSharp may wrap that in an InvalidImageContentException
             throw IsAllocationRefused(ex)
-                ? new ImagePreparationException(PreparationFailure.TooLarge, "The image needs more memory to decode than this service allows; send a smaller one.", ex)
+                ? new DigitPreparationException(PreparationFailure.TooLarge, "The image needs more memory to decode than this service allows; send a smaller one.", ex)
                 : Undecodable(ex);
         }
     }
@@ -137,9 +128,11 @@ public sealed class DigitImagePreparer
         return resized;
     }
 
-    private static ImagePreparationException Undecodable(Exception? inner) =>
-        new(PreparationFailure.Undecodable,
-            "The image could not be decoded: send a PNG, JPEG, BMP, GIF or WebP picture.", inner);
+    private static DigitPreparationException Undecodable(Exception? inner) =>
+        new(PreparationFailure.Undecodable, $"The image could not be decoded: send a {PictureFormats.Names} picture.", inner);
+
+    private static DigitPreparationException Blank() =>
+        new(PreparationFailure.Blank, "The image is blank: it holds no ink to read a digit from.");
 
     private static bool IsAllocationRefused(Exception? ex)
     {
@@ -152,5 +145,5 @@ public sealed class DigitImagePreparer
 
     // A decoder fed hostile bytes may fail in many ways; none of them is the server's fault.
     private static bool IsDecodingFailure(Exception ex) =>
-        ex is not (OutOfMemoryException or OperationCanceledException or ImagePreparationException);
+        ex is not (OutOfMemoryException or OperationCanceledException or DigitPreparationException);
 }

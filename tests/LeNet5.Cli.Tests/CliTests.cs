@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using LeNet5.Testing;
 
 namespace LeNet5.Cli.Tests;
 
@@ -63,9 +64,9 @@ public sealed partial class CliTests : IDisposable
     public void EvaluateRefusesACorruptModelClearly()
     {
         var path = Path.Combine(_dir, "broken.safetensors");
-        var bytes = File.ReadAllBytes(CliRunner.ShippedModel);
+        var bytes = File.ReadAllBytes(RepoPaths.ShippedModel);
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
-        var (exit, _, error) = CliRunner.Run("evaluate", "--model", path, "--data", CliRunner.DataDirectory);
+        var (exit, _, error) = CliRunner.Run("evaluate", "--model", path, "--data", TestMnist.Directory);
         Assert.Equal(1, exit);
         Assert.Contains("truncated", error);
     }
@@ -73,15 +74,15 @@ public sealed partial class CliTests : IDisposable
     [Fact]
     public void FetchDataConfirmsVerifiedData()
     {
-        var (exit, output, error) = CliRunner.Run("fetch-data", "--data", CliRunner.DataDirectory);
+        var (exit, output, error) = CliRunner.Run("fetch-data", "--data", TestMnist.Directory);
         Assert.True(exit == 0, error);
-        Assert.Equal($"mnist ready: 60000 train, 10000 test in {CliRunner.DataDirectory}", CliRunner.LastLine(output));
+        Assert.Equal($"mnist ready: 60000 train, 10000 test in {TestMnist.Directory}", CliRunner.LastLine(output));
     }
 
     [Fact]
     public void ShippedModelReachesThePapersAccuracy()
     {
-        var (exit, output, error) = CliRunner.Run("evaluate", "--model", CliRunner.ShippedModel, "--data", CliRunner.DataDirectory);
+        var (exit, output, error) = CliRunner.Run("evaluate", "--model", RepoPaths.ShippedModel, "--data", TestMnist.Directory);
         Assert.True(exit == 0, error);
         var match = AccuracyLine().Match(CliRunner.LastLine(output));
         Assert.True(match.Success, $"last line: {CliRunner.LastLine(output)}");
@@ -95,14 +96,14 @@ public sealed partial class CliTests : IDisposable
     {
         var model = Path.Combine(_dir, "short.safetensors");
         var (exit, output, error) = CliRunner.Run("train", "--arch", "lenet5", "--epochs", "2", "--train-limit", "2000",
-            "--out", model, "--data", CliRunner.DataDirectory);
+            "--out", model, "--data", TestMnist.Directory);
         Assert.True(exit == 0, error);
         Assert.Equal(2, EpochLine().Matches(output).Count);
         Assert.Matches(AccuracyLine(), CliRunner.LastLine(output));
         Assert.True(File.Exists(model));
         Assert.False(File.Exists(model + ".ckpt")); // the checkpoint goes once the model is saved
 
-        var (evalExit, evalOutput, _) = CliRunner.Run("evaluate", "--model", model, "--data", CliRunner.DataDirectory);
+        var (evalExit, evalOutput, _) = CliRunner.Run("evaluate", "--model", model, "--data", TestMnist.Directory);
         Assert.Equal(0, evalExit);
         Assert.Equal(CliRunner.LastLine(output), CliRunner.LastLine(evalOutput)); // the same accuracy, measured again
     }

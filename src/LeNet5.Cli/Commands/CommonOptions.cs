@@ -1,13 +1,17 @@
 using System.CommandLine;
+using System.Text.Json;
 using LeNet5.Core.Data;
 
 namespace LeNet5.Cli.Commands;
 
 internal static class CommonOptions
 {
+    /// <summary>JSON as the web API writes it (camelCase), for what the CLI prints as JSON.</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
     public static Option<string?> Data() => new("--data")
     {
-        Description = $"MNIST directory (default: ${MnistFetcher.EnvironmentVariable}, else data/mnist under the repository)",
+        Description = $"MNIST directory (default: ${MnistLocation.EnvironmentVariable}, else data/mnist under the repository)",
     };
 
     public static Option<int> Threads() => new("--threads")
@@ -20,7 +24,7 @@ internal static class CommonOptions
     /// <summary>Loads MNIST from the chosen directory, fetching it first when it is missing.</summary>
     public static MnistDataset LoadData(string? directory)
     {
-        var fetcher = new MnistFetcher(directory ?? MnistFetcher.DefaultDirectory());
+        var fetcher = new MnistFetcher(directory ?? MnistLocation.DefaultDirectory());
         fetcher.EnsureAvailable(msg => Console.Error.WriteLine(msg));
         return MnistDataset.Load(fetcher.DataDirectory);
     }

@@ -14,7 +14,7 @@ internal static class EvaluateCommand
         var command = new Command("evaluate", "Measure a model on the 10,000 MNIST test images and print its confusion matrix.") { model, data, threads };
         command.SetAction(parse => CommonOptions.Guard(() =>
         {
-            var m = LeNet5Model.Load(parse.GetValue(model)!);
+            var m = ModelFile.Load(parse.GetValue(model)!);
             var dataset = CommonOptions.LoadData(parse.GetValue(data));
             var bar = new ProgressBar("evaluate");
             var gate = new Lock();

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using LeNet5.Core.Models;
+using LeNet5.Core.Preparation;
+using LeNet5.Core.Recognition;
 using LeNet5.Imaging;
 
 namespace LeNet5.Cli.Commands;
@@ -10,28 +12,32 @@ internal static class PredictCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "model file (.safetensors)", Required = true };
-        var image = new Argument<string>("IMAGE") { Description = "an image of a digit (PNG, JPEG, BMP, GIF or WebP)" };
+        var images = new Argument<string[]>("IMAGE") { Description = $"pictures of digits ({PictureFormats.Names})", Arity = ArgumentArity.OneOrMore };
         var command = new Command("predict",
-            "Recognise the digit in an image file, prepared as the web API prepares it (ink fitted into 20x20, centred by centre of mass in 28x28).")
+            "Recognise the digit in each picture, prepared and judged as the web API does (ink fitted into 20x20, centred by centre of mass in 28x28). " +
+            "Prints one line per picture, in order: \"digit D confidence C\", with \" rejected\" appended when the network is not sure it sees a digit.")
         {
-            model, image,
+            model, images,
         };
         command.SetAction(parse => CommonOptions.Guard(() =>
         {
-            var network = LeNet5Model.Load(parse.GetValue(model)!);
-            var path = parse.GetValue(image)!;
-            PreparedDigit digit;
-            try
+            var network = ModelFile.Load(parse.GetValue(model)!);
+            var recognizer = new DigitRecognizer(new DigitImagePreparer(), RejectPolicy.Default);
+            foreach (var path in parse.GetValue(images)!)
             {
-                digit = new DigitImagePreparer().Prepare(File.ReadAllBytes(path));
+                Recognition answer;
+                try
+                {
+                    answer = recognizer.Recognize(network, File.ReadAllBytes(path));
+                }
+                catch (DigitPreparationException ex)
+                {
+                    Console.Error.WriteLine($"error: {path}: {ex.Message}");
+                    return 1;
+                }
+                var p = answer.Prediction;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"digit {p.Digit} confidence {p.Confidence:0.00}{(answer.Rejected ? " rejected" : "")}"));
             }
-            catch (ImagePreparationException ex)
-            {
-                Console.Error.WriteLine($"error: {path}: {ex.Message}");
-                return 1;
-            }
-            var prediction = network.Predict(digit.Pixels);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"digit {prediction.Digit} confidence {prediction.Confidence:0.00}"));
             return 0;
         }));
         return command;

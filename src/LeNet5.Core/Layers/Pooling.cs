@@ -17,7 +17,10 @@ public sealed class Pooling(string name, Shape input, PoolingKind kind)
 {
     public PoolingKind PoolKind { get; } = kind;
 
-    public override string Kind => PoolKind switch
+    public override string Kind => KindOf(PoolKind);
+
+    /// <summary>The kind a pooling layer reports: avgpool, maxpool or subsample.</summary>
+    public static string KindOf(PoolingKind kind) => kind switch
     {
         PoolingKind.Average => "avgpool",
         PoolingKind.Max => "maxpool",

@@ -7,8 +7,9 @@ public sealed class ScaledTanh(string name, Shape shape) : Layer(name, shape, sh
 {
     public const float A = 1.7159f;
     public const float S = 2f / 3f;
+    public const string KindName = "tanh";
 
-    public override string Kind => "tanh";
+    public override string Kind => KindName;
 
     public override void Forward(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch)
     {

@@ -1,20 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using LeNet5.Core.Data;
 using LeNet5.Core.Layers;
 using LeNet5.Core.Networks;
 
 namespace LeNet5.Core.Models;
-
-/// <summary>One layer's output for one image, for drawing.</summary>
-public sealed record LayerActivation(string Name, string Kind, int[] Shape, float[] Values);
-
-/// <summary>What the network says about one image.</summary>
-public sealed record Prediction(int Digit, float Confidence, float[] Probabilities, float[] Scores, IReadOnlyList<LayerActivation>? Layers)
-{
-    /// <summary>For RBF models the scores are the distances to the ten prototypes.</summary>
-    public bool ScoresAreDistances { get; init; }
-}
 
 /// <summary>
 /// A trained network: its architecture, its parameters and the metadata of the run that made it.
@@ -22,7 +11,6 @@ public sealed record Prediction(int Digit, float Confidence, float[] Probabiliti
 /// </summary>
 public sealed class LeNet5Model
 {
-    public const string FormatVersion = "lenet5web/1";
     private readonly ConcurrentBag<Workspace> _workspaces = [];
 
     public LeNet5Model(Architecture architecture, float[] parameters, IReadOnlyDictionary<string, string>? metadata = null)
@@ -88,89 +76,4 @@ public sealed class LeNet5Model
         InputEncoding.Encode(digit28, input);
         return Predict(input, includeActivations);
     }
-
-    // ---- files ----
-
-    public byte[] ToBytes(IEnumerable<NamedTensor>? extra = null)
-    {
-        var tensors = Network.Tensors()
-            .Select(t => new NamedTensor(t.Name, t.Shape, Parameters.AsSpan(t.Offset, t.Shape.Aggregate(1, (a, b) => a * b)).ToArray()))
-            .ToList();
-        if (Network.Head is RbfHead rbf)
-            tensors.Add(new NamedTensor("rbf.prototypes", [OutputHead.Classes, Bitmaps.Height, Bitmaps.Width], rbf.Prototypes.ToArray()));
-        if (extra is not null) tensors.AddRange(extra);
-        var meta = new Dictionary<string, string>(Metadata)
-        {
-            [MetadataKeys.Format] = FormatVersion,
-            [MetadataKeys.Architecture] = Architecture.ToString(),
-            [MetadataKeys.Temperature] = Temperature.ToString("R", CultureInfo.InvariantCulture),
-        };
-        return SafeTensors.Serialize(tensors, meta);
-    }
-
-    /// <summary>Saves atomically (temporary file, flush, rename).</summary>
-    public void Save(string path, IEnumerable<NamedTensor>? extra = null) => SafeTensors.WriteAtomic(path, ToBytes(extra));
-
-    public static LeNet5Model Load(string path)
-    {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelFormatException($"{path}: cannot be read ({ex.Message}).", ex);
-        }
-        return FromBytes(bytes, path, out _);
-    }
-
-    /// <summary>Reads a model file, checking every tensor's shape against the architecture it names.</summary>
-    public static LeNet5Model FromBytes(ReadOnlySpan<byte> bytes, string source, out Dictionary<string, NamedTensor> extraTensors)
-    {
-        var (tensors, metadata) = SafeTensors.Deserialize(bytes, source);
-        if (!metadata.TryGetValue(MetadataKeys.Architecture, out var archText))
-            throw new ModelFormatException($"{source}: no '{MetadataKeys.Architecture}' in the metadata; not a LeNet5Web model.");
-        Architecture arch;
-        try
-        {
-            arch = Architecture.Parse(archText);
-        }
-        catch (FormatException ex)
-        {
-            throw new ModelFormatException($"{source}: {ex.Message}", ex);
-        }
-        var network = arch.Build();
-        var parameters = new float[network.ParameterCount];
-        foreach (var (name, shape, offset, _) in network.Tensors())
-        {
-            if (!tensors.Remove(name, out var t))
-                throw new ModelFormatException($"{source}: tensor {name} is missing for {arch.Name}.");
-            if (!t.Shape.SequenceEqual(shape))
-                throw new ModelFormatException($"{source}: tensor {name} has shape [{string.Join(',', t.Shape)}], {arch.Name} needs [{string.Join(',', shape)}].");
-            if (t.Data.Any(v => !float.IsFinite(v)))
-                throw new ModelFormatException($"{source}: tensor {name} holds NaN or infinite values.");
-            t.Data.CopyTo(parameters, offset);
-        }
-        if (network.Head is RbfHead rbf && tensors.Remove("rbf.prototypes", out var protos) && !protos.Data.AsSpan().SequenceEqual(rbf.Prototypes))
-            throw new ModelFormatException($"{source}: its RBF prototypes differ from this engine's bitmaps.");
-        extraTensors = tensors;
-        return new LeNet5Model(arch, parameters, metadata);
-    }
-}
-
-/// <summary>The keys of a model file's string metadata.</summary>
-public static class MetadataKeys
-{
-    public const string Format = "format";
-    public const string Architecture = "architecture";
-    public const string Training = "training";
-    public const string Epochs = "epochs";
-    public const string TestAccuracy = "test_accuracy";
-    public const string MnistSha256 = "mnist_sha256";
-    public const string Created = "created";
-    public const string Command = "command";
-    public const string Temperature = "temperature";
-    public const string RejectThreshold = "reject_threshold";
-    public const string CheckpointEpoch = "checkpoint_epoch";
 }

@@ -1,4 +1,4 @@
-using LeNet5.Core.Data;
+using LeNet5.Core.Networks;
 
 namespace LeNet5.Core.Training;
 

@@ -1,49 +1,11 @@
-using System.Globalization;
 using System.Text.Json.Serialization;
 
 namespace LeNet5.Core.Training;
 
 /// <summary>
-/// The global learning rate epsilon per epoch, as "from-epoch:epsilon" steps. The paper's (appendix C):
-/// 0.0005 for passes 1-2, 0.0002 for 3-5, 0.0001 for 6-8, 0.00005 for 9-12, 0.00001 after.
-/// </summary>
-public sealed class LearningRateSchedule
-{
-    public const string PaperText = "1:0.0005,3:0.0002,6:0.0001,9:0.00005,13:0.00001";
-    public static readonly LearningRateSchedule Paper = Parse(PaperText);
-
-    private readonly (int From, float Epsilon)[] _steps;
-
-    private LearningRateSchedule((int, float)[] steps) => _steps = steps;
-
-    /// <summary>Epsilon for a 1-based epoch.</summary>
-    public float At(int epoch) => _steps.Last(s => s.From <= epoch).Epsilon;
-
-    public static LearningRateSchedule Parse(string text)
-    {
-        var steps = new List<(int, float)>();
-        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var kv = part.Split(':');
-            if (kv.Length != 2 || !int.TryParse(kv[0], CultureInfo.InvariantCulture, out int from) || from < 1 ||
-                !float.TryParse(kv[1], CultureInfo.InvariantCulture, out float eps) || !(eps > 0) || !float.IsFinite(eps))
-                throw new FormatException($"bad schedule step '{part}': expected FROM_EPOCH:EPSILON such as 1:0.0005");
-            steps.Add((from, eps));
-        }
-        if (steps.Count == 0 || steps[0].Item1 != 1)
-            throw new FormatException("a schedule must start at epoch 1, e.g. 1:0.0005,3:0.0002");
-        for (int i = 1; i < steps.Count; i++)
-            if (steps[i].Item1 <= steps[i - 1].Item1) throw new FormatException("schedule steps must be in increasing epoch order");
-        return new LearningRateSchedule([.. steps]);
-    }
-
-    public override string ToString() =>
-        string.Join(',', _steps.Select(s => $"{s.From}:{s.Epsilon.ToString("R", CultureInfo.InvariantCulture)}"));
-}
-
-/// <summary>
-/// How to train. Defaults: the paper's SDLM and epsilon schedule, the seed's momentum 0.9, batches
-/// of 64, and epsilon scaled by 0.3 (see <see cref="LearningRateScale"/>).
+/// How to train. The defaults are <c>lenet5</c>'s recipe (the paper's SDLM and epsilon schedule, the
+/// seed's momentum 0.9, batches of 64, epsilon scaled by 0.3); <see cref="TrainingRecipes"/> says how
+/// the other networks differ.
 /// </summary>
 public sealed record TrainingOptions
 {
@@ -69,8 +31,7 @@ public sealed record TrainingOptions
     /// <summary>
     /// Multiplies epsilon. The paper took one step per sample; we take one per batch of mean
     /// gradients with momentum 0.9, which multiplies the step about tenfold at steady state. 0.3 is
-    /// the largest scale that trains LeNet-5 stably from the paper's initialisation (0.5 diverges);
-    /// softmax output trains best at 3, and lenet5-nopool needs mu = 0.1 (see README, "Training").
+    /// the largest scale that trains LeNet-5 stably from the paper's initialisation (0.5 diverges).
     /// </summary>
     public float LearningRateScale { get; init; } = 0.3f;
 
@@ -88,15 +49,15 @@ public sealed record TrainingOptions
     public IReadOnlyList<(string Field, string Message)> Validate()
     {
         var errors = new List<(string, string)>();
-        if (Epochs is < 1 or > 1000) errors.Add((nameof(Epochs), "epochs must be between 1 and 1000"));
-        if (BatchSize is < 1 or > 60000) errors.Add((nameof(BatchSize), "batchSize must be between 1 and 60000"));
-        if (!(Momentum >= 0 && Momentum < 1)) errors.Add((nameof(Momentum), "momentum must be in [0, 1)"));
+        if (Epochs is < 1 or > TrainingLimits.MaxEpochs) errors.Add((nameof(Epochs), $"epochs must be between 1 and {TrainingLimits.MaxEpochs}"));
+        if (BatchSize is < 1 or > TrainingLimits.MaxBatchSize) errors.Add((nameof(BatchSize), $"batchSize must be between 1 and {TrainingLimits.MaxBatchSize}"));
+        if (!(Momentum >= 0 && Momentum <= TrainingLimits.MaxMomentum)) errors.Add((nameof(Momentum), $"momentum must be between 0 and {TrainingLimits.MaxMomentum}"));
         if (!(Mu > 0) || !float.IsFinite(Mu)) errors.Add((nameof(Mu), "mu must be positive"));
-        if (SdlmSamples is < 1 or > 60000) errors.Add((nameof(SdlmSamples), "sdlmSamples must be between 1 and 60000"));
+        if (SdlmSamples is < 1 or > TrainingLimits.MaxImages) errors.Add((nameof(SdlmSamples), $"sdlmSamples must be between 1 and {TrainingLimits.MaxImages}"));
         if (SdlmInterval < 1) errors.Add((nameof(SdlmInterval), "sdlmInterval must be at least 1 sample"));
         if (!(LearningRateScale > 0) || !float.IsFinite(LearningRateScale)) errors.Add((nameof(LearningRateScale), "learningRateScale must be positive"));
-        if (Threads is < 1 or > 256) errors.Add((nameof(Threads), "threads must be between 1 and 256"));
-        if (TrainLimit is < 1 or > 60000) errors.Add((nameof(TrainLimit), "trainLimit must be between 1 and 60000"));
+        if (Threads is < 1 or > TrainingLimits.MaxThreads) errors.Add((nameof(Threads), $"threads must be between 1 and {TrainingLimits.MaxThreads}"));
+        if (TrainLimit is < 1 or > TrainingLimits.MaxImages) errors.Add((nameof(TrainLimit), $"trainLimit must be between 1 and {TrainingLimits.MaxImages}"));
         try
         {
             _ = ParsedSchedule;
@@ -109,16 +70,18 @@ public sealed record TrainingOptions
     }
 }
 
-/// <summary>What one epoch achieved.</summary>
-public sealed record EpochMetrics(
-    int Epoch,
-    double TrainError,
-    double TestError,
-    double Loss,
-    double ImagesPerSecond,
-    double Seconds,
-    double Epsilon,
-    IReadOnlyDictionary<string, double> LearningRates);
+/// <summary>The ranges every face accepts: the CLI, the admin API and the admin form's fields.</summary>
+public static class TrainingLimits
+{
+    public const int MaxEpochs = 1000;
 
-/// <summary>Progress within an epoch, reported every few batches.</summary>
-public readonly record struct BatchProgress(int Epoch, int Batch, int Batches, double Loss, double ImagesPerSecond);
+    /// <summary>The largest batch: the workers' buffers grow with it, and larger batches train no better.</summary>
+    public const int MaxBatchSize = 1024;
+
+    public const float MaxMomentum = 0.999f;
+
+    /// <summary>MNIST's training images.</summary>
+    public const int MaxImages = 60000;
+
+    public const int MaxThreads = 256;
+}

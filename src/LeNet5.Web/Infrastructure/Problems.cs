@@ -1,36 +1,54 @@
+using LeNet5.Core.Preparation;
 using LeNet5.Imaging;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LeNet5.Web.Infrastructure;
 
-/// <summary>The API's error answers: every one a problem+json whose title says what to fix.</summary>
+/// <summary>Every problem the API answers, each with a title that says what to fix.</summary>
 public static class Problems
 {
-    public const string AcceptedForms =
-        "Send a PNG, JPEG, BMP, GIF or WebP image as the body (Content-Type image/png, image/jpeg, image/bmp, image/gif or image/webp), " +
+    /// <summary>What a prediction request may be, for the detail of the problems that refuse one.</summary>
+    public static readonly string AcceptedForms =
+        $"Send a {PictureFormats.Names} image as the body (Content-Type {string.Join(", ", PictureFormats.MediaTypes)}), " +
         "as multipart/form-data with the file in the field 'image', or as application/json: {\"image\": \"data:image/png;base64,...\"} or {\"pixels\": [784 numbers from 0 to 255]}.";
 
-    public static ApiProblemException UnknownModel(string id) =>
-        new(StatusCodes.Status404NotFound, $"There is no model '{id}'; GET /api/models lists the models you can name.");
+    // ---- any request ----
 
-    public static ApiProblemException NoModel() =>
-        new(StatusCodes.Status503ServiceUnavailable, "No model is loaded; put a .safetensors model in the models folder and restart.");
+    public static ApiProblem Malformed(string title, string? detail = null) => new(StatusCodes.Status400BadRequest, title, detail ?? AcceptedForms);
 
-    public static ApiProblemException BodyTooLarge(long limit) =>
-        new(StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {Megabytes(limit)}; send a smaller image.");
+    public static ApiProblem Invalid(string what, IReadOnlyDictionary<string, string> errors) =>
+        new(StatusCodes.Status400BadRequest, $"Invalid {what}: {string.Join("; ", errors.Values)}.",
+            "Fix the fields named in 'errors'; every setting is optional.", errors.ToDictionary(e => e.Key, e => new[] { e.Value }));
 
-    public static ApiProblemException UnsupportedType(string? contentType) =>
+    /// <summary>A body over the limit (413); <paramref name="limit"/> null when Kestrel refused it before we knew it.</summary>
+    public static ApiProblem BodyTooLarge(long? limit) =>
+        new(StatusCodes.Status413PayloadTooLarge,
+            limit is { } bytes ? $"The request body is larger than {Megabytes(bytes)}; send a smaller one." : "The request body is too large; send a smaller one.");
+
+    public static ApiProblem UnsupportedType(string? contentType, string accepted, string? detail = null) =>
         new(StatusCodes.Status415UnsupportedMediaType,
             string.IsNullOrEmpty(contentType)
-                ? "The request has no Content-Type; say what you send (image/png, multipart/form-data or application/json)."
-                : $"The content type '{contentType}' is not accepted; send image/png, image/jpeg, image/bmp, image/gif, image/webp, multipart/form-data or application/json.",
-            AcceptedForms);
+                ? $"The request has no Content-Type; say what you send ({accepted})."
+                : $"The content type '{contentType}' is not accepted here; send {accepted}.",
+            detail);
 
-    public static ApiProblemException Malformed(string title, string? detail = null) =>
-        new(StatusCodes.Status400BadRequest, title, detail ?? AcceptedForms);
+    public static ApiProblem Conflict(string title) => new(StatusCodes.Status409Conflict, title);
 
-    /// <summary>Maps a picture that could not be prepared to 400 (undecodable), 413 (too large) or 422 (blank).</summary>
-    public static ApiProblemException From(ImagePreparationException ex, string? where = null)
+    public static ApiProblem NotFound(string title) => new(StatusCodes.Status404NotFound, title);
+
+    // ---- models ----
+
+    public static ApiProblem UnknownModel(string id) => NotFound($"There is no model '{id}'; GET /api/models lists the models you can name.");
+
+    public static ApiProblem NoModel() =>
+        new(StatusCodes.Status503ServiceUnavailable, "No model is loaded; put a .safetensors model in the models folder and restart.");
+
+    // ---- pictures ----
+
+    public static ApiProblem UnsupportedPicture(string? contentType) =>
+        UnsupportedType(contentType, $"{string.Join(", ", PictureFormats.MediaTypes)}, multipart/form-data or application/json", AcceptedForms);
+
+    /// <summary>A picture that could not be prepared: 400 (undecodable), 413 (too large) or 422 (blank); <paramref name="where"/> names a batch item.</summary>
+    public static ApiProblem From(DigitPreparationException ex, string? where = null)
     {
         int status = ex.Failure switch
         {
@@ -38,11 +56,8 @@ public static class Problems
             PreparationFailure.Blank => StatusCodes.Status422UnprocessableEntity,
             _ => StatusCodes.Status400BadRequest,
         };
-        return new ApiProblemException(status, where is null ? ex.Message : $"{where}: {ex.Message}", null, ex);
+        return new ApiProblem(status, where is null ? ex.Message : $"{where}: {ex.Message}", inner: ex);
     }
-
-    public static ProblemHttpResult ToResult(this ApiProblemException ex) =>
-        TypedResults.Problem(statusCode: ex.Status, title: ex.Title, detail: ex.Detail);
 
     private static string Megabytes(long bytes) =>
         bytes % (1024 * 1024) == 0 ? $"{bytes / (1024 * 1024)} MB" : $"{bytes} bytes";

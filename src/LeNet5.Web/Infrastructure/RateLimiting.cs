@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
-using LeNet5.Web.Options;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -31,8 +30,9 @@ public static class RateLimiting
 {
     private const string Api = "api", Admin = "admin", Login = "login";
 
-    public static IServiceCollection AddPerClientRateLimiting(this IServiceCollection services)
+    public static IServiceCollection AddRateLimits(this IServiceCollection services)
     {
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -60,21 +60,17 @@ public static class RateLimiting
                     ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))
                     : Limit(limits, kind).Seconds;
                 http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                await ProblemHandling.WriteAsync(http, new ProblemDetails
                 {
-                    HttpContext = http,
-                    ProblemDetails = new ProblemDetails
+                    Status = StatusCodes.Status429TooManyRequests,
+                    Title = kind == Login
+                        ? $"Too many sign-in attempts from your address; wait {retryAfter} s and try again."
+                        : $"Too many requests from your address; wait {retryAfter} s and try again.",
+                    Detail = kind switch
                     {
-                        Status = StatusCodes.Status429TooManyRequests,
-                        Title = kind == Login
-                            ? $"Too many sign-in attempts from your address; wait {retryAfter} s and try again."
-                            : $"Too many requests from your address; wait {retryAfter} s and try again.",
-                        Detail = kind switch
-                        {
-                            Login => "Sign-in attempts are limited per client (RateLimit:LoginPermitLimit per RateLimit:LoginWindowSeconds).",
-                            Admin => "Each client may make a limited number of admin API requests per window (RateLimit:AdminPermitLimit per RateLimit:WindowSeconds).",
-                            _ => "Each client may make a limited number of API requests per window (RateLimit:PermitLimit per RateLimit:WindowSeconds).",
-                        },
+                        Login => "Sign-in attempts are limited per client (RateLimit:LoginPermitLimit per RateLimit:LoginWindowSeconds).",
+                        Admin => "Each client may make a limited number of admin API requests per window (RateLimit:AdminPermitLimit per RateLimit:WindowSeconds).",
+                        _ => "Each client may make a limited number of API requests per window (RateLimit:PermitLimit per RateLimit:WindowSeconds).",
                     },
                 });
             };

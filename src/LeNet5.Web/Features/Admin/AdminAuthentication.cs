@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using LeNet5.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -24,7 +25,7 @@ public static class AdminAuthentication
     public const string LoginPath = "/login";
     public const string CookieName = "lenet5.admin";
 
-    public static IServiceCollection AddAdminAuthentication(this IServiceCollection services)
+    public static IServiceCollection AddAdmin(this IServiceCollection services)
     {
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
         services.AddSingleton<AdminToken>();
@@ -60,13 +61,23 @@ public static class AdminAuthentication
         return services;
     }
 
+    /// <summary>Authentication and authorization for every request; the admin token is made (and logged, when generated) now, not on the first sign-in.</summary>
+    public static WebApplication UseAdmin(this WebApplication app)
+    {
+        _ = app.Services.GetRequiredService<AdminToken>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
     /// <summary>The principal of a signed-in admin.</summary>
     public static ClaimsPrincipal Principal(string scheme) =>
         new(new ClaimsIdentity([new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, Role)], scheme));
 
     /// <summary>Admin only; requests signed in by cookie that change state must carry the antiforgery token.</summary>
     public static TBuilder RequireAdmin<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireAuthorization(Policy).WithMetadata(Infrastructure.AdminEndpointMetadata.Instance).AddEndpointFilter(async (context, next) =>
+        builder.RequireAuthorization(Policy).WithMetadata(AdminEndpointMetadata.Instance)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
             if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method) &&
@@ -78,8 +89,8 @@ public static class AdminAuthentication
                 }
                 catch (AntiforgeryValidationException ex)
                 {
-                    return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, detail: ex.Message,
-                        title: "The antiforgery token is missing or invalid; reload the admin page, or send 'Authorization: Bearer TOKEN' from scripts.");
+                    throw new ApiProblem(StatusCodes.Status400BadRequest,
+                        "The antiforgery token is missing or invalid; reload the admin page, or send 'Authorization: Bearer TOKEN' from scripts.", ex.Message);
                 }
             }
             return await next(context);
@@ -93,21 +104,16 @@ public static class AdminAuthentication
         return Task.CompletedTask;
     }
 
-    internal static Task WriteProblem(HttpContext http, int status)
+    private static Task WriteProblem(HttpContext http, int status)
     {
-        http.Response.StatusCode = status;
         if (status == StatusCodes.Status401Unauthorized) http.Response.Headers.WWWAuthenticate = "Bearer";
-        return http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        return ProblemHandling.WriteAsync(http, new ProblemDetails
         {
-            HttpContext = http,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = status,
-                Title = status == StatusCodes.Status401Unauthorized
-                    ? "This is an admin API; send 'Authorization: Bearer TOKEN' with the admin token (Admin:Token), or sign in at /login."
-                    : "The admin token is not valid for this request.",
-            },
-        }).AsTask();
+            Status = status,
+            Title = status == StatusCodes.Status401Unauthorized
+                ? "This is an admin API; send 'Authorization: Bearer TOKEN' with the admin token (Admin:Token), or sign in at /login."
+                : "The admin token is not valid for this request.",
+        });
     }
 
     /// <summary>Authenticates <c>Authorization: Bearer TOKEN</c> against the admin token.</summary>

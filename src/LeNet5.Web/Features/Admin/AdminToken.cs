@@ -15,14 +15,10 @@ public sealed partial class AdminToken
         if (string.IsNullOrWhiteSpace(configured))
         {
             configured = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-            Generated = true;
             LogGenerated(logger, configured);
         }
         _token = Encoding.UTF8.GetBytes(configured.Trim());
     }
-
-    /// <summary>True when no token was configured and this one was generated.</summary>
-    public bool Generated { get; }
 
     /// <summary>Compares in constant time.</summary>
     public bool Matches(string? candidate) =>

@@ -1,4 +1,4 @@
-using LeNet5.Web.Models;
+using LeNet5.Web.Features.Models;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace LeNet5.Web.Features.Health;
@@ -8,13 +8,13 @@ public static class HealthEndpoints
 {
     public const string Path = "/healthz";
 
-    public static IServiceCollection AddModelHealthChecks(this IServiceCollection services)
+    public static IServiceCollection AddHealth(this IServiceCollection services)
     {
         services.AddHealthChecks().AddCheck<ActiveModelHealthCheck>("active-model");
         return services;
     }
 
-    public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         app.MapHealthChecks(Path).WithTags("Health").DisableRateLimiting();
         return app;

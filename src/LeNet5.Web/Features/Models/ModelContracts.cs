@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using LeNet5.Web.Models;
+using LeNet5.Core.Networks;
 
 namespace LeNet5.Web.Features.Models;
 
@@ -17,11 +17,9 @@ public sealed record ModelSummary(
     {
         var arch = entry.Model.Architecture;
         return new ModelSummary(entry.Id, arch.Name,
-            new ModelArchitectureOptions(Lower(arch.Pooling), Lower(arch.Output), arch.Output == Core.Networks.OutputKind.Rbf ? Lower(arch.Criterion) : null),
+            new ModelArchitectureOptions(Tokens.Of(arch.Pooling), Tokens.Of(arch.Output), arch.Output == OutputKind.Rbf ? Tokens.Of(arch.Criterion) : null),
             entry.Model.TestAccuracy, entry.FileBytes.Length, active);
     }
-
-    private static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
 }
 
 /// <summary>The options of an architecture: pooling (average, max, subsampling), output (rbf, softmax) and the RBF criterion.</summary>

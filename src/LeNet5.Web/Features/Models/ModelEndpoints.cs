@@ -1,32 +1,42 @@
+using LeNet5.Web.Features.Admin;
 using LeNet5.Web.Infrastructure;
-using LeNet5.Web.Models;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LeNet5.Web.Features.Models;
 
-/// <summary><c>GET /api/models</c>, <c>GET /api/models/{id}</c> and <c>GET /api/models/{id}/file</c>.</summary>
+/// <summary>
+/// <c>GET /api/models</c>, <c>/api/models/{id}</c> and <c>/api/models/{id}/file</c> for everyone;
+/// <c>POST /api/models/{id}/activate</c> and <c>DELETE /api/models/{id}</c> for the admin.
+/// </summary>
 public static class ModelEndpoints
 {
     public const string SafetensorsMediaType = "application/octet-stream";
 
     public static IEndpointRouteBuilder MapModelEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/models")
-            .WithTags("Models")
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
-
-        group.MapGet("/", List)
+        var models = app.MapGroup("/api/models").WithTags("Models").ProducesProblem(StatusCodes.Status429TooManyRequests);
+        models.MapGet("/", List)
             .WithName("ListModels")
             .WithSummary("The loaded models: id, architecture, options, test accuracy, file size and which one is active.");
-        group.MapGet("/{id}", Get)
+        models.MapGet("/{id}", Get)
             .WithName("GetModel")
             .WithSummary("One model with its layers and the metadata of the run that made it.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/{id}/file", Download)
+        models.MapGet("/{id}/file", Download)
             .WithName("DownloadModel")
             .WithSummary("The model's .safetensors file.")
             .Produces(StatusCodes.Status200OK, contentType: SafetensorsMediaType)
             .ProducesProblem(StatusCodes.Status404NotFound);
+
+        var admin = app.MapGroup("/api/models").WithTags("Models").RequireAdmin().ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapPost("/{id}/activate", Activate)
+            .WithName("ActivateModel")
+            .WithSummary("Makes this model the one that answers when a request names none; the switch is atomic and survives restarts.");
+        admin.MapDelete("/{id}", Delete)
+            .WithName("DeleteModel")
+            .WithSummary("Deletes a model's file and removes it (shipped or trained); 409 for the active model, 500 when the file cannot be deleted (the model stays).")
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status500InternalServerError);
         return app;
     }
 
@@ -36,13 +46,27 @@ public static class ModelEndpoints
         return TypedResults.Ok(registry.List().Select(m => ModelSummary.From(m, m.Id == activeId)).ToArray());
     }
 
-    private static Results<Ok<ModelDetails>, ProblemHttpResult> Get(string id, ModelRegistry registry) =>
-        registry.Get(id) is { } entry
-            ? TypedResults.Ok(ModelDetails.From(entry, entry.Id == registry.Active?.Id))
-            : Problems.UnknownModel(id).ToResult();
+    private static Ok<ModelDetails> Get(string id, ModelRegistry registry) =>
+        TypedResults.Ok(ModelDetails.From(Find(registry, id), id == registry.Active?.Id));
 
-    private static Results<FileContentHttpResult, ProblemHttpResult> Download(string id, ModelRegistry registry) =>
-        registry.Get(id) is { } entry
-            ? TypedResults.Bytes(entry.FileBytes, SafetensorsMediaType, entry.Id + ModelRegistry.FileExtension, lastModified: entry.LoadedAt)
-            : Problems.UnknownModel(id).ToResult();
+    private static FileContentHttpResult Download(string id, ModelRegistry registry)
+    {
+        var entry = Find(registry, id);
+        return TypedResults.Bytes(entry.FileBytes, SafetensorsMediaType, entry.Id + ModelRegistry.FileExtension, lastModified: entry.LoadedAt);
+    }
+
+    private static Ok<ModelSummary> Activate(string id, ModelRegistry registry) =>
+        TypedResults.Ok(ModelSummary.From(registry.Activate(id) ?? throw Problems.UnknownModel(id), active: true));
+
+    private static NoContent Delete(string id, ModelRegistry registry) => registry.Remove(id, out var error) switch
+    {
+        RemoveOutcome.Removed => TypedResults.NoContent(),
+        RemoveOutcome.Active => throw Problems.Conflict(
+            $"'{id}' is the active model; activate another one (POST /api/models/OTHER/activate) before deleting it."),
+        RemoveOutcome.Failed => throw new ApiProblem(StatusCodes.Status500InternalServerError,
+            $"The file of model '{id}' could not be deleted, so the model stays loaded; check the models folder's permissions and try again.", error),
+        _ => throw Problems.UnknownModel(id),
+    };
+
+    private static ModelEntry Find(ModelRegistry registry, string id) => registry.Get(id) ?? throw Problems.UnknownModel(id);
 }

@@ -1,5 +1,5 @@
+using LeNet5.Web.Features.Models;
 using LeNet5.Web.Infrastructure;
-using LeNet5.Web.Models;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Serilog;
@@ -18,7 +18,8 @@ public static class PredictEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         group.MapPost("/", PredictAsync)
             .WithName("Predict")
@@ -37,47 +38,31 @@ public static class PredictEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<PredictResponse>, ProblemHttpResult>> PredictAsync(
+    private static async Task<Ok<PredictResponse>> PredictAsync(
         HttpRequest request, ModelRegistry registry, PredictRequestReader reader, PredictionService predictor, IDiagnosticContext log,
         [FromQuery] string? model, [FromQuery] bool? details, CancellationToken cancellationToken)
     {
-        try
-        {
-            var entry = ResolveModel(registry, model);
-            var input = await reader.ReadSingleAsync(request, cancellationToken);
-            var answer = await predictor.PredictAsync(entry, input, details ?? false, cancellationToken);
-            log.Set("Model", entry.Id);
-            log.Set("Digit", answer.Digit);
-            log.Set("Rejected", answer.Rejected);
-            return TypedResults.Ok(answer);
-        }
-        catch (ApiProblemException problem)
-        {
-            log.Set("Problem", problem.Title);
-            return problem.ToResult();
-        }
+        var entry = ResolveModel(registry, model);
+        log.Set("Model", entry.Id);
+        var input = await reader.ReadSingleAsync(request, cancellationToken);
+        var answer = await predictor.PredictAsync(entry, input, details ?? false, cancellationToken);
+        log.Set("Digit", answer.Digit);
+        log.Set("Rejected", answer.Rejected);
+        return TypedResults.Ok(answer);
     }
 
-    private static async Task<Results<Ok<PredictResponse[]>, ProblemHttpResult>> PredictBatchAsync(
+    private static async Task<Ok<PredictResponse[]>> PredictBatchAsync(
         HttpRequest request, ModelRegistry registry, PredictRequestReader reader, PredictionService predictor, IDiagnosticContext log,
         [FromQuery] string? model, [FromQuery] bool? details, CancellationToken cancellationToken)
     {
-        try
-        {
-            var entry = ResolveModel(registry, model);
-            var inputs = await reader.ReadBatchAsync(request, cancellationToken);
-            log.Set("Model", entry.Id);
-            log.Set("Images", inputs.Count);
-            var answers = new PredictResponse[inputs.Count];
-            for (int i = 0; i < inputs.Count; i++)
-                answers[i] = await predictor.PredictAsync(entry, inputs[i], details ?? false, cancellationToken, $"images[{i}]");
-            return TypedResults.Ok(answers);
-        }
-        catch (ApiProblemException problem)
-        {
-            log.Set("Problem", problem.Title);
-            return problem.ToResult();
-        }
+        var entry = ResolveModel(registry, model);
+        log.Set("Model", entry.Id);
+        var inputs = await reader.ReadBatchAsync(request, cancellationToken);
+        log.Set("Images", inputs.Count);
+        var answers = new PredictResponse[inputs.Count];
+        for (int i = 0; i < inputs.Count; i++)
+            answers[i] = await predictor.PredictAsync(entry, inputs[i], details ?? false, cancellationToken, $"images[{i}]");
+        return TypedResults.Ok(answers);
     }
 
     /// <summary>The named model, or the active one.</summary>

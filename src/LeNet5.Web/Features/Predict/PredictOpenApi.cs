@@ -1,3 +1,4 @@
+using LeNet5.Imaging;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -9,8 +10,6 @@ namespace LeNet5.Web.Features.Predict;
 /// </summary>
 internal static class PredictOpenApi
 {
-    private static readonly string[] RawImageTypes = ["image/png", "image/jpeg", "image/bmp", "image/gif", "image/webp"];
-
     public static RouteHandlerBuilder DocumentRequestBody<TJson>(this RouteHandlerBuilder builder, string fileField, bool rawImages) =>
         builder.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
         {
@@ -32,7 +31,7 @@ internal static class PredictOpenApi
             };
             if (rawImages)
             {
-                foreach (var type in RawImageTypes) content[type] = new OpenApiMediaType { Schema = Binary() };
+                foreach (var type in PictureFormats.MediaTypes) content[type] = new OpenApiMediaType { Schema = Binary() };
             }
             operation.RequestBody = new OpenApiRequestBody { Required = true, Content = content };
         });

@@ -1,10 +1,7 @@
-using System.Buffers;
 using System.Text.Json;
 using LeNet5.Core.Preparation;
 using LeNet5.Imaging;
 using LeNet5.Web.Infrastructure;
-using LeNet5.Web.Options;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -13,8 +10,8 @@ namespace LeNet5.Web.Features.Predict;
 
 /// <summary>
 /// Reads the images of a predict request in any of its forms: a raw image body, multipart/form-data,
-/// or JSON. The body is read up to the configured limit and no further; anything wrong becomes an
-/// <see cref="ApiProblemException"/> (400, 413 or 415).
+/// or JSON. The body is read up to the configured limit and no further; anything wrong is thrown as
+/// an <see cref="ApiProblem"/> (400, 413 or 415).
 /// </summary>
 public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitImagePreparer preparer)
 {
@@ -43,7 +40,7 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
             using var json = ParseJson(await ReadBodyAsync(request, cancellationToken));
             return ReadJsonItem(json.RootElement, "The JSON body");
         }
-        throw Problems.UnsupportedType(request.ContentType);
+        throw Problems.UnsupportedPicture(request.ContentType);
     }
 
     /// <summary>The images of <c>POST /api/predict/batch</c>, in order.</summary>
@@ -66,8 +63,8 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
         }
         else
         {
-            throw new ApiProblemException(StatusCodes.Status415UnsupportedMediaType,
-                $"The content type '{request.ContentType}' is not accepted here; send a batch as multipart/form-data (files in the field '{BatchField}') or as application/json {{\"images\": [...]}}.");
+            throw Problems.UnsupportedType(request.ContentType,
+                $"a batch as multipart/form-data (files in the field '{BatchField}') or as application/json {{\"images\": [...]}}");
         }
         if (items.Count == 0)
             throw Problems.Malformed($"The batch holds no image; send files in the field '{BatchField}' or a non-empty 'images' array.");
@@ -89,10 +86,10 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
             {
                 try
                 {
-                    var (_, width, height) = preparer.Identify(image.Bytes);
+                    var (width, height) = preparer.Identify(image.Bytes);
                     total += (long)width * height;
                 }
-                catch (ImagePreparationException ex)
+                catch (DigitPreparationException ex)
                 {
                     throw Problems.From(ex, $"images[{i}]");
                 }
@@ -102,7 +99,7 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
                 total += MnistLayout.Pixels;
             }
             if (total > _limits.MaxBatchPixels)
-                throw new ApiProblemException(StatusCodes.Status413PayloadTooLarge,
+                throw new ApiProblem(StatusCodes.Status413PayloadTooLarge,
                     $"The batch's pictures hold more than {_limits.MaxBatchPixels:N0} pixels in all (Limits:MaxBatchPixels); send smaller pictures or split the batch.");
         }
     }
@@ -112,7 +109,7 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
 
     // application/octet-stream: the caller leaves the format to us, and the decoder tells it from the bytes
     private static bool IsImageBody(string? mediaType) =>
-        DigitImagePreparer.IsSupportedMediaType(mediaType) || string.Equals(mediaType, "application/octet-stream", StringComparison.OrdinalIgnoreCase);
+        PictureFormats.IsSupportedMediaType(mediaType) || string.Equals(mediaType, "application/octet-stream", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsMultipart(string? mediaType) => string.Equals(mediaType, "multipart/form-data", StringComparison.OrdinalIgnoreCase);
 
@@ -120,30 +117,8 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
         string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase)
         || (mediaType?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) ?? false);
 
-    /// <summary>Reads the whole body into memory, refusing (413) anything over the limit without reading further.</summary>
-    private async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        long limit = _limits.MaxRequestBodyBytes;
-        if (request.ContentLength > limit) throw Problems.BodyTooLarge(limit);
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-            size.MaxRequestBodySize = limit;
-        var buffer = new ArrayBufferWriter<byte>(request.ContentLength is > 0 and var n ? (int)n : 16 * 1024);
-        try
-        {
-            while (true)
-            {
-                int read = await request.Body.ReadAsync(buffer.GetMemory(16 * 1024), cancellationToken);
-                if (read == 0) break;
-                buffer.Advance(read);
-                if (buffer.WrittenCount > limit) throw Problems.BodyTooLarge(limit);
-            }
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            throw Problems.BodyTooLarge(limit);
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
+    private Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        BoundedBody.ReadAsync(request, _limits.MaxRequestBodyBytes, cancellationToken);
 
     /// <summary>The files in <paramref name="field"/>: all of them for a batch, else the first.</summary>
     private async Task<List<PredictInput>> ReadMultipartFilesAsync(HttpRequest request, string field, bool batch, CancellationToken cancellationToken)
@@ -164,7 +139,7 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
                     continue;
                 var partType = section.ContentType is null ? null : MediaTypeOf(section.ContentType);
                 if (partType is not null && !IsImageBody(partType))
-                    throw Problems.UnsupportedType(section.ContentType);
+                    throw Problems.UnsupportedPicture(section.ContentType);
                 if (!batch && files.Count == 1) break;
                 if (files.Count == _limits.MaxBatchImages) throw TooManyImages();
                 using var data = new MemoryStream();
@@ -244,7 +219,7 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
                 throw Problems.Malformed($"{where}: the data URL must be base64 (\"data:image/png;base64,...\").");
             var mediaType = header[..^";base64".Length].ToString();
             if (mediaType.Length > 0 && !IsImageBody(mediaType.Split(';')[0]))
-                throw Problems.UnsupportedType(mediaType);
+                throw Problems.UnsupportedPicture(mediaType);
         }
         var bytes = new byte[payload.Length / 4 * 3 + 3];
         if (!Convert.TryFromBase64Chars(payload, bytes, out int written))
@@ -252,6 +227,6 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
         return written == 0 ? throw Problems.Malformed($"{where} is empty; send an image.") : new EncodedImageInput(bytes[..written]);
     }
 
-    private ApiProblemException TooManyImages() =>
+    private ApiProblem TooManyImages() =>
         Problems.Malformed($"The batch holds more than {_limits.MaxBatchImages} images; split it into several requests.");
 }

@@ -4,6 +4,7 @@ using System.Net.ServerSentEvents;
 using System.Text.Json;
 using System.Threading.Channels;
 using LeNet5.Core.Training;
+using LeNet5.Web.Infrastructure;
 
 namespace LeNet5.Web.Features.Training;
 
@@ -14,8 +15,6 @@ namespace LeNet5.Web.Features.Training;
 public sealed class LiveRun(long id, int epochs, TimeSpan progressInterval, int maxLossPoints)
 {
     public const string StateEvent = "state", ProgressEventName = "progress", EpochEventName = "epoch", DoneEvent = "done";
-
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly Lock _lock = new();
     private readonly List<Channel<SseItem<string>>> _watchers = [];
@@ -41,7 +40,7 @@ public sealed class LiveRun(long id, int epochs, TimeSpan progressInterval, int 
     public double Progress { get; private set; }
     public double? ImagesPerSecond { get; private set; }
     public double? EtaSeconds { get; private set; }
-    public string Phase { get; private set; } = "queued";
+    public RunPhase Phase { get; private set; } = RunPhase.Queued;
     public IReadOnlyDictionary<string, double>? LearningRates { get; private set; }
 
     public void RequestCancel() => _cancel.Cancel();
@@ -52,7 +51,7 @@ public sealed class LiveRun(long id, int epochs, TimeSpan progressInterval, int 
         lock (_lock)
         {
             Publishing = true;
-            Phase = "saving";
+            Phase = RunPhase.Saving;
         }
     }
 
@@ -65,7 +64,7 @@ public sealed class LiveRun(long id, int epochs, TimeSpan progressInterval, int 
             Epochs = totalEpochs;
             Epoch = completedEpochs + 1;
             Progress = _startProgress = (double)completedEpochs / totalEpochs;
-            Phase = "loading";
+            Phase = RunPhase.Loading;
             _loss = lossCurve is null ? [] : [.. lossCurve.Where(p => p.Length == 2 && p[0] <= completedEpochs)];
             _clock.Restart();
         }
@@ -83,7 +82,7 @@ public sealed class LiveRun(long id, int epochs, TimeSpan progressInterval, int 
             Progress = Math.Clamp(x / Epochs, 0, 1);
             ImagesPerSecond = p.ImagesPerSecond;
             EtaSeconds = Progress > _startProgress ? _clock.Elapsed.TotalSeconds * (1 - Progress) / (Progress - _startProgress) : null;
-            Phase = p.Batch == p.Batches ? "evaluating" : "training";
+            Phase = p.Batch == p.Batches ? RunPhase.Evaluating : RunPhase.Training;
             long now = _clock.ElapsedTicks;
             if (p.Batch != p.Batches && now - _lastProgressTicks < progressInterval.TotalSeconds * Stopwatch.Frequency) return;
             _lastProgressTicks = now;
@@ -98,7 +97,7 @@ public sealed class LiveRun(long id, int epochs, TimeSpan progressInterval, int 
         lock (_lock)
         {
             LearningRates = metrics.LearningRates;
-            Phase = metrics.Epoch == Epochs ? "saving" : "training";
+            Phase = metrics.Epoch == Epochs ? RunPhase.Saving : RunPhase.Training;
             e = new EpochEvent(Id, metrics, Progress, EtaSeconds);
         }
         Publish(EpochEventName, e);
@@ -110,7 +109,7 @@ public sealed class LiveRun(long id, int epochs, TimeSpan progressInterval, int 
         lock (_lock) return [.. _loss];
     }
 
-    public string LossCurveJson() => JsonSerializer.Serialize(LossCurve(), Json);
+    public string LossCurveJson() => JsonSerializer.Serialize(LossCurve(), WebJson.Options);
 
     /// <summary>A new watcher: its stream of events, ending with the final one. Call <see cref="Unwatch"/> when it leaves.</summary>
     public Channel<SseItem<string>> Watch()
@@ -160,7 +159,7 @@ public sealed class LiveRun(long id, int epochs, TimeSpan progressInterval, int 
         }
     }
 
-    public static SseItem<string> Item<T>(string eventType, T data) => new(JsonSerializer.Serialize(data, Json), eventType);
+    public static SseItem<string> Item<T>(string eventType, T data) => new(JsonSerializer.Serialize(data, WebJson.Options), eventType);
 
     private void Publish<T>(string eventType, T data)
     {

@@ -5,8 +5,8 @@ namespace LeNet5.Web.Features.Training;
 /// <summary>A run as the API shows it.</summary>
 public sealed record RunView(
     long Id,
-    string Status,
-    TrainingRequest Settings,
+    RunStatus Status,
+    TrainingSettings Settings,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
@@ -16,7 +16,7 @@ public sealed record RunView(
     double Progress,
     double? ImagesPerSecond,
     double? EtaSeconds,
-    string? Phase,
+    RunPhase? Phase,
     IReadOnlyList<EpochMetrics> History,
     IReadOnlyDictionary<string, double>? LearningRates,
     string? ModelId,
@@ -28,11 +28,11 @@ public sealed record RunView(
 }
 
 /// <summary>The answer to starting, resuming or canceling a run.</summary>
-public sealed record RunAccepted(long Id, string Status);
+public sealed record RunAccepted(long Id, RunStatus Status);
 
 /// <summary>Progress within a run, sent a few times a second.</summary>
 public sealed record ProgressEvent(
-    long Id, int Epoch, int Epochs, int Batch, int Batches, double Loss, double ImagesPerSecond, double Progress, double? EtaSeconds, string Phase);
+    long Id, int Epoch, int Epochs, int Batch, int Batches, double Loss, double ImagesPerSecond, double Progress, double? EtaSeconds, RunPhase Phase);
 
 /// <summary>A finished epoch, with the run's progress.</summary>
 public sealed record EpochEvent(long Id, EpochMetrics Metrics, double Progress, double? EtaSeconds);

@@ -33,5 +33,5 @@ public sealed class TrainingServiceOptions
     public int EffectiveThreads => Threads > 0 ? Threads : Math.Max(1, Environment.ProcessorCount - 1);
 
     public string ResolveMnistDirectory(string contentRoot) =>
-        string.IsNullOrWhiteSpace(MnistDirectory) ? MnistFetcher.DefaultDirectory() : Path.GetFullPath(MnistDirectory, contentRoot);
+        string.IsNullOrWhiteSpace(MnistDirectory) ? MnistLocation.DefaultDirectory() : Path.GetFullPath(MnistDirectory, contentRoot);
 }

@@ -1,16 +1,18 @@
 using LeNet5.Core.Networks;
+using LeNet5.Core.Training;
 using LeNet5.Web.Features.Training;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
 
 namespace LeNet5.Web.Pages.Admin;
 
-/// <summary>The admin page: settings form, the live run, results, runs and models. The script does the rest through the API.</summary>
-public sealed class IndexModel(TrainingService training) : PageModel
+/// <summary>The admin page: the settings form (rendered from the recipes and limits), the live run, results, runs and models. The scripts do the rest through the API.</summary>
+public sealed class IndexModel(IOptions<TrainingServiceOptions> options) : PageModel
 {
-    /// <summary>The defaults a request without fields gets.</summary>
-    public TrainingRequest Defaults { get; } = TrainingRequest.From(new Architecture(Architecture.LeNet5), new Core.Training.TrainingOptions());
+    /// <summary>What a request that names only the default network trains with: the form's placeholders until another network is chosen.</summary>
+    public TrainingSettings Recipe { get; } = TrainingSettings.Of(new Architecture(Architecture.LeNet5), TrainingRecipes.For(new Architecture(Architecture.LeNet5)));
 
-    public int Threads => training.Threads;
+    public int Threads => options.Value.EffectiveThreads;
 
     public int Processors => Environment.ProcessorCount;
 

@@ -1,0 +1,36 @@
+namespace LeNet5.Core.Networks;
+
+/// <summary>
+/// How a 28x28 MNIST-style digit (0 = background, 255 = ink) becomes the network's 32x32 input:
+/// padded by 2 on every side, background -0.1 and full ink 1.175, so the inputs have mean about 0
+/// and variance about 1 (paper, section II-A).
+/// </summary>
+public static class InputEncoding
+{
+    public const int Side = 32;
+    public const int Size = Side * Side;
+    public const int Padding = (Side - 28) / 2;
+    public const float Background = -0.1f;
+    public const float Ink = 1.175f;
+
+    public static float Level(float byteValue) => Background + (Ink - Background) * (byteValue / 255f);
+
+    public static void Encode(ReadOnlySpan<byte> digit28, Span<float> input32)
+    {
+        if (digit28.Length != 28 * 28) throw new ArgumentException("expected 784 pixels", nameof(digit28));
+        input32[..Size].Fill(Background);
+        for (int r = 0; r < 28; r++)
+            for (int c = 0; c < 28; c++)
+                input32[(r + Padding) * Side + c + Padding] = Level(digit28[r * 28 + c]);
+    }
+
+    /// <summary>The same from 784 floats in 0-255 (what the web API's pixel form sends).</summary>
+    public static void Encode(ReadOnlySpan<float> digit28, Span<float> input32)
+    {
+        if (digit28.Length != 28 * 28) throw new ArgumentException("expected 784 pixels", nameof(digit28));
+        input32[..Size].Fill(Background);
+        for (int r = 0; r < 28; r++)
+            for (int c = 0; c < 28; c++)
+                input32[(r + Padding) * Side + c + Padding] = Level(Math.Clamp(digit28[r * 28 + c], 0f, 255f));
+    }
+}

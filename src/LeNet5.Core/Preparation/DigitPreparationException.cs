@@ -1,0 +1,21 @@
+namespace LeNet5.Core.Preparation;
+
+/// <summary>Why a picture could not become a digit for the network.</summary>
+public enum PreparationFailure
+{
+    /// <summary>Not a picture of an accepted format, or a damaged one.</summary>
+    Undecodable,
+
+    /// <summary>The picture declares more pixels than the limits allow.</summary>
+    TooLarge,
+
+    /// <summary>The picture holds no ink.</summary>
+    Blank,
+}
+
+/// <summary>A picture that cannot be prepared; the message says what is wrong with it, for the caller.</summary>
+public sealed class DigitPreparationException(PreparationFailure failure, string message, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public PreparationFailure Failure { get; } = failure;
+}

@@ -1,0 +1,144 @@
+using System.Numerics.Tensors;
+using LeNet5.Core.Data;
+using LeNet5.Core.Networks;
+using LeNet5.Core.Parallelism;
+
+namespace LeNet5.Core.Training;
+
+/// <summary>
+/// The thread team that works on one batch of training images. Worker t takes the t-th contiguous
+/// slice of the batch, encodes (or distorts) its images into its own workspace and accumulates its
+/// gradient, or its Gauss-Newton curvature, into its own buffer; the buffers are then summed in
+/// worker order, so a run is reproducible for a given seed and thread count. Allocates nothing per batch.
+/// </summary>
+internal sealed class BatchWorkers : IDisposable
+{
+    private readonly Network _network;
+    private readonly MnistSplit _train;
+    private readonly TrainingOptions _options;
+    private readonly Distortion _distortion = Distortion.Default;
+    private readonly Workspace[] _workspaces;
+    private readonly float[][] _sums;
+    private readonly byte[][] _labels;
+    private readonly double[] _loss;
+    private readonly int[] _errors;
+    private readonly WorkerPool _pool;
+    private readonly Action<int> _gradientSlice;
+    private readonly Action<int> _curvatureSlice;
+
+    // the samples the workers are on: positions [_start, _start + _count) of _order
+    private int[] _order = [];
+    private int _start, _count, _epoch;
+    private float[] _parameters = [];
+
+    public BatchWorkers(Network network, MnistSplit train, TrainingOptions options)
+    {
+        _network = network;
+        _train = train;
+        _options = options;
+        Threads = options.Threads;
+        int perThread = Math.Max((options.BatchSize + Threads - 1) / Threads, 128);
+        _workspaces = [.. Enumerable.Range(0, Threads).Select(_ => network.CreateWorkspace(perThread))];
+        _sums = [.. Enumerable.Range(0, Threads).Select(_ => new float[network.ParameterCount])];
+        _labels = [.. Enumerable.Range(0, Threads).Select(_ => new byte[perThread])];
+        _loss = new double[Threads];
+        _errors = new int[Threads];
+        _pool = new WorkerPool(Threads);
+        _gradientSlice = GradientSlice;
+        _curvatureSlice = CurvatureSlice;
+    }
+
+    public int Threads { get; }
+
+    /// <summary>One workspace per worker (the test evaluation reuses them).</summary>
+    public IReadOnlyList<Workspace> Workspaces => _workspaces;
+
+    /// <summary>Each worker's summed loss and error count over its slice of the last gradient batch, in worker order.</summary>
+    public ReadOnlySpan<double> Losses => _loss;
+    public ReadOnlySpan<int> Errors => _errors;
+
+    /// <summary>
+    /// dE/dp summed over the samples at [start, start + count) of the order (worker slices added in
+    /// order). The span is the workers' own buffer: valid until the next call.
+    /// </summary>
+    public Span<float> Gradient(float[] parameters, int[] order, int start, int count, int epoch)
+    {
+        Run(_gradientSlice, parameters, order, start, count, epoch);
+        return SumInOrder();
+    }
+
+    /// <summary>The Gauss-Newton diagonal summed over the samples at [start, start + count) of the order (wrapping around it).</summary>
+    public Span<float> Curvature(float[] parameters, int[] order, int start, int count, int epoch)
+    {
+        Run(_curvatureSlice, parameters, order, start, count, epoch);
+        return SumInOrder();
+    }
+
+    public void Dispose() => _pool.Dispose();
+
+    private void Run(Action<int> slice, float[] parameters, int[] order, int start, int count, int epoch)
+    {
+        _parameters = parameters;
+        _order = order;
+        _start = start;
+        _count = count;
+        _epoch = epoch;
+        _pool.Run(slice);
+    }
+
+    private Span<float> SumInOrder()
+    {
+        var sum = _sums[0].AsSpan();
+        for (int t = 1; t < Threads; t++) TensorPrimitives.Add(sum, _sums[t], sum);
+        return sum;
+    }
+
+    /// <summary>Worker t's contiguous slice of the batch: forward, count errors, backward into its own buffer.</summary>
+    private void GradientSlice(int t)
+    {
+        int perThread = (_count + Threads - 1) / Threads;
+        int s0 = t * perThread, m = Math.Min(_count, s0 + perThread) - s0;
+        Array.Clear(_sums[t]);
+        _loss[t] = 0;
+        _errors[t] = 0;
+        if (m <= 0) return;
+        var ws = _workspaces[t];
+        Load(ws, _labels[t], _start + s0, m);
+        _network.Forward(ws, _parameters, m);
+        int errors = 0;
+        for (int i = 0; i < m; i++)
+            if (_network.Head.Predict(ws.Scores.AsSpan(i * Layers.OutputHead.Classes, Layers.OutputHead.Classes)) != _labels[t][i]) errors++;
+        _errors[t] = errors;
+        _loss[t] = _network.Backward(ws, _parameters, _labels[t].AsSpan(0, m), m, _sums[t]);
+    }
+
+    /// <summary>Worker t's chunks of the curvature samples, a workspace-full at a time.</summary>
+    private void CurvatureSlice(int t)
+    {
+        Array.Clear(_sums[t]);
+        var ws = _workspaces[t];
+        int chunk = ws.MaxBatch;
+        for (int c0 = t * chunk; c0 < _count; c0 += Threads * chunk)
+        {
+            int m = Math.Min(chunk, _count - c0);
+            Load(ws, _labels[t], _start + c0, m);
+            _network.Forward(ws, _parameters, m);
+            _network.Curvature(ws, _parameters, _labels[t].AsSpan(0, m), m, _sums[t]);
+        }
+    }
+
+    /// <summary>The samples at positions [first, first + m) of the order (wrapping around it) into the workspace's input.</summary>
+    private void Load(Workspace ws, byte[] labels, int first, int m)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            int sample = _order[(first + i) % _order.Length];
+            var input = ws.Input.Slice(i * InputEncoding.Size, InputEncoding.Size);
+            if (_options.Augment)
+                _distortion.Apply(_train.Image(sample), input, Distortion.SampleState(_options.Seed, _epoch, sample));
+            else
+                InputEncoding.Encode(_train.Image(sample), input);
+            labels[i] = _train.Labels[sample];
+        }
+    }
+}

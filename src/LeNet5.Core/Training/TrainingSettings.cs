@@ -1,0 +1,106 @@
+using System.Text.Json;
+using LeNet5.Core.Networks;
+
+namespace LeNet5.Core.Training;
+
+/// <summary>
+/// A run's settings as a person gives them, on the command line or to the admin API: any subset, in
+/// the words they use ("lenet5-nopool", "softmax"); everything left out comes from the network's
+/// recipe (<see cref="TrainingRecipes"/>). <see cref="Of"/> gives the settings with every field
+/// filled, which is what a run records and shows.
+/// </summary>
+public sealed record TrainingSettings
+{
+    public string? Architecture { get; init; }
+    public string? Output { get; init; }
+    public string? Pooling { get; init; }
+    public string? Criterion { get; init; }
+    public int? Epochs { get; init; }
+    public int? BatchSize { get; init; }
+    public float? Momentum { get; init; }
+    public bool? Sdlm { get; init; }
+    public float? Mu { get; init; }
+    public string? Schedule { get; init; }
+    public float? LearningRateScale { get; init; }
+    public bool? Augment { get; init; }
+    public int? TrainLimit { get; init; }
+    public int? Seed { get; init; }
+
+    /// <summary>
+    /// The network and the options to train it with on <paramref name="threads"/> threads, or every
+    /// invalid setting keyed by its field's name as the API spells it ("batchSize").
+    /// </summary>
+    public (Networks.Architecture? Architecture, TrainingOptions? Options, IReadOnlyDictionary<string, string> Errors) Resolve(int threads)
+    {
+        var errors = new Dictionary<string, string>();
+        T Word<T>(string field, string? value, T fallback) where T : struct, Enum
+        {
+            if (value is null) return fallback;
+            try
+            {
+                return Tokens.Parse<T>(value);
+            }
+            catch (FormatException ex)
+            {
+                errors[field] = $"{field}: {ex.Message}";
+                return fallback;
+            }
+        }
+
+        var name = Architecture ?? Networks.Architecture.LeNet5;
+        if (!Networks.Architecture.Names.Contains(name))
+            errors["architecture"] = $"architecture must be one of {string.Join(", ", Networks.Architecture.Names)}";
+        var plain = new Networks.Architecture(name);
+        var architecture = plain with
+        {
+            Pooling = Word("pooling", Pooling, plain.Pooling),
+            Output = Word("output", Output, plain.Output),
+            Criterion = Word("criterion", Criterion, plain.Criterion),
+        };
+        var recipe = TrainingRecipes.For(architecture);
+        var options = recipe with
+        {
+            Epochs = Epochs ?? recipe.Epochs,
+            BatchSize = BatchSize ?? recipe.BatchSize,
+            Momentum = Momentum ?? recipe.Momentum,
+            Sdlm = Sdlm ?? recipe.Sdlm,
+            Mu = Mu ?? recipe.Mu,
+            Schedule = Schedule ?? recipe.Schedule,
+            LearningRateScale = LearningRateScale ?? recipe.LearningRateScale,
+            Augment = Augment ?? recipe.Augment,
+            TrainLimit = TrainLimit ?? recipe.TrainLimit,
+            Seed = Seed ?? recipe.Seed,
+            Threads = threads,
+        };
+        foreach (var (field, message) in options.Validate()) errors.TryAdd(JsonNamingPolicy.CamelCase.ConvertName(field), message);
+        return errors.Count == 0 ? (architecture, options, errors) : (null, null, errors);
+    }
+
+    /// <summary>The settings with every field filled in.</summary>
+    public static TrainingSettings Of(Networks.Architecture architecture, TrainingOptions options) => new()
+    {
+        Architecture = architecture.Name,
+        Output = Tokens.Of(architecture.Output),
+        Pooling = Tokens.Of(architecture.Pooling),
+        Criterion = Tokens.Of(architecture.Criterion),
+        Epochs = options.Epochs,
+        BatchSize = options.BatchSize,
+        Momentum = options.Momentum,
+        Sdlm = options.Sdlm,
+        Mu = options.Mu,
+        Schedule = options.Schedule,
+        LearningRateScale = options.LearningRateScale,
+        Augment = options.Augment,
+        TrainLimit = options.TrainLimit,
+        Seed = options.Seed,
+    };
+
+    /// <summary>Every network's recipe, as complete settings: each architecture with each output.</summary>
+    public static IReadOnlyList<TrainingSettings> Recipes() =>
+    [
+        .. from name in Networks.Architecture.Names
+           from output in Enum.GetValues<OutputKind>()
+           let architecture = new Networks.Architecture(name, Output: output)
+           select Of(architecture, TrainingRecipes.For(architecture)),
+    ];
+}

@@ -1,0 +1,13 @@
+using LeNet5.Web.Infrastructure.Data;
+
+namespace LeNet5.Web.Features.Models;
+
+/// <summary>The model an admin made active, kept in the database's settings table so that it survives restarts.</summary>
+public sealed class ActiveModelStore(Database database)
+{
+    private const string Key = "active_model";
+
+    public string? Get() => database.Scalar("SELECT value FROM settings WHERE key = $key;", ("$key", Key)) as string;
+
+    public void Set(string id) => database.Execute("INSERT OR REPLACE INTO settings (key, value) VALUES ($key, $v);", ("$key", Key), ("$v", id));
+}

@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace LeNet5.Web.Features.Models;
+
+/// <summary>Where the models are and which one answers by default (section <c>Models</c>).</summary>
+public sealed class ModelOptions
+{
+    public const string Section = "Models";
+
+    /// <summary>Folder of <c>*.safetensors</c> files; empty means <c>models/</c> beside the app (AppContext.BaseDirectory).</summary>
+    public string Directory { get; set; } = "";
+
+    /// <summary>The id (file name without extension) of the model that answers when a request names none.</summary>
+    [Required]
+    [RegularExpression(ModelIds.Pattern, ErrorMessage = "Models:Default must be a model id: letters, digits, '.', '_' or '-'.")]
+    public string Default { get; set; } = "lenet5";
+
+    /// <summary>The folder to read, made absolute (relative paths are taken from the content root).</summary>
+    public string ResolveDirectory(string contentRoot) =>
+        string.IsNullOrWhiteSpace(Directory)
+            ? Path.Combine(AppContext.BaseDirectory, "models")
+            : Path.GetFullPath(Directory, contentRoot);
+}
+
+/// <summary>What a model id may look like: a file name without its extension, safe in a URL and a path.</summary>
+public static class ModelIds
+{
+    public const string Pattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$";
+}

@@ -1,0 +1,23 @@
+using LeNet5.Web.Infrastructure.Data;
+
+namespace LeNet5.Web.Features.Models;
+
+/// <summary>The models: the registry that loads them and owns the active one, and their API.</summary>
+public static class ModelsFeature
+{
+    public static IServiceCollection AddModels(this IServiceCollection services)
+    {
+        services.AddDatabase();
+        services.AddOptions<ModelOptions>().BindConfiguration(ModelOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ActiveModelStore>();
+        services.AddSingleton<ModelRegistry>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapModels(this IEndpointRouteBuilder app)
+    {
+        // load the models now, so a bad models folder shows in the start-up log rather than on the first request
+        _ = app.ServiceProvider.GetRequiredService<ModelRegistry>();
+        return app.MapModelEndpoints();
+    }
+}

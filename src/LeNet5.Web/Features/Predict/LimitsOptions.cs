@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace LeNet5.Web.Features.Predict;
+
+/// <summary>What one request may cost (section <c>Limits</c>).</summary>
+public sealed class LimitsOptions
+{
+    public const string Section = "Limits";
+
+    /// <summary>Largest request body accepted by the predict endpoints, in bytes (5 MB).</summary>
+    [Range(1024, 256L * 1024 * 1024)]
+    public long MaxRequestBodyBytes { get; set; } = 5L * 1024 * 1024;
+
+    /// <summary>Largest picture width, read from its header before decoding.</summary>
+    [Range(28, 65535)]
+    public int MaxImageWidth { get; set; } = 4096;
+
+    /// <summary>Largest picture height, read from its header before decoding.</summary>
+    [Range(28, 65535)]
+    public int MaxImageHeight { get; set; } = 4096;
+
+    /// <summary>Cap on any single buffer ImageSharp allocates while decoding, in MB.</summary>
+    [Range(8, 4096)]
+    public int ImageAllocationLimitMegabytes { get; set; } = 128;
+
+    /// <summary>How many pictures may be decoded at once; the others wait (bounds memory under load).</summary>
+    [Range(1, 256)]
+    public int MaxConcurrentDecodes { get; set; } = 4;
+
+    /// <summary>Most pictures in one batch request.</summary>
+    [Range(1, 1000)]
+    public int MaxBatchImages { get; set; } = 64;
+
+    /// <summary>
+    /// Most pixels (width x height, read from the headers before decoding) all the pictures of one batch
+    /// request may hold together; a 28x28 'pixels' item counts 784. Default: one 4096x4096 picture's worth.
+    /// </summary>
+    [Range(784, 1L << 40)]
+    public long MaxBatchPixels { get; set; } = 4096L * 4096;
+}

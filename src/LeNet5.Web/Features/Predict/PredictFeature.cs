@@ -1,0 +1,27 @@
+using LeNet5.Core.Recognition;
+using LeNet5.Imaging;
+using Microsoft.Extensions.Options;
+
+namespace LeNet5.Web.Features.Predict;
+
+/// <summary>Recognising pictures: the hardened decoder, the engine's recognizer with the configured policy, the request reader and the endpoints.</summary>
+public static class PredictFeature
+{
+    public static IServiceCollection AddPredict(this IServiceCollection services)
+    {
+        services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PredictionOptions>().BindConfiguration(PredictionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp =>
+        {
+            var limits = sp.GetRequiredService<IOptions<LimitsOptions>>().Value;
+            return new DigitImagePreparer(new ImageLimits(limits.MaxImageWidth, limits.MaxImageHeight, limits.ImageAllocationLimitMegabytes));
+        });
+        services.AddSingleton(sp => new DigitRecognizer(
+            sp.GetRequiredService<DigitImagePreparer>(), sp.GetRequiredService<IOptions<PredictionOptions>>().Value.ToPolicy()));
+        services.AddSingleton<PredictRequestReader>();
+        services.AddSingleton<PredictionService>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapPredict(this IEndpointRouteBuilder app) => app.MapPredictEndpoints();
+}

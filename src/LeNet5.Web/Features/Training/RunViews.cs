@@ -1,0 +1,85 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using LeNet5.Core.Training;
+using LeNet5.Web.Infrastructure;
+
+namespace LeNet5.Web.Features.Training;
+
+/// <summary>Runs as the API shows them: the database's record, with the live progress of the run that is going.</summary>
+public sealed partial class RunViews(RunStore store, ILogger<RunViews> logger)
+{
+    /// <summary>A run, with <paramref name="live"/>'s progress when it is the run going; null when there is no such run.</summary>
+    public RunView? Find(long id, LiveRun? live, bool withLossCurve = false) =>
+        store.GetRun(id) is { } run ? View(run, store.GetEpochs(id), live?.Id == id ? live : null, withLossCurve) : null;
+
+    /// <summary>All runs, newest first.</summary>
+    public IReadOnlyList<RunView> List(LiveRun? live) =>
+        [.. store.ListRuns().Select(r => View(r, store.GetEpochs(r.Id), live?.Id == r.Id ? live : null, withLossCurve: false))];
+
+    /// <summary>The run's final view for its watchers, or null when it cannot be read (they are then just closed). Never throws.</summary>
+    public RunView? Final(long id)
+    {
+        try
+        {
+            return Find(id, live: null, withLossCurve: true);
+        }
+        catch (Exception ex)
+        {
+            LogViewFailed(ex, id);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The event stream of a run: for the run going (<paramref name="live"/>), a <c>state</c> event, then
+    /// <c>progress</c> and <c>epoch</c> events as they happen, and a final <c>done</c>; for any other run just <c>done</c>.
+    /// </summary>
+    public async IAsyncEnumerable<SseItem<string>> Events(long id, LiveRun? live, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (live?.Id != id)
+        {
+            if (Find(id, null, withLossCurve: true) is { } final) yield return LiveRun.Item(LiveRun.DoneEvent, final);
+            yield break;
+        }
+        var watcher = live.Watch();
+        try
+        {
+            if (Find(id, live, withLossCurve: true) is { } state) yield return LiveRun.Item(LiveRun.StateEvent, state);
+            await foreach (var item in watcher.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return item;
+            }
+        }
+        finally
+        {
+            live.Unwatch(watcher);
+        }
+    }
+
+    private static RunView View(RunRecord run, IReadOnlyList<EpochMetrics> history, LiveRun? live, bool withLossCurve)
+    {
+        var settings = JsonSerializer.Deserialize<TrainingSettings>(run.SettingsJson, WebJson.Options)!;
+        bool running = live is not null && run.Status == RunStatus.Running;
+        var last = history.Count > 0 ? history[^1] : null;
+        double progress = run.Status == RunStatus.Completed ? 1
+            : running ? live!.Progress
+            : run.Epochs == 0 ? 0 : (double)run.CompletedEpochs / run.Epochs;
+        IReadOnlyList<double[]>? curve = null;
+        if (withLossCurve)
+            curve = live is not null ? live.LossCurve() : run.LossCurveJson is { } json ? JsonSerializer.Deserialize<List<double[]>>(json) : [];
+        return new RunView(run.Id, run.Status, settings, run.CreatedAt, run.StartedAt, run.FinishedAt,
+            running ? live!.Epoch : run.CompletedEpochs, run.Epochs, run.CompletedEpochs, progress,
+            running ? live!.ImagesPerSecond : last?.ImagesPerSecond,
+            running ? live!.EtaSeconds : null,
+            running ? live!.Phase : null,
+            history, running && live!.LearningRates is { } rates ? rates : last?.LearningRates,
+            run.ModelId, run.TestAccuracy, run.Error)
+        {
+            LossCurve = curve,
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Training run {RunId}: could not read it for its watchers")]
+    private partial void LogViewFailed(Exception exception, long runId);
+}

@@ -1,0 +1,146 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using LeNet5.Core.Layers;
+using LeNet5.Core.Models;
+using LeNet5.Core.Networks;
+using LeNet5.Core.Training;
+using LeNet5.Web.Features.Models;
+using LeNet5.Web.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace LeNet5.Web.Features.Training;
+
+/// <summary>
+/// Trains one run on the calling thread: from its checkpoint when it has one, checkpointing and
+/// recording every epoch; then writes its model atomically into the trained-models folder, loads it
+/// (not activated) and records the results. Whatever happens, the run ends in a recorded state.
+/// </summary>
+public sealed partial class TrainingExecutor(
+    RunStore store, TrainingQueue queue, RunViews views, RunCheckpoints checkpoints, ModelRegistry registry, MnistSource mnist,
+    IOptions<TrainingServiceOptions> options, ILogger<TrainingExecutor> logger)
+{
+    private readonly TrainingServiceOptions _options = options.Value;
+
+    public void Train(LiveRun live, CancellationToken stopping)
+    {
+        long id = live.Id;
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping, live.Token);
+        var status = RunStatus.Failed;
+        string? error = null;
+        try
+        {
+            var run = store.GetRun(id) ?? throw new InvalidOperationException($"run {id} vanished from the database");
+            var settings = JsonSerializer.Deserialize<TrainingSettings>(run.SettingsJson, WebJson.Options)!;
+            var (architecture, trainingOptions, errors) = settings.Resolve(_options.EffectiveThreads);
+            if (architecture is null || trainingOptions is null)
+                throw new InvalidOperationException("stored settings are invalid: " + string.Join("; ", errors.Values));
+            var curve = run.LossCurveJson is { } json ? JsonSerializer.Deserialize<List<double[]>>(json) : null;
+            if (!queue.TryStart(live, run, curve))
+            {
+                LogSkippedCanceled(id);
+                return;
+            }
+            LogStarted(id, architecture.ToString(), run.CompletedEpochs, run.Epochs, _options.EffectiveThreads);
+
+            var data = mnist.Load();
+            var checkpoint = checkpoints.PathOf(id);
+            string command = $"web: POST /api/training {JsonSerializer.Serialize(settings, WebJson.Options)}";
+            using var trainer = File.Exists(checkpoint)
+                ? Checkpoint.Resume(checkpoint, data, run.Epochs, _options.EffectiveThreads)
+                : new Trainer(architecture, trainingOptions with { Epochs = run.Epochs }, data);
+            if (trainer.History.Count > 0) store.RecordEpochs(id, trainer.History, live.LossCurveJson());
+            trainer.BatchCompleted = live.OnBatch;
+            trainer.EpochCompleted = metrics =>
+            {
+                Directory.CreateDirectory(checkpoints.DirectoryPath);
+                Checkpoint.Save(trainer, checkpoint, command);
+                store.RecordEpochs(id, [metrics], live.LossCurveJson());
+                live.OnEpoch(metrics);
+            };
+            trainer.Run(cancel.Token);
+            queue.BeginPublishing(live, cancel.Token);
+            Publish(id, architecture, trainer, data.Test, command);
+            status = RunStatus.Completed;
+            DeleteCheckpoint(id, checkpoint);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            status = live.CancelRequested ? RunStatus.Canceled : RunStatus.Interrupted;
+        }
+        catch (Exception ex)
+        {
+            error = ex is TrainingDivergedException ? "Training diverged: " + ex.Message : ex.Message;
+            LogFailed(ex, id);
+        }
+        finally
+        {
+            if (queue.Release(live, status, error)) LogFinished(id, status);
+            live.Finish(views.Final(id));
+        }
+    }
+
+    /// <summary>Writes the model, loads it into the registry, and records the run's results.</summary>
+    private void Publish(long id, Architecture architecture, Trainer trainer, Core.Data.MnistSplit test, string command)
+    {
+        var evaluation = trainer.LastEvaluation ?? Evaluator.Evaluate(trainer.Network, trainer.Parameters, test, trainer.Options.Threads);
+        var model = ModelCard.From(trainer, command);
+        Directory.CreateDirectory(registry.TrainedDirectoryPath);
+        string modelId = UniqueModelId($"run-{id}-{architecture.Name}");
+        string path = Path.Combine(registry.TrainedDirectoryPath, modelId + ModelRegistry.FileExtension);
+        ModelFile.Save(model, path);
+        registry.Load(path);
+
+        var confusion = new int[OutputHead.Classes][];
+        for (int t = 0; t < OutputHead.Classes; t++)
+            confusion[t] = [.. Enumerable.Range(0, OutputHead.Classes).Select(p => evaluation.Confusion[t, p])];
+        var mistakes = Enumerable.Range(0, evaluation.Count)
+            .Where(i => evaluation.Predictions[i] != evaluation.Labels[i])
+            .Take(_options.MaxMistakes)
+            .Select(i => new MistakeRecord(i, evaluation.Labels[i], evaluation.Predictions[i]))
+            .ToList();
+        queue.Complete(id, modelId, evaluation.Accuracy, confusion, mistakes);
+    }
+
+    /// <summary>
+    /// The id itself, or with a short random suffix when a model of that id is loaded or its file exists
+    /// (say the data folder was reset but old model files remain): a new run never replaces a model.
+    /// </summary>
+    private string UniqueModelId(string baseId)
+    {
+        bool Taken(string id) => registry.Get(id) is not null || File.Exists(Path.Combine(registry.TrainedDirectoryPath, id + ModelRegistry.FileExtension));
+        string id = baseId;
+        while (Taken(id)) id = $"{baseId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+        if (id != baseId) LogModelIdTaken(baseId, id);
+        return id;
+    }
+
+    private void DeleteCheckpoint(long id, string checkpoint)
+    {
+        try
+        {
+            File.Delete(checkpoint);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogCheckpointKept(ex, id);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Training run {RunId} started: {Architecture}, epochs {Completed} -> {Epochs}, {Threads} thread(s)")]
+    private partial void LogStarted(long runId, string architecture, int completed, int epochs, int threads);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Training run {RunId} finished: {Status}")]
+    private partial void LogFinished(long runId, RunStatus status);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Training run {RunId} failed")]
+    private partial void LogFailed(Exception exception, long runId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Training run {RunId} was canceled before it started")]
+    private partial void LogSkippedCanceled(long runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Training run {RunId}: its checkpoint could not be deleted")]
+    private partial void LogCheckpointKept(Exception exception, long runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A model {ModelId} already exists; the run's model is saved as {NewId} instead")]
+    private partial void LogModelIdTaken(string modelId, string newId);
+}

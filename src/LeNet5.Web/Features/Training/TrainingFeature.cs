@@ -1,0 +1,23 @@
+using LeNet5.Web.Infrastructure.Data;
+
+namespace LeNet5.Web.Features.Training;
+
+/// <summary>Training in the background: the run store, the queue and its executor, the hosted service and the API.</summary>
+public static class TrainingFeature
+{
+    public static IServiceCollection AddTraining(this IServiceCollection services)
+    {
+        services.AddDatabase();
+        services.AddOptions<TrainingServiceOptions>().BindConfiguration(TrainingServiceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<RunStore>();
+        services.AddSingleton<RunCheckpoints>();
+        services.AddSingleton<RunViews>();
+        services.AddSingleton<MnistSource>();
+        services.AddSingleton<TrainingQueue>();
+        services.AddSingleton<TrainingExecutor>();
+        services.AddHostedService<TrainingService>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapTraining(this IEndpointRouteBuilder app) => app.MapTrainingEndpoints();
+}

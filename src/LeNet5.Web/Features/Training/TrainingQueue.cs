@@ -1,0 +1,183 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using LeNet5.Core.Training;
+using LeNet5.Web.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace LeNet5.Web.Features.Training;
+
+/// <summary>What became of a request to start, resume or cancel a run.</summary>
+public enum RunCommandOutcome { Accepted, NotFound, Busy, WrongState, Invalid }
+
+public sealed record RunCommandResult(RunCommandOutcome Outcome, long Id, RunStatus? Status, string? Message = null)
+{
+    /// <summary>With <see cref="RunCommandOutcome.Invalid"/>: each invalid setting and what is wrong with it.</summary>
+    public IReadOnlyDictionary<string, string>? Errors { get; init; }
+}
+
+/// <summary>
+/// The state machine of training: at most one run holds the trainer, from queued through running and
+/// publishing to its end (completed, failed, canceled or interrupted). Every transition happens under
+/// one lock, so a cancel and a start, or a cancel and the end of training, cannot cross.
+/// </summary>
+public sealed partial class TrainingQueue(
+    RunStore store, RunViews views, RunCheckpoints checkpoints, IOptions<TrainingServiceOptions> options, TimeProvider time, ILogger<TrainingQueue> logger)
+{
+    private readonly Channel<LiveRun> _pending = Channel.CreateUnbounded<LiveRun>();
+    private readonly Lock _lock = new();
+    private readonly TrainingServiceOptions _options = options.Value;
+    private LiveRun? _live; // the run queued or running; at most one
+
+    /// <summary>The runs to train, in the order they were queued.</summary>
+    public ChannelReader<LiveRun> Pending => _pending.Reader;
+
+    /// <summary>The run queued or running, if any.</summary>
+    public LiveRun? Current
+    {
+        get { lock (_lock) return _live; }
+    }
+
+    /// <summary>The run of this id while it is queued or running; else null.</summary>
+    public LiveRun? Live(long id) => Current is { } live && live.Id == id ? live : null;
+
+    /// <summary>Queues a new run with these settings (the network's recipe fills in the rest), unless they are invalid or a run is going.</summary>
+    public RunCommandResult Start(TrainingSettings settings)
+    {
+        var (architecture, trainingOptions, errors) = settings.Resolve(_options.EffectiveThreads);
+        if (architecture is null || trainingOptions is null) return new(RunCommandOutcome.Invalid, 0, null) { Errors = errors };
+        var complete = TrainingSettings.Of(architecture, trainingOptions);
+        lock (_lock)
+        {
+            if (_live is { } busy) return Busy(busy);
+            long id = store.CreateRun(JsonSerializer.Serialize(complete, WebJson.Options), trainingOptions.Epochs, time.GetUtcNow());
+            return Queue(id, trainingOptions.Epochs);
+        }
+    }
+
+    /// <summary>Queues an interrupted, canceled or failed run again; it continues from its last checkpoint (or starts over without one).</summary>
+    public RunCommandResult Resume(long id, int? epochs)
+    {
+        lock (_lock)
+        {
+            if (store.GetRun(id) is not { } run) return new(RunCommandOutcome.NotFound, id, null);
+            if (_live is { } busy) return Busy(busy);
+            if (!RunStates.CanResume(run.Status))
+                return new(RunCommandOutcome.WrongState, id, run.Status, $"Run {id} is {Tokens(run.Status)}; only interrupted, canceled or failed runs can be resumed.");
+            int total = epochs ?? run.Epochs;
+            // a run that crashed after its last checkpoint may resume with nothing left to train: it just publishes its model
+            bool publishOnly = total == run.CompletedEpochs && run.CompletedEpochs > 0 && checkpoints.Exists(id);
+            if ((total <= run.CompletedEpochs && !publishOnly) || total > TrainingLimits.MaxEpochs)
+                return new(RunCommandOutcome.Invalid, id, run.Status)
+                {
+                    Errors = new Dictionary<string, string>
+                    {
+                        ["epochs"] = $"epochs must be more than the {run.CompletedEpochs} already trained (or equal to it, to publish a finished checkpoint), and at most {TrainingLimits.MaxEpochs}",
+                    },
+                };
+            store.MarkQueued(id, total);
+            return Queue(id, total);
+        }
+    }
+
+    /// <summary>
+    /// Cancels a queued run at once, or asks a running one to stop after its current batch. Once its
+    /// training is over and its model is being published, it is too late (WrongState).
+    /// </summary>
+    public RunCommandResult Cancel(long id)
+    {
+        LiveRun queued;
+        lock (_lock)
+        {
+            if (store.GetRun(id) is not { } run) return new(RunCommandOutcome.NotFound, id, null);
+            if (_live?.Id != id)
+                return new(RunCommandOutcome.WrongState, id, run.Status, $"Run {id} is {Tokens(run.Status)}; only a queued or running run can be canceled.");
+            if (_live.Publishing)
+                return new(RunCommandOutcome.WrongState, id, RunStatus.Running, $"Run {id} has finished training and is publishing its model; it is too late to cancel it.");
+            // the training thread checks this flag under the same lock before it starts, so a queued run never starts after this
+            _live.RequestCancel();
+            if (_live.Running)
+                return new(RunCommandOutcome.Accepted, id, RunStatus.Running, "The run stops after its current batch.");
+            store.MarkFinished(id, RunStatus.Canceled, time.GetUtcNow());
+            queued = _live;
+            _live = null;
+        }
+        queued.Finish(views.Final(id));
+        return new(RunCommandOutcome.Accepted, id, RunStatus.Canceled);
+    }
+
+    /// <summary>
+    /// The training thread is about to start <paramref name="live"/>: false when it was canceled (and
+    /// already finished by <see cref="Cancel"/>) between the dequeue and now; else it is marked running.
+    /// </summary>
+    public bool TryStart(LiveRun live, RunRecord run, IReadOnlyList<double[]>? lossCurve)
+    {
+        lock (_lock)
+        {
+            if (_live != live || live.CancelRequested) return false;
+            store.MarkStarted(live.Id, time.GetUtcNow());
+            live.Start(run.CompletedEpochs, run.Epochs, lossCurve); // Running from here on, under the same lock Cancel takes
+            return true;
+        }
+    }
+
+    /// <summary>Training is over: a cancel that came in after the last batch still wins (this throws); after this, Cancel answers too late.</summary>
+    public void BeginPublishing(LiveRun live, CancellationToken cancellation)
+    {
+        lock (_lock)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            live.MarkPublishing();
+        }
+    }
+
+    /// <summary>Records a completed run's results (under the lock, so no cancel or resume sees it half done).</summary>
+    public void Complete(long id, string modelId, double accuracy, int[][] confusion, IReadOnlyList<MistakeRecord> mistakes)
+    {
+        lock (_lock) store.Complete(id, modelId, accuracy, confusion, mistakes, time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// Frees the slot if this run still holds it and records how the run ended (unless it completed, which
+    /// <see cref="Complete"/> recorded). Never throws: a database failure is logged. False when the run no
+    /// longer held the slot (a cancel while queued already finished it).
+    /// </summary>
+    public bool Release(LiveRun live, RunStatus status, string? error)
+    {
+        lock (_lock)
+        {
+            if (_live != live) return false;
+            _live = null;
+            if (status == RunStatus.Completed) return true;
+            try
+            {
+                store.MarkFinished(live.Id, status, time.GetUtcNow(), error);
+            }
+            catch (Exception ex)
+            {
+                LogRecordFailed(ex, live.Id, status);
+            }
+            return true;
+        }
+    }
+
+    private RunCommandResult Queue(long id, int epochs)
+    {
+        var live = new LiveRun(id, epochs, TimeSpan.FromMilliseconds(_options.ProgressIntervalMilliseconds), _options.MaxLossPoints);
+        _live = live;
+        _pending.Writer.TryWrite(live);
+        LogQueued(id);
+        return new(RunCommandOutcome.Accepted, id, RunStatus.Queued);
+    }
+
+    private static RunCommandResult Busy(LiveRun busy) =>
+        new(RunCommandOutcome.Busy, busy.Id, busy.Running ? RunStatus.Running : RunStatus.Queued,
+            $"Run {busy.Id} is {(busy.Running ? "running" : "queued")}; one run at a time. Cancel it (POST /api/training/{busy.Id}/cancel) or wait for it to finish.");
+
+    private static string Tokens(RunStatus status) => Core.Networks.Tokens.Of(status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Training run {RunId} queued")]
+    private partial void LogQueued(long runId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Training run {RunId}: could not record its end ({Status})")]
+    private partial void LogRecordFailed(Exception exception, long runId, RunStatus status);
+}

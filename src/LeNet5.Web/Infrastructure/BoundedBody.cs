@@ -1,0 +1,32 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace LeNet5.Web.Infrastructure;
+
+/// <summary>A request body read into memory up to a limit and no further.</summary>
+public static class BoundedBody
+{
+    /// <summary>The whole body; a body over <paramref name="limit"/> bytes is refused (413) without being read further.</summary>
+    public static async Task<byte[]> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > limit) throw Problems.BodyTooLarge(limit);
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            size.MaxRequestBodySize = limit;
+        var buffer = new ArrayBufferWriter<byte>(request.ContentLength is > 0 and var n ? (int)n : 16 * 1024);
+        try
+        {
+            while (true)
+            {
+                int read = await request.Body.ReadAsync(buffer.GetMemory(16 * 1024), cancellationToken);
+                if (read == 0) break;
+                buffer.Advance(read);
+                if (buffer.WrittenCount > limit) throw Problems.BodyTooLarge(limit);
+            }
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw Problems.BodyTooLarge(limit);
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+}

@@ -1,0 +1,68 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Serilog;
+
+namespace LeNet5.Web.Infrastructure;
+
+/// <summary>
+/// The one error model: code that meets bad input throws an <see cref="ApiProblem"/>, and this writes
+/// it as <c>application/problem+json</c>, whatever the client's <c>Accept</c> says (a problem the
+/// client cannot read is still better than a 500). The same writer serves authentication, the rate
+/// limiter and unmatched <c>/api</c> paths.
+/// </summary>
+public static class ProblemHandling
+{
+    public static IServiceCollection AddProblems(this IServiceCollection services)
+    {
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ApiProblemHandler>();
+        return services;
+    }
+
+    public static WebApplication UseProblems(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(context => context.HttpContext.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+            ? WriteAsync(context.HttpContext, new ProblemDetails
+            {
+                Status = context.HttpContext.Response.StatusCode,
+                Title = context.HttpContext.Response.StatusCode == StatusCodes.Status404NotFound
+                    ? "There is no such API path; /openapi/v1.json lists the API."
+                    : $"The API answered {context.HttpContext.Response.StatusCode}.",
+            })
+            : Task.CompletedTask);
+        return app;
+    }
+
+    /// <summary>Writes a problem as the response, as application/problem+json, whatever the request's Accept.</summary>
+    public static Task WriteAsync(HttpContext http, ProblemDetails problem)
+    {
+        http.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
+        http.RequestServices.GetService<IDiagnosticContext>()?.Set("Problem", problem.Title);
+        // TypedResults.Problem falls back to writing JSON itself when no writer accepts the Accept header
+        return TypedResults.Problem(problem).ExecuteAsync(http);
+    }
+
+    /// <summary>
+    /// Turns the exceptions that mean "bad request" into their 4xx problems: an <see cref="ApiProblem"/>,
+    /// and Kestrel's or parameter binding's <see cref="BadHttpRequestException"/> (body too large,
+    /// unreadable query). Anything else is left to the default handler (a 500 problem).
+    /// </summary>
+    private sealed class ApiProblemHandler : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+        {
+            var problem = exception switch
+            {
+                ApiProblem p => p,
+                BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problems.BodyTooLarge(null),
+                BadHttpRequestException b when b.StatusCode is >= 400 and < 500 =>
+                    new ApiProblem(b.StatusCode, "The request is malformed; check its query string, headers and body.", exception.Message),
+                _ => null,
+            };
+            if (problem is null || httpContext.Response.HasStarted) return false;
+            await WriteAsync(httpContext, problem.ToProblemDetails());
+            return true;
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using LeNet5.Core.Models;
+using LeNet5.Core.Recognition;
+using LeNet5.Testing;
+using Xunit.Abstractions;
+
+namespace LeNet5.Imaging.Tests;
+
+/// <summary>
+/// Checks the shipped <c>rejected</c> thresholds (the engine's default <see cref="RejectPolicy"/>)
+/// against data they were not chosen on: MNIST test digits 5000-9999 (the thresholds were picked on
+/// 0-4999) and fresh noise and scribbles, through the one recognition pipeline the web API and the CLI
+/// use. If a new model fails here, recalibrate: the output prints the figures.
+/// </summary>
+public sealed class RejectCalibrationTests(ITestOutputHelper output)
+{
+    private static readonly LeNet5Model Model = ModelFile.Load(RepoPaths.ShippedModel);
+    private static readonly DigitRecognizer Recognizer = new(new DigitImagePreparer(), RejectPolicy.Default);
+
+    private static (bool Rejected, bool Correct) Judge(byte[] picture, int label = -1)
+    {
+        var answer = Recognizer.Recognize(Model, picture);
+        return (answer.Rejected, answer.Prediction.Digit == label);
+    }
+
+    [Fact]
+    public void HeldOutMnistDigitsAreAcceptedAndMostMistakesAreNot()
+    {
+        var test = TestMnist.Test;
+        int accepted = 0, wrong = 0, wrongRejected = 0, count = 0;
+        for (int i = 5000; i < test.Count; i += 2) // every other held-out digit keeps the test quick
+        {
+            var (rejected, correct) = Judge(TestImages.MnistPng(test.Image(i), 28), test.Labels[i]);
+            count++;
+            if (!rejected) accepted++;
+            if (!correct)
+            {
+                wrong++;
+                if (rejected) wrongRejected++;
+            }
+        }
+        output.WriteLine($"accepted {accepted}/{count} ({accepted / (double)count:P2}); rejected {wrongRejected} of the {wrong} misread");
+        Assert.True(accepted >= 0.98 * count, $"only {accepted} of {count} held-out digits accepted");
+    }
+
+    [Fact]
+    public void NoiseAndScribblesAreRejected()
+    {
+        int noise = 0, scribbles = 0;
+        const int Count = 40;
+        for (int seed = 100; seed < 100 + Count; seed++)
+        {
+            if (Judge(TestImages.Noise(200, seed)).Rejected) noise++;
+            if (Judge(TestImages.Scribble(200, seed)).Rejected) scribbles++;
+        }
+        output.WriteLine($"rejected noise {noise}/{Count}, scribbles {scribbles}/{Count}");
+        Assert.Equal(Count, noise);
+        Assert.True(scribbles >= 0.8 * Count, $"only {scribbles} of {Count} scribbles rejected");
+    }
+}

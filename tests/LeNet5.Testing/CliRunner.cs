@@ -1,0 +1,30 @@
+using System.Diagnostics;
+
+namespace LeNet5.Testing;
+
+/// <summary>Runs the built <c>lenet5</c> as a separate process, the way scripts call it.</summary>
+public static class CliRunner
+{
+    /// <summary>lenet5.dll of the configuration the tests were built in.</summary>
+    public static string Path { get; } = System.IO.Path.Combine(RepoPaths.Root, "src", "LeNet5.Cli", "bin",
+        AppContext.BaseDirectory.Contains($"{System.IO.Path.DirectorySeparatorChar}Debug{System.IO.Path.DirectorySeparatorChar}") ? "Debug" : "Release",
+        "net10.0", "lenet5.dll");
+
+    public static (int ExitCode, string Output, string Error) Run(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"lenet5 {string.Join(' ', args)} did not finish in 5 minutes");
+        }
+        return (process.ExitCode, output.Result, error.Result);
+    }
+
+    public static string LastLine(string output) => output.TrimEnd().Split('\n')[^1].TrimEnd('\r');
+}

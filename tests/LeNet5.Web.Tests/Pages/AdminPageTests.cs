@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace LeNet5.Web.Tests.Pages;
+
+/// <summary>
+/// The admin page in Chromium (the browser collection's), against its own app on a real loopback
+/// port with a temp data folder and a temp copy of the models: sign in, train, watch, activate, draw.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class AdminPageTests(BrowserFixture browser) : IAsyncLifetime
+{
+    private const int WaitMs = 300_000; // only keeps a broken build from hanging; not a speed requirement
+
+    private readonly AdminApp _app = new();
+    private readonly List<string> _consoleErrors = [];
+    private LeNet5WebFactory _factory = null!;
+    private IBrowserContext _context = null!;
+    private string _baseUrl = "";
+
+    public async Task InitializeAsync()
+    {
+        _factory = _app.Factory();
+        _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        _factory.StartServer();
+        _baseUrl = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+        _context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1000 } });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _context.CloseAsync();
+        await _factory.DisposeAsync();
+        _app.Dispose();
+    }
+
+    [Fact]
+    public async Task SignInTrainWatchItLearnActivateTheModelAndDrawWithIt()
+    {
+        var page = await _context.NewPageAsync();
+        page.Console += (_, message) => { if (message.Type == "error") _consoleErrors.Add(message.Text); };
+        page.PageError += (_, error) => _consoleErrors.Add(error);
+
+        // the page asks for the token once
+        await page.GotoAsync(_baseUrl + "/admin");
+        Assert.EndsWith("/login?ReturnUrl=%2Fadmin", page.Url, StringComparison.Ordinal);
+        await page.GetByLabel("Admin token").FillAsync(AdminApp.Token);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(_baseUrl + "/admin");
+
+        // a short run
+        await page.Locator("input[name=trainLimit]").FillAsync("6000");
+        await page.Locator("input[name=epochs]").FillAsync("2");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start training" }).ClickAsync();
+        await page.Locator("#live[data-status='running']").WaitForAsync(new() { Timeout = WaitMs });
+
+        // the progress bar and the loss curve move
+        double first = await WaitForNumberAsync(page, "#progress", "data-progress", 0);
+        int points = (int)await WaitForNumberAsync(page, "#loss-chart", "data-points", 0);
+        await WaitForNumberAsync(page, "#progress", "data-progress", first);
+        await WaitForNumberAsync(page, "#loss-chart", "data-points", points);
+        await WaitForNumberAsync(page, "#error-chart", "data-points", 0); // epoch 1: train and test error
+        Assert.NotEqual("–", await page.Locator("#stat-ips").TextContentAsync());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("admin-live.png"), FullPage = true });
+
+        // it finishes: the error plot has both epochs, the results show, the model is listed
+        await page.Locator("#live[data-status='completed']").WaitForAsync(new() { Timeout = WaitMs });
+        Assert.Equal("4", await page.Locator("#error-chart").GetAttributeAsync("data-points"));
+        Assert.Equal("1", await page.Locator("#progress").GetAttributeAsync("data-progress"));
+        await page.Locator("#results").WaitForAsync();
+        Assert.Equal(10, await page.Locator("#confusion tbody tr").CountAsync());
+        Assert.True(await page.Locator("#mistakes li canvas").CountAsync() > 0);
+        var runId = await page.Locator("#live").GetAttributeAsync("data-run");
+        var modelId = $"run-{runId}-lenet5";
+        var modelRow = page.Locator($"#models tr[data-model='{modelId}']");
+        await modelRow.WaitForAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("admin-done.png"), FullPage = true });
+
+        // activate it
+        await modelRow.GetByRole(AriaRole.Button, new() { Name = $"Make {modelId} the active model" }).ClickAsync();
+        await modelRow.Locator(".badge-active").WaitForAsync();
+        Assert.True(await modelRow.GetByRole(AriaRole.Button, new() { Name = $"Delete model {modelId}" }).IsDisabledAsync());
+
+        // the drawing page answers with it
+        await page.GotoAsync(_baseUrl + "/");
+        var answer = page.WaitForResponseAsync(r => r.Url.Contains("/api/predict", StringComparison.Ordinal) && r.Status == 200);
+        await DrawOneAsync(page);
+        var json = JsonDocument.Parse(await (await answer).TextAsync()).RootElement;
+        Assert.Equal(modelId, json.GetProperty("model").GetString());
+        await page.Locator("#result[data-state='done']").WaitForAsync();
+        Assert.Equal("1", await page.Locator("#result").GetAttributeAsync("data-digit"));
+        Assert.DoesNotContain(_consoleErrors, e => !e.Contains("favicon", StringComparison.Ordinal));
+    }
+
+    /// <summary>Waits until an attribute holds a number above <paramref name="above"/>; returns it.</summary>
+    private static async Task<double> WaitForNumberAsync(IPage page, string selector, string attribute, double above)
+    {
+        await page.WaitForFunctionAsync(
+            "([s, a, v]) => Number(document.querySelector(s).getAttribute(a)) > v",
+            new object[] { selector, attribute, above }, new() { Timeout = WaitMs, PollingInterval = 50 });
+        return double.Parse((await page.Locator(selector).GetAttributeAsync(attribute))!, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A "1": one vertical stroke down the middle of the pad.</summary>
+    private static async Task DrawOneAsync(IPage page)
+    {
+        var box = (await page.Locator("#pad").BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(box.X + box.Width * 0.52f, box.Y + box.Height * 0.15f);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(box.X + box.Width * 0.49f, box.Y + box.Height * 0.85f, new MouseMoveOptions { Steps = 12 });
+        await page.Mouse.UpAsync();
+    }
+
+    private static string Screenshot(string name)
+    {
+        Directory.CreateDirectory(RepoPaths.ScreenshotsDirectory);
+        return Path.Combine(RepoPaths.ScreenshotsDirectory, name);
+    }
+}

@@ -1,0 +1,148 @@
+// The drawing page: live, debounced predictions of the pad's drawing through
+// POST /api/predict?details=true, the verdict, the probability chart and every layer's maps.
+import { createPad } from "./pad.js";
+import { render, drawInput } from "./maps.js";
+
+const DEBOUNCE_MS = 180;
+
+const $ = (id) => document.getElementById(id);
+const modelPicker = $("model");
+const result = $("result");
+const digitOut = $("digit");
+const verdict = $("verdict");
+const confidenceOut = $("confidence");
+const timing = $("timing");
+const seen = $("seen");
+const maps = $("maps");
+
+let timer = 0;
+let inFlight = false;
+let wanted = 0;
+
+const pad = createPad({
+  pad: $("pad"), hint: $("pad-hint"), undoButton: $("undo"), clearButton: $("clear"), pen: $("pen"), penValue: $("pen-value"),
+}, changed);
+if (modelPicker) modelPicker.addEventListener("change", () => pad.touch());
+
+/** The drawing changed: predict again once it rests for a moment (at once when a stroke ends). */
+function changed(now) {
+  clearTimeout(timer);
+  timer = setTimeout(predict, now ? 0 : DEBOUNCE_MS);
+}
+
+async function predict() {
+  wanted = pad.version;
+  if (inFlight) return; // the answer in flight is followed by one for the latest drawing
+  if (pad.isEmpty) { showIdle(pad.version); return; }
+  inFlight = true;
+  const asked = pad.version;
+  result.dataset.state = "busy";
+  try {
+    const query = new URLSearchParams({ details: "true" });
+    if (modelPicker) query.set("model", modelPicker.value);
+    const response = await fetch(`/api/predict?${query}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ image: pad.toDataURL() }),
+    });
+    const body = await response.json().catch(() => ({}));
+    if (response.ok) showResult(body, asked);
+    else showProblem(response.status, body, asked);
+  } catch {
+    showProblem(0, { title: "The server could not be reached; check your connection." }, asked);
+  } finally {
+    inFlight = false;
+    if (wanted !== asked) predict();
+  }
+}
+
+function finish(state, asked) {
+  result.dataset.state = state;
+  result.dataset.version = String(asked);
+}
+
+function showIdle(asked) {
+  digitOut.textContent = "?";
+  digitOut.className = "digit";
+  verdict.textContent = "Draw a digit to start.";
+  confidenceOut.textContent = "";
+  timing.textContent = "";
+  seen.getContext("2d").clearRect(0, 0, 28, 28);
+  updateChart(new Array(10).fill(0), -1);
+  maps.replaceChildren(placeholder("The feature maps appear when you draw."));
+  finish("idle", asked);
+}
+
+function showResult(body, asked) {
+  const sure = !body.rejected;
+  digitOut.textContent = sure ? String(body.digit) : "?";
+  digitOut.className = "digit " + (sure ? "sure" : "unsure");
+  digitOut.dataset.digit = String(body.digit);
+  const a = body.digit === 8 ? "an" : "a";
+  verdict.textContent = sure ? `It's ${a} ${body.digit}.` : `Not sure this is a digit. It looks most like ${a} ${body.digit}.`;
+  confidenceOut.textContent = `Confidence ${(100 * body.confidence).toFixed(1)}%`;
+  timing.textContent = `${body.model} · ${body.elapsedMs.toFixed(1)} ms on the server`;
+  if (body.input) drawInput(seen, body.input);
+  updateChart(body.probabilities, body.digit);
+  render(maps, body);
+  result.dataset.digit = String(body.digit);
+  result.dataset.rejected = String(body.rejected);
+  finish("done", asked);
+}
+
+function showProblem(status, body, asked) {
+  if (status === 422) {
+    digitOut.textContent = "?";
+    digitOut.className = "digit";
+    verdict.textContent = "Nothing to read yet: draw a bit more.";
+    confidenceOut.textContent = "";
+    finish("blank", asked);
+    return;
+  }
+  verdict.textContent = body.title || `The server answered ${status}.`;
+  confidenceOut.textContent = "";
+  finish("error", asked);
+}
+
+function placeholder(text) {
+  const p = document.createElement("p");
+  p.className = "muted placeholder";
+  p.textContent = text;
+  return p;
+}
+
+// ---- the probability chart (chart.js) ----
+
+let chart = null;
+function updateChart(probabilities, digit) {
+  const colors = probabilities.map((_, i) => (i === digit ? "#f59e0b" : "#64748b"));
+  if (!window.Chart) return;
+  if (!chart) {
+    chart = new window.Chart($("chart"), {
+      type: "bar",
+      data: {
+        labels: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+        datasets: [{ label: "Probability", data: probabilities, backgroundColor: colors, borderRadius: 4 }],
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false, // live updates: show each answer as it comes
+        scales: {
+          y: { min: 0, max: 1, ticks: { callback: (v) => `${Math.round(v * 100)}%` }, grid: { color: "#e2e8f0" } },
+          x: { grid: { display: false } },
+        },
+        plugins: {
+          legend: { display: false },
+          tooltip: { callbacks: { label: (c) => `${(100 * c.parsed.y).toFixed(2)}%` } },
+        },
+      },
+    });
+    return;
+  }
+  chart.data.datasets[0].data = probabilities;
+  chart.data.datasets[0].backgroundColor = colors;
+  chart.update();
+}
+
+updateChart(new Array(10).fill(0), -1);
