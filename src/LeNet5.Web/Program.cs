@@ -1,9 +1,7 @@
 using LeNet5.Web.Features.Admin;
 using LeNet5.Web.Features.Health;
-using LeNet5.Web.Features.Models;
 using LeNet5.Web.Features.Predict;
 using LeNet5.Web.Features.Training;
-using LeNet5.Web.Infrastructure;
 using LeNet5.Web.Pages;
 
 var builder = WebApplication.CreateBuilder(args);

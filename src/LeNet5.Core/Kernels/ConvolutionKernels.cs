@@ -30,10 +30,9 @@ internal static class ConvolutionKernels
     {
         if (path != KernelPath.Vector512)
         {
+            // one tap at a time, in the same (row-major) order as the vector path
             var d = dst[..length];
-            for (int r = 0; r < K; r++)
-                for (int c = 0; c < K; c++)
-                    TensorPrimitives.MultiplyAdd(src.Slice(r * stride + c, length), k[r * K + c], d, d);
+            for (int t = 0; t < Taps; t++) TensorPrimitives.MultiplyAdd(src.Slice(t / K * stride + t % K, length), k[t], d, d);
             return;
         }
         int padded = Padded(length);
@@ -91,12 +90,12 @@ internal static class ConvolutionKernels
                     dk[r * K + c] += TensorPrimitives.Dot(g[..length], x.Slice(r * stride + c, length));
             return;
         }
-        int padded = Padded(length);
-        if (x.Length < padded + Reach(stride) || g.Length < padded || accumulators.Length < AccumulatorLength)
-            throw new ArgumentException("buffers too short for the padded kernel gradient");
         ref float a0 = ref MemoryMarshal.GetReference(accumulators);
         ref float g0 = ref MemoryMarshal.GetReference(g);
         ref float x0 = ref MemoryMarshal.GetReference(x);
+        int padded = Padded(length);
+        if (x.Length < padded + Reach(stride) || g.Length < padded || accumulators.Length < AccumulatorLength)
+            throw new ArgumentException("buffers too short for the padded kernel gradient");
         // one kernel row at a time: each g vector loaded once feeds the row's five taps
         for (int r = 0; r < K; r++)
         {

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace LeNet5.Web.Infrastructure;
 
 /// <summary>

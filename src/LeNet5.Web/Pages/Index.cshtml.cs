@@ -1,5 +1,3 @@
-using System.Globalization;
-using LeNet5.Web.Features.Models;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace LeNet5.Web.Pages;

@@ -1,9 +1,5 @@
-using System.Text.Json;
 using LeNet5.Core.Layers;
-using LeNet5.Core.Networks;
-using LeNet5.Core.Training;
 using LeNet5.Web.Features.Training;
-using LeNet5.Web.Infrastructure;
 
 namespace LeNet5.Web.Pages;
 

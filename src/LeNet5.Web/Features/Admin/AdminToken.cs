@@ -1,11 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Options;
 
 namespace LeNet5.Web.Features.Admin;
 
 /// <summary>The admin token: the configured one, or a random one made at start-up and logged once (as Jupyter does).</summary>
-public sealed partial class AdminToken
+public sealed class AdminToken
 {
     private readonly byte[] _token;
 
@@ -15,7 +14,7 @@ public sealed partial class AdminToken
         if (string.IsNullOrWhiteSpace(configured))
         {
             configured = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-            LogGenerated(logger, configured);
+            logger.LogWarning("No Admin:Token is configured; the admin token for this run is {Token} (open /login, or send 'Authorization: Bearer {Token}'). Set Admin__Token to choose one.", configured, configured);
         }
         _token = Encoding.UTF8.GetBytes(configured.Trim());
     }
@@ -23,8 +22,4 @@ public sealed partial class AdminToken
     /// <summary>Compares in constant time.</summary>
     public bool Matches(string? candidate) =>
         !string.IsNullOrEmpty(candidate) && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate.Trim()), _token);
-
-    [LoggerMessage(Level = LogLevel.Warning,
-        Message = "No Admin:Token is configured; the admin token for this run is {Token} (open /login, or send 'Authorization: Bearer {Token}'). Set Admin__Token to choose one.")]
-    private static partial void LogGenerated(ILogger logger, string token);
 }

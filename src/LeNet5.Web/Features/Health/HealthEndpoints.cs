@@ -1,4 +1,3 @@
-using LeNet5.Web.Features.Models;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace LeNet5.Web.Features.Health;

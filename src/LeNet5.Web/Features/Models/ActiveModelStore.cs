@@ -1,5 +1,3 @@
-using LeNet5.Web.Infrastructure.Data;
-
 namespace LeNet5.Web.Features.Models;
 
 /// <summary>The model an admin made active, kept in the database's settings table so that it survives restarts.</summary>

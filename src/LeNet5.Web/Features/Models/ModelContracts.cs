@@ -1,6 +1,4 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using LeNet5.Core.Networks;
 
 namespace LeNet5.Web.Features.Models;
 

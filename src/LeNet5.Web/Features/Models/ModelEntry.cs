@@ -1,5 +1,3 @@
-using LeNet5.Core.Models;
-
 namespace LeNet5.Web.Features.Models;
 
 /// <summary>One loaded model: its id (the file name without extension), the network, and the bytes it was read from.</summary>

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace LeNet5.Web.Features.Models;
 
 /// <summary>Where the models are and which one answers by default (section <c>Models</c>).</summary>

@@ -1,8 +1,5 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
-using LeNet5.Core.Models;
-using LeNet5.Web.Infrastructure.Data;
-using Microsoft.Extensions.Options;
 
 namespace LeNet5.Web.Features.Models;
 
@@ -34,7 +31,7 @@ public sealed partial class ModelRegistry
         DefaultId = options.Value.Default;
         LoadDirectories();
         ChooseActive();
-        LogReady(_snapshot.Models.Count, DirectoryPath, Active?.Id ?? "none");
+        _logger.LogInformation("{Count} model(s) in {Directory} and the trained-models folder; active: {Active}", _snapshot.Models.Count, DirectoryPath, Active?.Id ?? "none");
     }
 
     /// <summary>The folder of the shipped models (Models:Directory).</summary>
@@ -78,7 +75,7 @@ public sealed partial class ModelRegistry
             var s = _snapshot;
             _snapshot = new Snapshot(s.Models.SetItem(entry.Id, entry), s.ActiveId ?? entry.Id);
         }
-        LogLoaded(entry.Id, entry.Model.Architecture.ToString(), entry.Path);
+        _logger.LogInformation("Loaded model {ModelId} ({Architecture}) from {Path}", entry.Id, entry.Model.Architecture.ToString(), entry.Path);
         return entry;
     }
 
@@ -97,7 +94,7 @@ public sealed partial class ModelRegistry
             _activeStore.Set(id);
             _snapshot = s with { ActiveId = id };
         }
-        LogActivated(id);
+        _logger.LogInformation("Active model is now {ModelId}", id);
         return entry;
     }
 
@@ -122,12 +119,12 @@ public sealed partial class ModelRegistry
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 error = ex.Message;
-                LogDeleteFailed(ex, id, removed.Path);
+                _logger.LogError(ex, "Could not delete model {ModelId} ({Path}); it stays loaded", id, removed.Path);
                 return RemoveOutcome.Failed;
             }
             _snapshot = s with { Models = s.Models.Remove(id) };
         }
-        LogRemoved(id, removed.Path);
+        _logger.LogInformation("Removed model {ModelId} and deleted {Path}", id, removed.Path);
         return RemoveOutcome.Removed;
     }
 
@@ -147,13 +144,13 @@ public sealed partial class ModelRegistry
         if (_activeStore.Get() is { } stored && s.Models.ContainsKey(stored))
         {
             id = stored;
-            LogRestoredActive(id);
+            _logger.LogInformation("Active model {ModelId} restored from the database", id);
         }
         else
         {
             id = s.Models.ContainsKey(DefaultId) ? DefaultId : s.Models.Keys.First();
-            if (_activeStore.Get() is { } gone) LogStoredActiveMissing(gone, id);
-            else if (id != DefaultId) LogDefaultMissing(DefaultId, id);
+            if (_activeStore.Get() is { } gone) _logger.LogWarning("The stored active model {ModelId} no longer exists; {Fallback} answers (Models:Default, or the first model)", gone, id);
+            else if (id != DefaultId) _logger.LogWarning("The default model {DefaultId} is not in the models folder; {ModelId} is active instead", DefaultId, id);
         }
         _snapshot = s with { ActiveId = id };
     }
@@ -162,7 +159,7 @@ public sealed partial class ModelRegistry
     {
         if (!Directory.Exists(directory))
         {
-            if (warnIfMissing) LogNoDirectory(directory);
+            if (warnIfMissing) _logger.LogWarning("The models folder {Directory} does not exist; no model is loaded", directory);
             return;
         }
         foreach (var file in Directory.EnumerateFiles(directory, "*" + FileExtension).Order(StringComparer.Ordinal))
@@ -173,7 +170,7 @@ public sealed partial class ModelRegistry
             }
             catch (ModelFormatException ex)
             {
-                LogSkipped(file, ex.Message);
+                _logger.LogWarning("Skipped {Path}: {Reason}", file, ex.Message);
             }
         }
     }
@@ -201,35 +198,15 @@ public sealed partial class ModelRegistry
     [GeneratedRegex(ModelIds.Pattern)]
     private static partial Regex IdPattern();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded model {ModelId} ({Architecture}) from {Path}")]
-    private partial void LogLoaded(string modelId, string architecture, string path);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Active model is now {ModelId}")]
-    private partial void LogActivated(string modelId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Removed model {ModelId} and deleted {Path}")]
-    private partial void LogRemoved(string modelId, string path);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not delete model {ModelId} ({Path}); it stays loaded")]
-    private partial void LogDeleteFailed(Exception exception, string modelId, string path);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped {Path}: {Reason}")]
-    private partial void LogSkipped(string path, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The models folder {Directory} does not exist; no model is loaded")]
-    private partial void LogNoDirectory(string directory);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The default model {DefaultId} is not in the models folder; {ModelId} is active instead")]
-    private partial void LogDefaultMissing(string defaultId, string modelId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} model(s) in {Directory} and the trained-models folder; active: {Active}")]
-    private partial void LogReady(int count, string directory, string active);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Active model {ModelId} restored from the database")]
-    private partial void LogRestoredActive(string modelId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The stored active model {ModelId} no longer exists; {Fallback} answers (Models:Default, or the first model)")]
-    private partial void LogStoredActiveMissing(string modelId, string fallback);
 }
 
 /// <summary>What <see cref="ModelRegistry.Remove"/> did.</summary>

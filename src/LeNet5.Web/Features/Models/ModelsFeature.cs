@@ -1,5 +1,3 @@
-using LeNet5.Web.Infrastructure.Data;
-
 namespace LeNet5.Web.Features.Models;
 
 /// <summary>The models: the registry that loads them and owns the active one, and their API.</summary>

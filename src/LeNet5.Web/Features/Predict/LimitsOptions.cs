@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace LeNet5.Web.Features.Predict;
 
 /// <summary>What one request may cost (section <c>Limits</c>).</summary>

@@ -1,5 +1,3 @@
-using LeNet5.Web.Features.Models;
-using LeNet5.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Serilog;
@@ -21,23 +19,16 @@ public static class PredictEndpoints
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        group.MapPost("/", PredictAsync)
-            .WithName("Predict")
-            .WithSummary("Recognise the digit in one image.")
-            .WithDescription("The body is a raw image (PNG, JPEG, BMP, GIF first frame, WebP), multipart/form-data with the file in the field " +
-                             "'image', or JSON {\"image\": \"data:image/png;base64,...\"} or {\"pixels\": [784 numbers]}. " +
-                             "details=true adds the 784 input pixels, every layer's activations and, for RBF models, the distances.")
-            .DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
-
-        group.MapPost("/batch", PredictBatchAsync)
-            .WithName("PredictBatch")
-            .WithSummary("Recognise the digits in several images, answered in the same order.")
-            .WithDescription("multipart/form-data with any number of files in the field 'images', or JSON {\"images\": [...]} " +
-                             "whose items are data URL strings or {\"image\": ...} / {\"pixels\": [...]} objects.")
-            .DocumentRequestBody<BatchJsonRequest>(PredictRequestReader.BatchField, rawImages: false);
+        group.MapPost("/", PredictAsync).DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
+        group.MapPost("/batch", PredictBatchAsync).DocumentRequestBody<BatchJsonRequest>(PredictRequestReader.BatchField, rawImages: false);
         return app;
     }
 
+    [EndpointName("Predict")]
+    [EndpointSummary("Recognise the digit in one image.")]
+    [EndpointDescription("The body is a raw image (PNG, JPEG, BMP, GIF first frame, WebP), multipart/form-data with the file in the field " +
+                         "'image', or JSON {\"image\": \"data:image/png;base64,...\"} or {\"pixels\": [784 numbers]}. " +
+                         "details=true adds the 784 input pixels, every layer's activations and, for RBF models, the distances.")]
     private static async Task<Ok<PredictResponse>> PredictAsync(
         HttpRequest request, ModelRegistry registry, PredictRequestReader reader, PredictionService predictor, IDiagnosticContext log,
         [FromQuery] string? model, [FromQuery] bool? details, CancellationToken cancellationToken)
@@ -51,6 +42,10 @@ public static class PredictEndpoints
         return TypedResults.Ok(answer);
     }
 
+    [EndpointName("PredictBatch")]
+    [EndpointSummary("Recognise the digits in several images, answered in the same order.")]
+    [EndpointDescription("multipart/form-data with any number of files in the field 'images', or JSON {\"images\": [...]} " +
+                         "whose items are data URL strings or {\"image\": ...} / {\"pixels\": [...]} objects.")]
     private static async Task<Ok<PredictResponse[]>> PredictBatchAsync(
         HttpRequest request, ModelRegistry registry, PredictRequestReader reader, PredictionService predictor, IDiagnosticContext log,
         [FromQuery] string? model, [FromQuery] bool? details, CancellationToken cancellationToken)

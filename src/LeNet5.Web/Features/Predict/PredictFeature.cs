@@ -1,6 +1,4 @@
-using LeNet5.Core.Recognition;
 using LeNet5.Imaging;
-using Microsoft.Extensions.Options;
 
 namespace LeNet5.Web.Features.Predict;
 

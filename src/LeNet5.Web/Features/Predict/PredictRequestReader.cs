@@ -1,9 +1,6 @@
-using System.Text.Json;
 using LeNet5.Core.Preparation;
 using LeNet5.Imaging;
-using LeNet5.Web.Infrastructure;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace LeNet5.Web.Features.Predict;

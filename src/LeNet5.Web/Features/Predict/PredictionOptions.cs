@@ -1,6 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using LeNet5.Core.Recognition;
-
 namespace LeNet5.Web.Features.Predict;
 
 /// <summary>

@@ -1,9 +1,5 @@
 using System.Diagnostics;
 using LeNet5.Core.Preparation;
-using LeNet5.Core.Recognition;
-using LeNet5.Web.Features.Models;
-using LeNet5.Web.Infrastructure;
-using Microsoft.Extensions.Options;
 
 namespace LeNet5.Web.Features.Predict;
 

@@ -1,10 +1,6 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net.ServerSentEvents;
-using System.Text.Json;
 using System.Threading.Channels;
-using LeNet5.Core.Training;
-using LeNet5.Web.Infrastructure;
 
 namespace LeNet5.Web.Features.Training;
 

@@ -1,10 +1,7 @@
-using LeNet5.Core.Data;
-using Microsoft.Extensions.Options;
-
 namespace LeNet5.Web.Features.Training;
 
 /// <summary>MNIST, loaded (and fetched if missing) on first use and kept for the app's lifetime.</summary>
-public sealed partial class MnistSource(IOptions<TrainingServiceOptions> options, IHostEnvironment environment, ILogger<MnistSource> logger)
+public sealed class MnistSource(IOptions<TrainingServiceOptions> options, IHostEnvironment environment, ILogger<MnistSource> logger)
 {
     private readonly Lock _lock = new();
     private MnistDataset? _data;
@@ -16,12 +13,9 @@ public sealed partial class MnistSource(IOptions<TrainingServiceOptions> options
         lock (_lock)
         {
             if (_data is not null) return _data;
-            new MnistFetcher(DirectoryPath).EnsureAvailable(message => LogFetch(message));
+            new MnistFetcher(DirectoryPath).EnsureAvailable(message => logger.LogInformation("MNIST: {Message}", message));
             _data = MnistDataset.Load(DirectoryPath);
             return _data;
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "MNIST: {Message}")]
-    private partial void LogFetch(string message);
 }

@@ -1,5 +1,3 @@
-using LeNet5.Web.Infrastructure.Data;
-
 namespace LeNet5.Web.Features.Training;
 
 /// <summary>Where each run's checkpoint lives: <c>{Data:Directory}/checkpoints/run-ID.checkpoint.safetensors</c>.</summary>

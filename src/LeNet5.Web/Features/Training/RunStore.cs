@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using LeNet5.Core.Networks;
-using LeNet5.Core.Training;
-using LeNet5.Web.Infrastructure.Data;
 using Microsoft.Data.Sqlite;
 using static LeNet5.Web.Infrastructure.Data.Database;
 

@@ -1,13 +1,10 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
-using LeNet5.Core.Training;
-using LeNet5.Web.Infrastructure;
 
 namespace LeNet5.Web.Features.Training;
 
 /// <summary>Runs as the API shows them: the database's record, with the live progress of the run that is going.</summary>
-public sealed partial class RunViews(RunStore store, ILogger<RunViews> logger)
+public sealed class RunViews(RunStore store, ILogger<RunViews> logger)
 {
     /// <summary>A run, with <paramref name="live"/>'s progress when it is the run going; null when there is no such run.</summary>
     public RunView? Find(long id, LiveRun? live, bool withLossCurve = false) =>
@@ -26,7 +23,7 @@ public sealed partial class RunViews(RunStore store, ILogger<RunViews> logger)
         }
         catch (Exception ex)
         {
-            LogViewFailed(ex, id);
+            logger.LogError(ex, "Training run {RunId}: could not read it for its watchers", id);
             return null;
         }
     }
@@ -79,7 +76,4 @@ public sealed partial class RunViews(RunStore store, ILogger<RunViews> logger)
             LossCurve = curve,
         };
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Training run {RunId}: could not read it for its watchers")]
-    private partial void LogViewFailed(Exception exception, long runId);
 }

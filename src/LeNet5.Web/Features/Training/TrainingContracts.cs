@@ -1,5 +1,3 @@
-using LeNet5.Core.Training;
-
 namespace LeNet5.Web.Features.Training;
 
 /// <summary>A run as the API shows it.</summary>

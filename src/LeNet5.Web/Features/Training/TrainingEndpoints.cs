@@ -1,7 +1,6 @@
-using LeNet5.Core.Training;
 using LeNet5.Web.Features.Admin;
-using LeNet5.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace LeNet5.Web.Features.Training;
 
@@ -10,67 +9,64 @@ public static class TrainingEndpoints
 {
     public static IEndpointRouteBuilder MapTrainingEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/training").WithTags("Training").RequireAdmin();
+        var training = app.MapGroup("/api/training").WithTags("Training").RequireAdmin();
+        training.MapPost("/", Start).Accepts<TrainingSettings>("application/json").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
+        training.MapGet("/", List);
+        training.MapGet("/recipes", Recipes);
 
-        group.MapPost("/", Start)
-            .WithName("StartTraining")
-            .WithSummary("Queues a training run; every setting is optional (the network's recipe fills in the rest). 202 with the run's id, 409 while another run is queued or running.")
-            .Accepts<TrainingSettings>("application/json")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapGet("/", (RunViews views, TrainingQueue queue) => TypedResults.Ok(views.List(queue.Current)))
-            .WithName("ListTraining")
-            .WithSummary("All runs, newest first.");
-        group.MapGet("/recipes", () => TypedResults.Ok(TrainingSettings.Recipes()))
-            .WithName("TrainingRecipes")
-            .WithSummary("The settings each network trains with when a request leaves them out: every architecture with each output.");
-        group.MapGet("/{id:long}", (long id, RunViews views, TrainingQueue queue) => TypedResults.Ok(views.Find(id, queue.Live(id), withLossCurve: true) ?? throw UnknownRun(id)))
-            .WithName("GetTraining")
-            .WithSummary("One run: status, progress, ETA, per-epoch errors and loss, SDLM learning rates per layer, the per-batch loss curve and the model it produced.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/{id:long}/events", Events)
-            .WithName("TrainingEvents")
-            .WithSummary("Server-Sent Events: 'state' on connect, 'progress' a few times a second, 'epoch' per finished epoch, and a final 'done', after which the stream closes.")
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/{id:long}/cancel", (long id, TrainingQueue queue) => Answer(queue.Cancel(id)))
-            .WithName("CancelTraining")
-            .WithSummary("Cancels a queued run, or stops a running one after its current batch (202; its status becomes 'canceled'); 409 once training is over and its model is being published.")
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapPost("/{id:long}/resume", Resume)
-            .WithName("ResumeTraining")
-            .WithSummary("Queues an interrupted, canceled or failed run again, from its last checkpoint; an optional body {\"epochs\": N} changes its length.")
-            .Accepts<ResumeRequest>("application/json")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapGet("/{id:long}/confusion", Confusion)
-            .WithName("TrainingConfusion")
-            .WithSummary("The finished run's confusion matrix on the 10,000 MNIST test digits (rows: true label, columns: prediction).")
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/{id:long}/mistakes", Mistakes)
-            .WithName("TrainingMistakes")
-            .WithSummary("Misclassified MNIST test digits of the finished run, with true and predicted labels and their 784 pixels.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+        // one run's routes answer 404 for a run that does not exist
+        var run = training.MapGroup("/{id:long}").ProducesProblem(StatusCodes.Status404NotFound);
+        run.MapGet("/", Get);
+        run.MapGet("/events", Events).Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+        run.MapPost("/cancel", Cancel).ProducesProblem(StatusCodes.Status409Conflict);
+        run.MapPost("/resume", Resume).Accepts<ResumeRequest>("application/json").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
+        run.MapGet("/confusion", Confusion);
+        run.MapGet("/mistakes", Mistakes);
         return app;
     }
 
+    [EndpointName("StartTraining")]
+    [EndpointSummary("Queues a training run; every setting is optional (the network's recipe fills in the rest). 202 with the run's id, 409 while another run is queued or running.")]
     private static async Task<Accepted<RunAccepted>> Start(HttpRequest request, TrainingQueue queue) =>
         Answer(queue.Start(await ReadSettingsAsync(request)));
 
+    [EndpointName("ListTraining")]
+    [EndpointSummary("All runs, newest first.")]
+    private static Ok<IReadOnlyList<RunView>> List(RunViews views, TrainingQueue queue) => TypedResults.Ok(views.List(queue.Current));
+
+    [EndpointName("TrainingRecipes")]
+    [EndpointSummary("The settings each network trains with when a request leaves them out: every architecture with each output.")]
+    private static Ok<IReadOnlyList<TrainingSettings>> Recipes() => TypedResults.Ok(TrainingSettings.Recipes());
+
+    [EndpointName("GetTraining")]
+    [EndpointSummary("One run: status, progress, ETA, per-epoch errors and loss, SDLM learning rates per layer, the per-batch loss curve and the model it produced.")]
+    private static Ok<RunView> Get(long id, RunViews views, TrainingQueue queue) =>
+        TypedResults.Ok(views.Find(id, queue.Live(id), withLossCurve: true) ?? throw UnknownRun(id));
+
+    [EndpointName("CancelTraining")]
+    [EndpointSummary("Cancels a queued run, or stops a running one after its current batch (202; its status becomes 'canceled'); 409 once training is over and its model is being published.")]
+    private static Accepted<RunAccepted> Cancel(long id, TrainingQueue queue) => Answer(queue.Cancel(id));
+
+    [EndpointName("ResumeTraining")]
+    [EndpointSummary("Queues an interrupted, canceled or failed run again, from its last checkpoint; an optional body {\"epochs\": N} changes its length.")]
     private static async Task<Accepted<RunAccepted>> Resume(long id, HttpRequest request, TrainingQueue queue) =>
         Answer(queue.Resume(id, (await ReadSettingsAsync(request)).Epochs));
 
+    [EndpointName("TrainingEvents")]
+    [EndpointSummary("Server-Sent Events: 'state' on connect, 'progress' a few times a second, 'epoch' per finished epoch, and a final 'done', after which the stream closes.")]
     private static ServerSentEventsResult<string> Events(long id, RunStore store, RunViews views, TrainingQueue queue, HttpContext http) =>
         store.GetRun(id) is null ? throw UnknownRun(id) : TypedResults.ServerSentEvents(views.Events(id, queue.Live(id), http.RequestAborted));
 
+    [EndpointName("TrainingConfusion")]
+    [EndpointSummary("The finished run's confusion matrix on the 10,000 MNIST test digits (rows: true label, columns: prediction).")]
     private static Ok<ConfusionView> Confusion(long id, RunStore store)
     {
         var run = store.GetRun(id) ?? throw UnknownRun(id);
         return TypedResults.Ok(new ConfusionView(id, run.ModelId, run.TestAccuracy, store.GetConfusion(id) ?? throw NotFinished(run)));
     }
 
+    [EndpointName("TrainingMistakes")]
+    [EndpointSummary("Misclassified MNIST test digits of the finished run, with true and predicted labels and their 784 pixels.")]
     private static Ok<MistakesView> Mistakes(long id, RunStore store, MnistSource mnist, int? limit)
     {
         var run = store.GetRun(id) ?? throw UnknownRun(id);

@@ -1,12 +1,5 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using LeNet5.Core.Layers;
-using LeNet5.Core.Models;
-using LeNet5.Core.Networks;
-using LeNet5.Core.Training;
-using LeNet5.Web.Features.Models;
-using LeNet5.Web.Infrastructure;
-using Microsoft.Extensions.Options;
 
 namespace LeNet5.Web.Features.Training;
 
@@ -15,7 +8,7 @@ namespace LeNet5.Web.Features.Training;
 /// recording every epoch; then writes its model atomically into the trained-models folder, loads it
 /// (not activated) and records the results. Whatever happens, the run ends in a recorded state.
 /// </summary>
-public sealed partial class TrainingExecutor(
+public sealed class TrainingExecutor(
     RunStore store, TrainingQueue queue, RunViews views, RunCheckpoints checkpoints, ModelRegistry registry, MnistSource mnist,
     IOptions<TrainingServiceOptions> options, ILogger<TrainingExecutor> logger)
 {
@@ -37,10 +30,10 @@ public sealed partial class TrainingExecutor(
             var curve = run.LossCurveJson is { } json ? JsonSerializer.Deserialize<List<double[]>>(json) : null;
             if (!queue.TryStart(live, run, curve))
             {
-                LogSkippedCanceled(id);
+                logger.LogInformation("Training run {RunId} was canceled before it started", id);
                 return;
             }
-            LogStarted(id, architecture.ToString(), run.CompletedEpochs, run.Epochs, _options.EffectiveThreads);
+            logger.LogInformation("Training run {RunId} started: {Architecture}, epochs {Completed} -> {Epochs}, {Threads} thread(s)", id, architecture.ToString(), run.CompletedEpochs, run.Epochs, _options.EffectiveThreads);
 
             var data = mnist.Load();
             var checkpoint = checkpoints.PathOf(id);
@@ -70,11 +63,11 @@ public sealed partial class TrainingExecutor(
         catch (Exception ex)
         {
             error = ex is TrainingDivergedException ? "Training diverged: " + ex.Message : ex.Message;
-            LogFailed(ex, id);
+            logger.LogError(ex, "Training run {RunId} failed", id);
         }
         finally
         {
-            if (queue.Release(live, status, error)) LogFinished(id, status);
+            if (queue.Release(live, status, error)) logger.LogInformation("Training run {RunId} finished: {Status}", id, status);
             live.Finish(views.Final(id));
         }
     }
@@ -110,7 +103,7 @@ public sealed partial class TrainingExecutor(
         bool Taken(string id) => registry.Get(id) is not null || File.Exists(Path.Combine(registry.TrainedDirectoryPath, id + ModelRegistry.FileExtension));
         string id = baseId;
         while (Taken(id)) id = $"{baseId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
-        if (id != baseId) LogModelIdTaken(baseId, id);
+        if (id != baseId) logger.LogWarning("A model {ModelId} already exists; the run's model is saved as {NewId} instead", baseId, id);
         return id;
     }
 
@@ -122,25 +115,7 @@ public sealed partial class TrainingExecutor(
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            LogCheckpointKept(ex, id);
+            logger.LogWarning(ex, "Training run {RunId}: its checkpoint could not be deleted", id);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Training run {RunId} started: {Architecture}, epochs {Completed} -> {Epochs}, {Threads} thread(s)")]
-    private partial void LogStarted(long runId, string architecture, int completed, int epochs, int threads);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Training run {RunId} finished: {Status}")]
-    private partial void LogFinished(long runId, RunStatus status);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Training run {RunId} failed")]
-    private partial void LogFailed(Exception exception, long runId);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Training run {RunId} was canceled before it started")]
-    private partial void LogSkippedCanceled(long runId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Training run {RunId}: its checkpoint could not be deleted")]
-    private partial void LogCheckpointKept(Exception exception, long runId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A model {ModelId} already exists; the run's model is saved as {NewId} instead")]
-    private partial void LogModelIdTaken(string modelId, string newId);
 }

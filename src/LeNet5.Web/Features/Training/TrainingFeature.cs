@@ -1,5 +1,3 @@
-using LeNet5.Web.Infrastructure.Data;
-
 namespace LeNet5.Web.Features.Training;
 
 /// <summary>Training in the background: the run store, the queue and its executor, the hosted service and the API.</summary>

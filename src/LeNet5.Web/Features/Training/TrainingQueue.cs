@@ -1,8 +1,4 @@
-using System.Text.Json;
 using System.Threading.Channels;
-using LeNet5.Core.Training;
-using LeNet5.Web.Infrastructure;
-using Microsoft.Extensions.Options;
 
 namespace LeNet5.Web.Features.Training;
 
@@ -20,7 +16,7 @@ public sealed record RunCommandResult(RunCommandOutcome Outcome, long Id, RunSta
 /// publishing to its end (completed, failed, canceled or interrupted). Every transition happens under
 /// one lock, so a cancel and a start, or a cancel and the end of training, cannot cross.
 /// </summary>
-public sealed partial class TrainingQueue(
+public sealed class TrainingQueue(
     RunStore store, RunViews views, RunCheckpoints checkpoints, IOptions<TrainingServiceOptions> options, TimeProvider time, ILogger<TrainingQueue> logger)
 {
     private readonly Channel<LiveRun> _pending = Channel.CreateUnbounded<LiveRun>();
@@ -154,7 +150,7 @@ public sealed partial class TrainingQueue(
             }
             catch (Exception ex)
             {
-                LogRecordFailed(ex, live.Id, status);
+                logger.LogError(ex, "Training run {RunId}: could not record its end ({Status})", live.Id, status);
             }
             return true;
         }
@@ -165,7 +161,7 @@ public sealed partial class TrainingQueue(
         var live = new LiveRun(id, epochs, TimeSpan.FromMilliseconds(_options.ProgressIntervalMilliseconds), _options.MaxLossPoints);
         _live = live;
         _pending.Writer.TryWrite(live);
-        LogQueued(id);
+        logger.LogInformation("Training run {RunId} queued", id);
         return new(RunCommandOutcome.Accepted, id, RunStatus.Queued);
     }
 
@@ -174,10 +170,4 @@ public sealed partial class TrainingQueue(
             $"Run {busy.Id} is {(busy.Running ? "running" : "queued")}; one run at a time. Cancel it (POST /api/training/{busy.Id}/cancel) or wait for it to finish.");
 
     private static string Tokens(RunStatus status) => Core.Networks.Tokens.Of(status);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Training run {RunId} queued")]
-    private partial void LogQueued(long runId);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Training run {RunId}: could not record its end ({Status})")]
-    private partial void LogRecordFailed(Exception exception, long runId, RunStatus status);
 }

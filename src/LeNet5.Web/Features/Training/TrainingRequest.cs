@@ -1,6 +1,4 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using LeNet5.Core.Training;
 
 namespace LeNet5.Web.Features.Training;
 

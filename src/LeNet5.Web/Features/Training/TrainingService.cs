@@ -5,15 +5,15 @@ namespace LeNet5.Web.Features.Training;
 /// running become interrupted (they can be resumed from their last checkpoint); then it trains the
 /// queued runs one at a time, each on a dedicated thread with the configured number of workers.
 /// </summary>
-public sealed partial class TrainingService(
+public sealed class TrainingService(
     RunStore store, RunViews views, TrainingQueue queue, TrainingExecutor executor, Microsoft.Extensions.Options.IOptions<TrainingServiceOptions> options,
     ILogger<TrainingService> logger) : BackgroundService
 {
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         int interrupted = store.MarkInterrupted();
-        if (interrupted > 0) LogInterrupted(interrupted);
-        LogReady(options.Value.EffectiveThreads, Environment.ProcessorCount);
+        if (interrupted > 0) logger.LogWarning("{Count} training run(s) were left unfinished by the last process; they are now interrupted and can be resumed", interrupted);
+        logger.LogInformation("Training ready; runs train with {Threads} thread(s) of {Processors}", options.Value.EffectiveThreads, Environment.ProcessorCount);
         return base.StartAsync(cancellationToken);
     }
 
@@ -31,7 +31,7 @@ public sealed partial class TrainingService(
                 catch (Exception ex)
                 {
                     // Train guards itself; this is the last line of defence: one run's failure must not stop the service (or the host)
-                    LogLoopFailed(ex, live.Id);
+                    logger.LogError(ex, "Training run {RunId}: the training loop caught an unexpected failure; the run is marked failed", live.Id);
                     queue.Release(live, RunStatus.Failed, ex.Message);
                     live.Finish(views.Final(live.Id));
                 }
@@ -42,13 +42,4 @@ public sealed partial class TrainingService(
             // shutting down: a queued run stays queued in the database and shows as interrupted at the next start
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} training run(s) were left unfinished by the last process; they are now interrupted and can be resumed")]
-    private partial void LogInterrupted(int count);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Training ready; runs train with {Threads} thread(s) of {Processors}")]
-    private partial void LogReady(int threads, int processors);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Training run {RunId}: the training loop caught an unexpected failure; the run is marked failed")]
-    private partial void LogLoopFailed(Exception exception, long runId);
 }

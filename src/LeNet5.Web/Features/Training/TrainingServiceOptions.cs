@@ -1,6 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using LeNet5.Core.Data;
-
 namespace LeNet5.Web.Features.Training;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace LeNet5.Web.Infrastructure.Data;
 
 /// <summary>Where the app keeps what it writes: the SQLite database and the training checkpoints (section <c>Data</c>).</summary>

@@ -1,6 +1,4 @@
-using System.Globalization;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Options;
 
 namespace LeNet5.Web.Infrastructure.Data;
 

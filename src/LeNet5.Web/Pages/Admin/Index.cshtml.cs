@@ -1,8 +1,5 @@
-using LeNet5.Core.Networks;
-using LeNet5.Core.Training;
 using LeNet5.Web.Features.Training;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.Extensions.Options;
 
 namespace LeNet5.Web.Pages.Admin;
 

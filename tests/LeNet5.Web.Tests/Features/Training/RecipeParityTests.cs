@@ -1,0 +1,63 @@
+using System.Net;
+using System.Text.Json;
+using LeNet5.Core.Networks;
+using LeNet5.Core.Training;
+
+namespace LeNet5.Web.Tests.Features.Training;
+
+/// <summary>
+/// <c>lenet5 train --arch X</c> with no other flag trains exactly what the admin API trains for a run
+/// that names only X: both take the network's recipe.
+/// </summary>
+public sealed class RecipeParityTests : IDisposable
+{
+    private readonly AdminApp _app = new();
+
+    public void Dispose() => _app.Dispose();
+
+    public static TheoryData<string, string> Networks()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var name in Architecture.Names)
+            foreach (var output in Architecture.Outputs) data.Add(name, output);
+        return data;
+    }
+
+    [Fact]
+    public async Task TheCliDefaultsOfEveryNetworkAreWhatTheAdminApiStartsARunWith()
+    {
+        using var factory = _app.Factory();
+        var client = AdminApp.Admin(factory);
+        var recipes = await ApiAssert.Json.Deserialize<TrainingSettings[]>(client, "/api/training/recipes");
+        Assert.Equal(Architecture.Names.Count * Architecture.Outputs.Count, recipes.Length);
+        foreach (var (name, output) in Networks().Select(row => ((string)row[0], (string)row[1])))
+        {
+            var cli = DryRun("--arch", name, "--output", output);
+            Assert.Equal(cli, Assert.Single(recipes, r => r.Architecture == name && r.Output == output));
+
+            // the settings a run that names only the network is started with
+            long id = await AdminApp.StartAsync(client, new { architecture = name, output });
+            var run = await ApiAssert.Json.Deserialize<JsonElement>(client, $"/api/training/{id}");
+            Assert.Equal(cli, run.GetProperty("settings").Deserialize<TrainingSettings>(ApiAssert.Json));
+            Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync($"/api/training/{id}/cancel", null)).StatusCode);
+            await AdminApp.WaitForStatusAsync(client, id, "canceled");
+        }
+    }
+
+    [Fact]
+    public void TheAblationsNeedNoExtraFlag()
+    {
+        // README's rows: lenet5-nopool needs mu = 0.1 and both ablations the longer schedule
+        var nopool = DryRun("--arch", Architecture.NoPool);
+        Assert.Equal((0.1f, 16, TrainingRecipes.AblationSchedule), (nopool.Mu, nopool.Epochs, nopool.Schedule));
+        var softmax = DryRun("--output", "softmax");
+        Assert.Equal(3f, softmax.LearningRateScale);
+    }
+
+    private static TrainingSettings DryRun(params string[] args)
+    {
+        var (exit, output, error) = CliRunner.Run(["train", .. args, "--dry-run"]);
+        Assert.True(exit == 0, error);
+        return JsonSerializer.Deserialize<TrainingSettings>(output, ApiAssert.Json)!;
+    }
+}
