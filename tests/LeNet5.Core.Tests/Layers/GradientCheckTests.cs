@@ -13,24 +13,11 @@ public class GradientCheckTests
         "conv-full", "conv-c3", "conv-dense", "fc", "tanh", "avgpool", "maxpool", "subsample",
     };
 
-    private static Layer MakeLayer(string name) => name switch
-    {
-        "conv-full" => new Convolution("c1", new Shape(2, 9, 8), 3),
-        "conv-c3" => new Convolution("c3", new Shape(6, 7, 7), 16, Architecture.C3Table),
-        "conv-dense" => new Convolution("c5", new Shape(4, 5, 5), 7),
-        "fc" => new FullyConnected("fc", 13, 5),
-        "tanh" => new ScaledTanh("t", new Shape(3, 4, 4)),
-        "avgpool" => new Pooling("s", new Shape(3, 6, 4), PoolingKind.Average),
-        "maxpool" => new Pooling("s", new Shape(3, 6, 4), PoolingKind.Max),
-        "subsample" => new Pooling("s", new Shape(3, 6, 4), PoolingKind.Subsampling),
-        _ => throw new ArgumentException(name),
-    };
-
     [Theory]
     [MemberData(nameof(LayerNames))]
     public void LayerBackwardMatchesFiniteDifferences(string name)
     {
-        var layer = MakeLayer(name);
+        var layer = TestLayers.Make(name);
         var rng = new Random(42);
         var p = Random(layer.ParameterCount, rng, 0.5);
         var x = Random(Batch * layer.Input.Size, rng, 1.0);

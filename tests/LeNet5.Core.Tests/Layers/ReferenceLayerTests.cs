@@ -14,7 +14,7 @@ public class ReferenceLayerTests
     public static TheoryData<string, bool> Cases()
     {
         var data = new TheoryData<string, bool>();
-        foreach (var name in new[] { "c1", "c3", "c5", "c3-nopool", "c5-nopool", "f6", "tanh", "avgpool", "maxpool", "subsample" })
+        foreach (var name in new[] { "c1", "c3", "c5", "c3-nopool", "c5-nopool", "f6", "tanh-28", "avgpool-28", "maxpool-28", "subsample-28" })
         {
             data.Add(name, true);
             data.Add(name, false);
@@ -22,25 +22,10 @@ public class ReferenceLayerTests
         return data;
     }
 
-    private static Layer Make(string name, KernelPath path) => name switch
-    {
-        "c1" => new Convolution("c1", new Shape(1, 32, 32), 6, path: path),
-        "c3" => new Convolution("c3", new Shape(6, 14, 14), 16, Architecture.C3Table, path),
-        "c5" => new Convolution("c5", new Shape(16, 5, 5), 120, path: path),
-        "c3-nopool" => new Convolution("c3", new Shape(6, 28, 28), 16, Architecture.C3Table, path),
-        "c5-nopool" => new Convolution("c5", new Shape(16, 24, 24), 12, path: path),
-        "f6" => new FullyConnected("f6", 3000, 84, path),
-        "tanh" => new ScaledTanh("t", new Shape(6, 28, 28)),
-        "avgpool" => new Pooling("s", new Shape(6, 28, 28), PoolingKind.Average),
-        "maxpool" => new Pooling("s", new Shape(6, 28, 28), PoolingKind.Max),
-        "subsample" => new Pooling("s", new Shape(6, 28, 28), PoolingKind.Subsampling),
-        _ => throw new ArgumentException(name),
-    };
-
     [Theory]
     [MemberData(nameof(Cases))]
     public void FastLayerAgreesWithPlainLoops(string name, bool vector512) =>
-        Check(Make(name, KernelPaths.Supported(vector512 ? KernelPath.Vector512 : KernelPath.Portable)));
+        Check(TestLayers.Make(name, KernelPaths.Supported(vector512 ? KernelPath.Vector512 : KernelPath.Portable)));
 
     private static void Check(Layer layer)
     {

@@ -1,3 +1,4 @@
+using LeNet5.Imaging;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Serilog;
@@ -26,7 +27,7 @@ public static class PredictEndpoints
 
     [EndpointName("Predict")]
     [EndpointSummary("Recognise the digit in one image.")]
-    [EndpointDescription("The body is a raw image (PNG, JPEG, BMP, GIF first frame, WebP), multipart/form-data with the file in the field " +
+    [EndpointDescription("The body is a raw image (" + PictureFormats.Names + "; a GIF's first frame), multipart/form-data with the file in the field " +
                          "'image', or JSON {\"image\": \"data:image/png;base64,...\"} or {\"pixels\": [784 numbers]}. " +
                          "details=true adds the 784 input pixels, every layer's activations and, for RBF models, the distances.")]
     private static async Task<Ok<PredictResponse>> PredictAsync(

@@ -1,0 +1,55 @@
+using LeNet5.Core.Networks;
+using LeNet5.Core.Training;
+
+namespace LeNet5.Core.Tests;
+
+/// <summary>Settings as people give them: the network's recipe fills every gap, what they give wins, and what is wrong is named.</summary>
+public sealed class TrainingSettingsTests
+{
+    [Fact]
+    public void NothingGivenIsLenet5sRecipe()
+    {
+        var (architecture, options, errors) = new TrainingSettings().Resolve(threads: 3);
+        Assert.Empty(errors);
+        Assert.Equal(new Architecture(Architecture.LeNet5), architecture);
+        Assert.Equal(TrainingRecipes.For(architecture!) with { Threads = 3 }, options);
+        Assert.Equal((20, 64, 0.9f, 0.3f, LearningRateSchedule.PaperText), (options!.Epochs, options.BatchSize, options.Momentum, options.LearningRateScale, options.Schedule));
+    }
+
+    [Fact]
+    public void EachNetworkGetsItsOwnRecipeAndWhatIsGivenWins()
+    {
+        var (_, nopool, _) = new TrainingSettings { Architecture = Architecture.NoPool }.Resolve(1);
+        Assert.Equal((0.1f, 16, TrainingRecipes.AblationSchedule), (nopool!.Mu, nopool.Epochs, nopool.Schedule));
+        var (_, softmax, _) = new TrainingSettings { Output = "softmax" }.Resolve(1);
+        Assert.Equal(3f, softmax!.LearningRateScale);
+        var (_, given, _) = new TrainingSettings { Architecture = Architecture.NoPool, Mu = 0.05f, Epochs = 2 }.Resolve(1);
+        Assert.Equal((0.05f, 2), (given!.Mu, given.Epochs));
+    }
+
+    [Fact]
+    public void InvalidSettingsAreNamedAsTheApiSpellsThem()
+    {
+        var (architecture, options, errors) = new TrainingSettings
+        {
+            Architecture = "lenet6", Pooling = "median", BatchSize = TrainingLimits.MaxBatchSize + 1, Momentum = 1f, Schedule = "2:0.1",
+        }.Resolve(1);
+        Assert.Null(architecture);
+        Assert.Null(options);
+        Assert.Equal(["architecture", "batchSize", "momentum", "pooling", "schedule"], errors.Keys.Order());
+        Assert.Contains("lenet5-nopool", errors["architecture"]);
+        Assert.Contains("average", errors["pooling"]);
+    }
+
+    [Fact]
+    public void CompleteSettingsResolveToWhatTheyDescribe()
+    {
+        foreach (var recipe in TrainingSettings.Recipes())
+        {
+            var (architecture, options, errors) = recipe.Resolve(2);
+            Assert.Empty(errors);
+            Assert.Equal(recipe, TrainingSettings.Of(architecture!, options!));
+        }
+        Assert.Equal(Architecture.Names.Count * Architecture.Outputs.Count, TrainingSettings.Recipes().Count);
+    }
+}
