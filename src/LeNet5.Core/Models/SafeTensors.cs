@@ -91,7 +91,7 @@ public static class SafeTensors
         var data = file[(8 + (int)headerLength)..];
         var metadata = new Dictionary<string, string>();
         var tensors = new Dictionary<string, NamedTensor>();
-        long covered = 0;
+        var extents = new List<(long Begin, long End, string Name)>();
         foreach (var (name, node) in header)
         {
             if (name == "__metadata__")
@@ -107,23 +107,41 @@ public static class SafeTensors
                 if (dtype != "F32") throw new ModelFormatException($"{source}: tensor {name} has dtype {dtype}; only F32 is supported.");
                 var shape = info["shape"]!.AsArray().Select(d => d!.GetValue<int>()).ToArray();
                 var offsets = info["data_offsets"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
-                long count = shape.Aggregate(1L, (a, b) => a * b);
-                if (shape.Any(d => d < 0) || offsets.Length != 2 || offsets[0] < 0 || offsets[1] - offsets[0] != count * 4)
+                if (shape.Any(d => d < 0) || offsets.Length != 2 || offsets[0] < 0)
+                    throw new ModelFormatException($"{source}: tensor {name} has offsets that do not match its shape.");
+                // checked: a crafted shape whose element count overflows 64 bits is a bad file, not a small tensor
+                long bytes = checked(shape.Aggregate(1L, (a, b) => checked(a * b)) * 4);
+                if (offsets[1] - offsets[0] != bytes)
                     throw new ModelFormatException($"{source}: tensor {name} has offsets that do not match its shape.");
                 if (offsets[1] > data.Length)
                     throw new ModelFormatException($"{source}: tensor {name} ends at byte {offsets[1]} but the data holds {data.Length}; the file is truncated.");
                 var values = MemoryMarshal.Cast<byte, float>(data[(int)offsets[0]..(int)offsets[1]]).ToArray();
                 tensors[name] = new NamedTensor(name, shape, values);
-                covered = Math.Max(covered, offsets[1]);
+                extents.Add((offsets[0], offsets[1], name));
             }
-            catch (Exception ex) when (ex is InvalidOperationException or NullReferenceException or FormatException or JsonException)
+            catch (Exception ex) when (ex is InvalidOperationException or NullReferenceException or FormatException or JsonException or OverflowException)
             {
                 throw new ModelFormatException($"{source}: tensor {name} is described wrongly in the header ({ex.Message}).", ex);
             }
         }
-        if (covered != data.Length)
-            throw new ModelFormatException($"{source}: {data.Length - covered} bytes after the last tensor; the file is corrupt.");
+        CheckTiling(extents, data.Length, source);
         return (tensors, metadata);
+    }
+
+    /// <summary>The tensors' byte ranges must tile the data exactly: no gap, no overlap (two tensors sharing bytes), nothing after the last.</summary>
+    private static void CheckTiling(List<(long Begin, long End, string Name)> extents, long length, string source)
+    {
+        long at = 0;
+        foreach (var (begin, end, name) in extents.OrderBy(e => e.Begin).ThenBy(e => e.End))
+        {
+            if (begin != at)
+                throw new ModelFormatException(begin < at
+                    ? $"{source}: tensor {name} shares bytes with another tensor; the file is corrupt or crafted."
+                    : $"{source}: {begin - at} bytes before tensor {name} belong to no tensor; the file is corrupt.");
+            at = end;
+        }
+        if (at != length)
+            throw new ModelFormatException($"{source}: {length - at} bytes after the last tensor; the file is corrupt.");
     }
 
     /// <summary>Writes the file atomically: a temporary file beside it, flushed to disk, then renamed over it.</summary>

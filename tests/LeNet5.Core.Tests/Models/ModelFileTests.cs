@@ -93,6 +93,10 @@ public sealed class ModelFileTests : IDisposable
     [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4294967296,4294967300]}}")]
     [InlineData("[1,2,3]")]
     [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":\"x\",\"data_offsets\":[0,4]}}")]
+    // two tensors reading the same four bytes
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}")]
+    // 2^62 + 1 elements: times 4 bytes, the count wraps around 64 bits to 4
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[5,5581,8681,49477,384773],\"data_offsets\":[0,4]}}")]
     public void CraftedHeadersAreRefusedAsBadFiles(string header)
     {
         var json = System.Text.Encoding.UTF8.GetBytes(header);
