@@ -21,7 +21,7 @@ builder.Services
     .AddPages();
 
 var app = builder.Build();
-
+if (!app.HasValidSettings()) return 2; // one line per bad setting, no stack trace
 app.UseRequestLogging();
 app.UseProblems();
 app.UseRateLimiter();
@@ -35,6 +35,6 @@ app.MapTraining();
 app.MapHealth();
 
 app.Run();
+return 0;
 
-/// <summary>The entry point, public for WebApplicationFactory in the tests.</summary>
-public partial class Program;
+public partial class Program; // public for WebApplicationFactory in the tests

@@ -11,7 +11,7 @@ namespace LeNet5.Web.Tests.Support;
 /// </summary>
 public sealed class AdminApp : IDisposable
 {
-    public const string Token = "test-admin-token";
+    public const string Token = "test-admin-token-0123456789abcdefghij";
 
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("lenet5web-data-").FullName;
     public string ModelsDirectory { get; } = Directory.CreateTempSubdirectory("lenet5web-models-").FullName;

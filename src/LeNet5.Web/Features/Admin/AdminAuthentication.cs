@@ -25,7 +25,7 @@ public static class AdminAuthentication
 
     public static IServiceCollection AddAdmin(this IServiceCollection services)
     {
-        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
+        services.AddSettings<AdminOptions>(AdminOptions.Section);
         services.AddSingleton<AdminToken>();
         services.AddAuthentication(SelectorScheme)
             .AddPolicyScheme(SelectorScheme, "Bearer token or sign-in cookie", o => o.ForwardDefaultSelector = http =>

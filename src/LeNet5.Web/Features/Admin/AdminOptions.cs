@@ -5,10 +5,16 @@ public sealed class AdminOptions
 {
     public const string Section = "Admin";
 
-    /// <summary>The admin token; empty means a random one is generated at start-up and logged once.</summary>
+    /// <summary>The fewest characters a configured token may have: 32 random characters are beyond guessing.</summary>
+    public const int MinTokenLength = 32;
+
+    /// <summary>The admin token; empty means a random one is generated at start-up and shown once on the console.</summary>
+    [Settings.Sensitive]
+    [RegularExpression("^$|^.{32,}$", ErrorMessage = "{0} must be empty (a token is then generated) or at least 32 characters long")]
     public string Token { get; set; } = "";
 
-    /// <summary>How long the admin page's sign-in cookie lasts.</summary>
+    /// <summary>How long a sign-in lasts, from the moment of signing in (it does not slide).</summary>
+    [Range(1, 24 * 30)]
     public int CookieHours { get; set; } = 12;
 
     /// <summary>

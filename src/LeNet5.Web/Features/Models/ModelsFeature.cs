@@ -6,7 +6,7 @@ public static class ModelsFeature
     public static IServiceCollection AddModels(this IServiceCollection services)
     {
         services.AddDatabase();
-        services.AddOptions<ModelOptions>().BindConfiguration(ModelOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<ModelOptions>(ModelOptions.Section);
         services.AddSingleton<ActiveModelStore>();
         services.AddSingleton<ModelRegistry>();
         return services;

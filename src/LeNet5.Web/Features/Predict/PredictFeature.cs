@@ -7,8 +7,8 @@ public static class PredictFeature
 {
     public static IServiceCollection AddPredict(this IServiceCollection services)
     {
-        services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<PredictionOptions>().BindConfiguration(PredictionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<LimitsOptions>(LimitsOptions.Section);
+        services.AddSettings<PredictionOptions>(PredictionOptions.Section);
         services.AddSingleton(sp =>
         {
             var limits = sp.GetRequiredService<IOptions<LimitsOptions>>().Value;

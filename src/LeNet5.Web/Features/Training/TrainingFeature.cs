@@ -6,7 +6,7 @@ public static class TrainingFeature
     public static IServiceCollection AddTraining(this IServiceCollection services)
     {
         services.AddDatabase();
-        services.AddOptions<TrainingServiceOptions>().BindConfiguration(TrainingServiceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<TrainingServiceOptions>(TrainingServiceOptions.Section);
         services.AddSingleton<RunStore>();
         services.AddSingleton<RunCheckpoints>();
         services.AddSingleton<RunViews>();

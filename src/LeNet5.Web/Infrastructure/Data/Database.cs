@@ -138,7 +138,7 @@ public static class DatabaseRegistration
     public static IServiceCollection AddDatabase(this IServiceCollection services)
     {
         if (services.Any(d => d.ServiceType == typeof(Database))) return services;
-        services.AddOptions<DataOptions>().BindConfiguration(DataOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<DataOptions>(DataOptions.Section);
         services.AddSingleton<Database>();
         return services;
     }

@@ -1,0 +1,42 @@
+using System.Diagnostics;
+
+namespace LeNet5.Web.Tests.Infrastructure;
+
+/// <summary>A setting out of range stops the app at start-up with one line that names it, its value and what is allowed.</summary>
+public sealed class SettingsTests
+{
+    private static string WebDll => Path.Combine(Path.GetDirectoryName(CliRunner.Path)!.Replace(Path.Combine("LeNet5.Cli", "bin"), Path.Combine("LeNet5.Web", "bin")), "LeNet5.Web.dll");
+
+    private static (int ExitCode, string Error) Start(params (string Key, string Value)[] environment)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(WebDll)! };
+        start.ArgumentList.Add(WebDll);
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        start.Environment["Data__Directory"] = Directory.CreateTempSubdirectory("lenet5web-settings-").FullName;
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("the app started despite the bad setting");
+        }
+        return (process.ExitCode, error.Result);
+    }
+
+    [Theory]
+    [InlineData("RateLimit__PermitLimit", "100000000", "RateLimit:PermitLimit = '100000000'", "between 1 and 10000000")]
+    [InlineData("Limits__MaxConcurrentDecodes", "0", "Limits:MaxConcurrentDecodes = '0'", "between 1 and 256")]
+    [InlineData("Admin__Token", "too-short", "Admin:Token = (9 characters, not shown)", "at least 32 characters")]
+    public void ABadSettingEndsStartUpWithOneLineSayingWhy(string variable, string value, string named, string allowed)
+    {
+        var (exit, error) = Start((variable, value));
+        Assert.NotEqual(0, exit);
+        var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, $"expected one line, got:\n{error}");
+        Assert.Contains(named, lines[0]);
+        Assert.Contains(allowed, lines[0]);
+        Assert.DoesNotContain(value == "too-short" ? value : "   at ", error);
+    }
+}
