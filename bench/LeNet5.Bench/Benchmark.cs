@@ -40,7 +40,7 @@ public static class Benchmark
 
     private static IEnumerable<BenchmarkRow> Training(MnistDataset data, Architecture arch, BenchmarkOptions options, string label)
     {
-        var trainOptions = new TrainingOptions { BatchSize = options.BatchSize, Threads = options.Threads, Epochs = 1 };
+        var trainOptions = TrainingRecipes.For(arch) with { BatchSize = options.BatchSize, Threads = options.Threads, Epochs = 1 };
         using var trainer = new Trainer(arch, trainOptions, data);
         var order = Trainer.Permutation(data.Train.Count, 1, 1);
         trainer.PrepareLearningRates(order, 1);

@@ -27,7 +27,7 @@ public abstract class Layer(string name, Shape input, Shape output)
     public Shape Input { get; } = input;
     public Shape Output { get; } = output;
 
-    /// <summary>Kind of layer, for display (conv, pool, tanh, ...).</summary>
+    /// <summary>Kind of layer, for display (conv, avgpool, maxpool, subsample, tanh, fc).</summary>
     public abstract string Kind { get; }
 
     /// <summary>The trainable tensors, laid out one after another in the layer's parameter slice.</summary>

@@ -8,26 +8,29 @@ namespace LeNet5.Core.Recognition;
 /// <param name="Pixels">The 28x28 digit it read (0 background, 255 ink), as prepared from the picture.</param>
 /// <param name="Prediction">The network's answer.</param>
 /// <param name="Rejected">True when the policy says the network is not sure it sees a digit.</param>
-public sealed record Recognition(float[] Pixels, Prediction Prediction, bool Rejected);
+public sealed record RecognitionResult(float[] Pixels, Prediction Prediction, bool Rejected);
 
 /// <summary>
 /// Recognise this picture: the one pipeline from a picture (or 784 MNIST-like pixels) to the
 /// prepared digit, the network's prediction and <c>rejected</c>, for the web API, the CLI and the tests.
 /// Thread-safe.
 /// </summary>
-public sealed class DigitRecognizer(IDigitPreparer preparer, RejectPolicy policy)
+public sealed class DigitRecognizer(IDigitPreparer preparer, Func<RejectPolicy> policy)
 {
-    public RejectPolicy Policy { get; } = policy;
+    /// <summary>A recognizer whose rejection thresholds never change.</summary>
+    public DigitRecognizer(IDigitPreparer preparer, RejectPolicy policy) : this(preparer, () => policy)
+    {
+    }
 
     /// <summary>An encoded picture, prepared the way MNIST digits were; throws <see cref="DigitPreparationException"/> when it cannot be.</summary>
-    public Recognition Recognize(LeNet5Model model, byte[] picture, bool includeActivations = false) =>
+    public RecognitionResult Recognize(LeNet5Model model, byte[] picture, bool includeActivations = false) =>
         Recognize(model, Array.ConvertAll(preparer.Prepare(picture), b => (float)b), includeActivations);
 
     /// <summary>
     /// 784 pixels already MNIST-like (28x28 row-major, 0-255), used as they are; a grid with no ink
     /// (no value reaching <see cref="InkMap.MinContrast"/>) is refused as a blank picture is.
     /// </summary>
-    public Recognition Recognize(LeNet5Model model, float[] pixels28, bool includeActivations = false)
+    public RecognitionResult Recognize(LeNet5Model model, float[] pixels28, bool includeActivations = false)
     {
         if (pixels28.Length != MnistLayout.Pixels) throw new ArgumentException($"expected {MnistLayout.Pixels} pixels", nameof(pixels28));
         float peak = 0;
@@ -38,6 +41,6 @@ public sealed class DigitRecognizer(IDigitPreparer preparer, RejectPolicy policy
         Span<float> input = stackalloc float[InputEncoding.Size];
         InputEncoding.Encode(pixels28, input);
         var prediction = model.Predict(input, includeActivations);
-        return new Recognition(pixels28, prediction, Policy.IsRejected(prediction, pixels28, model));
+        return new RecognitionResult(pixels28, prediction, policy().IsRejected(prediction, pixels28, model));
     }
 }

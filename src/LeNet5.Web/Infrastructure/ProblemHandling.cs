@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Mvc;
 using Serilog;
 
@@ -22,20 +23,23 @@ public static class ProblemHandling
     public static WebApplication UseProblems(this WebApplication app)
     {
         app.UseExceptionHandler();
-        app.UseStatusCodePages(context => context.HttpContext.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
-            ? WriteAsync(context.HttpContext, new ProblemDetails
-            {
-                Status = context.HttpContext.Response.StatusCode,
-                Title = context.HttpContext.Response.StatusCode == StatusCodes.Status404NotFound
-                    ? "There is no such API path; /openapi/v1.json lists the API."
-                    : $"The API answered {context.HttpContext.Response.StatusCode}.",
-            })
-            : Task.CompletedTask);
+        app.UseStatusCodePages(context => WriteStatusAsync(context.HttpContext));
         return app;
     }
 
+    /// <summary>A bodiless error status: a problem on the API, a line of text on the pages.</summary>
+    private static Task WriteStatusAsync(HttpContext http)
+    {
+        int status = http.Response.StatusCode;
+        if (http.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)) return WriteAsync(http, Problems.Status(status));
+        http.Response.ContentType = "text/plain; charset=utf-8";
+        return http.Response.WriteAsync($"{status} {ReasonPhrases.GetReasonPhrase(status)}");
+    }
+
     /// <summary>Writes a problem as the response, as application/problem+json, whatever the request's Accept.</summary>
-    public static Task WriteAsync(HttpContext http, ProblemDetails problem)
+    public static Task WriteAsync(HttpContext http, ApiProblem problem) => WriteAsync(http, problem.ToProblemDetails());
+
+    private static Task WriteAsync(HttpContext http, ProblemDetails problem)
     {
         http.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
         http.RequestServices.GetService<IDiagnosticContext>()?.Set("Problem", problem.Title);
@@ -56,12 +60,11 @@ public static class ProblemHandling
             {
                 ApiProblem p => p,
                 BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problems.BodyTooLarge(null),
-                BadHttpRequestException b when b.StatusCode is >= 400 and < 500 =>
-                    new ApiProblem(b.StatusCode, "The request is malformed; check its query string, headers and body.", exception.Message),
+                BadHttpRequestException b when b.StatusCode is >= 400 and < 500 => Problems.MalformedRequest(b.StatusCode, exception.Message),
                 _ => null,
             };
             if (problem is null || httpContext.Response.HasStarted) return false;
-            await WriteAsync(httpContext, problem.ToProblemDetails());
+            await WriteAsync(httpContext, problem);
             return true;
         }
     }

@@ -35,9 +35,50 @@ public static class Problems
 
     public static ApiProblem NotFound(string title) => new(StatusCodes.Status404NotFound, title);
 
+    /// <summary>Kestrel's or parameter binding's refusal of a request (an unreadable query, say).</summary>
+    public static ApiProblem MalformedRequest(int status, string detail) =>
+        new(status, "The request is malformed; check its query string, headers and body.", detail);
+
+    public static ApiProblem NoSuchApiPath() => NotFound("There is no such API path; /openapi/v1.json lists the API.");
+
+    /// <summary>A bare error status of the API that no endpoint explained.</summary>
+    public static ApiProblem Status(int status) => status == StatusCodes.Status404NotFound ? NoSuchApiPath() : new(status, $"The API answered {status}.");
+
+    /// <summary>Over a per-client rate limit (429); <paramref name="limit"/> names the settings that set it.</summary>
+    public static ApiProblem TooManyRequests(int retryAfterSeconds, string what, string limit) =>
+        new(StatusCodes.Status429TooManyRequests, $"Too many {what} from your address; wait {retryAfterSeconds} s and try again.",
+            $"Each client may make a limited number of them per window ({limit}).");
+
+    // ---- admin ----
+
+    public static ApiProblem AdminRequired() =>
+        new(StatusCodes.Status401Unauthorized, "This is an admin API; send 'Authorization: Bearer TOKEN' with the admin token (Admin:Token), or sign in at /login.");
+
+    public static ApiProblem AdminForbidden() => new(StatusCodes.Status403Forbidden, "The admin token is not valid for this request.");
+
+    public static ApiProblem TooManyWrongTokens(int retryAfterSeconds) =>
+        TooManyRequests(retryAfterSeconds, "wrong admin tokens", "RateLimit:LoginPermitLimit per RateLimit:LoginWindowSeconds, on the API and the sign-in page alike");
+
+    public static ApiProblem AntiforgeryMissing(string detail) =>
+        new(StatusCodes.Status400BadRequest, "The antiforgery token is missing or invalid; reload the admin page, or send 'Authorization: Bearer TOKEN' from scripts.", detail);
+
+    // ---- training ----
+
+    public static ApiProblem UnknownRun(long id) => NotFound($"There is no training run {id}; GET /api/training lists the runs.");
+
+    public static ApiProblem RunNotFinished(long id, string status) =>
+        NotFound($"Run {id} is {status}; the confusion matrix and mistakes exist once a run has completed.");
+
     // ---- models ----
 
     public static ApiProblem UnknownModel(string id) => NotFound($"There is no model '{id}'; GET /api/models lists the models you can name.");
+
+    public static ApiProblem ActiveModelKept(string id) =>
+        Conflict($"'{id}' is the active model; activate another one (POST /api/models/OTHER/activate) before deleting it.");
+
+    public static ApiProblem ModelFileKept(string id, string? reason) =>
+        new(StatusCodes.Status500InternalServerError,
+            $"The file of model '{id}' could not be deleted, so the model stays loaded; check the models folder's permissions and try again.", reason);
 
     public static ApiProblem NoModel() =>
         new(StatusCodes.Status503ServiceUnavailable, "No model is loaded; put a .safetensors model in the models folder and restart.");
@@ -46,6 +87,10 @@ public static class Problems
 
     public static ApiProblem UnsupportedPicture(string? contentType) =>
         UnsupportedType(contentType, $"{string.Join(", ", PictureFormats.MediaTypes)}, multipart/form-data or application/json", AcceptedForms);
+
+    public static ApiProblem BatchTooManyPixels(long limit) =>
+        new(StatusCodes.Status413PayloadTooLarge,
+            $"The batch's pictures hold more than {limit:N0} pixels in all (Limits:MaxBatchPixels); send smaller pictures or split the batch.");
 
     /// <summary>A picture that could not be prepared: 400 (undecodable), 413 (too large) or 422 (blank); <paramref name="where"/> names a batch item.</summary>
     public static ApiProblem From(DigitPreparationException ex, string? where = null)

@@ -58,18 +58,11 @@ public static class RateLimiting
                     ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))
                     : Limit(limits, kind).Seconds;
                 http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-                await ProblemHandling.WriteAsync(http, new ProblemDetails
+                await ProblemHandling.WriteAsync(http, kind switch
                 {
-                    Status = StatusCodes.Status429TooManyRequests,
-                    Title = kind == Login
-                        ? $"Too many sign-in attempts from your address; wait {retryAfter} s and try again."
-                        : $"Too many requests from your address; wait {retryAfter} s and try again.",
-                    Detail = kind switch
-                    {
-                        Login => "Sign-in attempts are limited per client (RateLimit:LoginPermitLimit per RateLimit:LoginWindowSeconds).",
-                        Admin => "Each client may make a limited number of admin API requests per window (RateLimit:AdminPermitLimit per RateLimit:WindowSeconds).",
-                        _ => "Each client may make a limited number of API requests per window (RateLimit:PermitLimit per RateLimit:WindowSeconds).",
-                    },
+                    Login => Problems.TooManyRequests(retryAfter, "sign-in attempts", "RateLimit:LoginPermitLimit per RateLimit:LoginWindowSeconds"),
+                    Admin => Problems.TooManyRequests(retryAfter, "admin API requests", "RateLimit:AdminPermitLimit per RateLimit:WindowSeconds"),
+                    _ => Problems.TooManyRequests(retryAfter, "requests", "RateLimit:PermitLimit per RateLimit:WindowSeconds"),
                 });
             };
         });

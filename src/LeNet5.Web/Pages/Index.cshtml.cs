@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace LeNet5.Web.Pages;
 
-/// <summary>The drawing page: the models to pick from, and the vocabulary its scripts draw the layers with.</summary>
+/// <summary>The drawing page: the models to pick from (its scripts take their constants from <see cref="Vocabulary.Drawing"/>).</summary>
 public sealed class IndexModel(ModelRegistry registry) : PageModel
 {
     public IReadOnlyList<ModelSummary> Models { get; private set; } = [];

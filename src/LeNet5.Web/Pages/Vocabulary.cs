@@ -36,7 +36,7 @@ public static class Vocabulary
         prototypeHeight = Bitmaps.Height,
     }, WebJson.Options);
 
-    /// <summary>The admin page's: which run states are active or resumable, the phases in words, the recipes and the limits.</summary>
+    /// <summary>The admin page's: which run states are active or resumable, the phases in words, and the recipes.</summary>
     public static string Admin { get; } = JsonSerializer.Serialize(new
     {
         statuses = new { active = RunStates.Active, resumable = RunStates.Resumable },

@@ -24,13 +24,30 @@ public sealed class ProblemTests : IDisposable
     [Theory]
     [InlineData("/api/training/1/events", "text/event-stream", null)]
     [InlineData("/api/training", "text/html", null)]
-    [InlineData("/admin", "text/html", "not-the-token")]
     [InlineData("/api/training", "text/html", "not-the-token")]
     public async Task WithoutValidCredentialsTheAnswerIs401WhateverTheAccept(string path, string accept, string? bearer)
     {
         using var factory = _app.Factory();
         var response = await factory.CreateClient(new() { AllowAutoRedirect = false }).SendAsync(Get(path, accept, bearer));
         await ApiAssert.Problem(response, HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task TheAdminPageWithAWrongBearerRedirectsToSignIn()
+    {
+        using var factory = _app.Factory();
+        var response = await factory.CreateClient(new() { AllowAutoRedirect = false }).SendAsync(Get("/admin", "text/html", "not-the-token"));
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Contains("/login", response.Headers.Location!.OriginalString, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnUnknownPageIsAPlain404()
+    {
+        using var factory = _app.Factory();
+        var response = await factory.CreateClient().SendAsync(Get("/no-such-page", "text/html"));
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("404 Not Found", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -8,11 +8,12 @@ using Microsoft.AspNetCore.Mvc;
 namespace LeNet5.Web.Features.Admin;
 
 /// <summary>
-/// Admin authentication: scripts send <c>Authorization: Bearer TOKEN</c>; the admin page signs in
-/// once with the token and then carries an http-only, SameSite=Strict cookie. Without credentials the
-/// API answers a 401 problem and the pages redirect to <c>/login</c>. Requests authenticated by the
-/// cookie that change something must also carry the antiforgery token (header
-/// <c>RequestVerificationToken</c>).
+/// Admin authentication: scripts send <c>Authorization: Bearer TOKEN</c> to the API (only there); the
+/// admin page signs in once with the token and then carries an http-only, SameSite=Strict cookie that
+/// names a server-held session (<see cref="AdminSessions"/>). Without credentials the API answers a
+/// 401 problem and the pages redirect to <c>/login</c>; a client that tried too many wrong tokens gets
+/// 429 (<see cref="FailedSignIns"/>). Requests authenticated by the cookie that change something must
+/// also carry the antiforgery token (header <c>RequestVerificationToken</c>).
 /// </summary>
 public static class AdminAuthentication
 {
@@ -27,9 +28,11 @@ public static class AdminAuthentication
     {
         services.AddSettings<AdminOptions>(AdminOptions.Section);
         services.AddSingleton<AdminToken>();
+        services.AddSingleton<AdminSessions>();
+        services.AddSingleton<FailedSignIns>();
         services.AddAuthentication(SelectorScheme)
-            .AddPolicyScheme(SelectorScheme, "Bearer token or sign-in cookie", o => o.ForwardDefaultSelector = http =>
-                http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            .AddPolicyScheme(SelectorScheme, "Bearer token (API only) or sign-in cookie", o => o.ForwardDefaultSelector = http =>
+                IsApi(http.Request) && http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                     ? BearerScheme
                     : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerScheme, null)
@@ -44,8 +47,15 @@ public static class AdminAuthentication
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 // secure on https, still usable on http://localhost; Admin:RequireHttpsCookie makes it https-only
                 o.Cookie.SecurePolicy = admin.Value.RequireHttpsCookie ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
-                o.ExpireTimeSpan = TimeSpan.FromHours(Math.Max(1, admin.Value.CookieHours));
-                o.SlidingExpiration = true;
+                // an absolute lifetime: the session (and so the cookie) ends CookieHours after signing in
+                o.ExpireTimeSpan = TimeSpan.FromHours(admin.Value.CookieHours);
+                o.SlidingExpiration = false;
+                o.Events.OnValidatePrincipal = context =>
+                {
+                    var sessions = context.HttpContext.RequestServices.GetRequiredService<AdminSessions>();
+                    if (!sessions.IsActive(context.Principal?.FindFirstValue(AdminSessions.ClaimType))) context.RejectPrincipal();
+                    return Task.CompletedTask;
+                };
                 o.Events.OnRedirectToLogin = context => IsApi(context.Request) ? WriteProblem(context.HttpContext, StatusCodes.Status401Unauthorized) : Redirect(context);
                 o.Events.OnRedirectToAccessDenied = context => IsApi(context.Request) ? WriteProblem(context.HttpContext, StatusCodes.Status403Forbidden) : Redirect(context);
             });
@@ -68,9 +78,11 @@ public static class AdminAuthentication
         return app;
     }
 
-    /// <summary>The principal of a signed-in admin.</summary>
-    public static ClaimsPrincipal Principal(string scheme) =>
-        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, Role)], scheme));
+    /// <summary>The principal of a signed-in admin; a cookie's names its session.</summary>
+    public static ClaimsPrincipal Principal(string scheme, string? session = null) =>
+        new(new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, Role), .. session is null ? Array.Empty<Claim>() : [new Claim(AdminSessions.ClaimType, session)]],
+            scheme));
 
     /// <summary>Admin only; requests signed in by cookie that change state must carry the antiforgery token.</summary>
     public static TBuilder RequireAdmin<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
@@ -87,12 +99,18 @@ public static class AdminAuthentication
                 }
                 catch (AntiforgeryValidationException ex)
                 {
-                    throw new ApiProblem(StatusCodes.Status400BadRequest,
-                        "The antiforgery token is missing or invalid; reload the admin page, or send 'Authorization: Bearer TOKEN' from scripts.", ex.Message);
+                    throw Problems.AntiforgeryMissing(ex.Message);
                 }
             }
             return await next(context);
         });
+
+    /// <summary>A 429 problem with Retry-After, for a client that tried too many wrong tokens.</summary>
+    public static Task WriteTooManyFailures(HttpContext http, int retryAfterSeconds)
+    {
+        http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return ProblemHandling.WriteAsync(http, Problems.TooManyWrongTokens(retryAfterSeconds));
+    }
 
     private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);
 
@@ -105,30 +123,31 @@ public static class AdminAuthentication
     private static Task WriteProblem(HttpContext http, int status)
     {
         if (status == StatusCodes.Status401Unauthorized) http.Response.Headers.WWWAuthenticate = "Bearer";
-        return ProblemHandling.WriteAsync(http, new ProblemDetails
-        {
-            Status = status,
-            Title = status == StatusCodes.Status401Unauthorized
-                ? "This is an admin API; send 'Authorization: Bearer TOKEN' with the admin token (Admin:Token), or sign in at /login."
-                : "The admin token is not valid for this request.",
-        });
+        return ProblemHandling.WriteAsync(http, status == StatusCodes.Status401Unauthorized ? Problems.AdminRequired() : Problems.AdminForbidden());
     }
 
-    /// <summary>Authenticates <c>Authorization: Bearer TOKEN</c> against the admin token.</summary>
+    /// <summary>Authenticates <c>Authorization: Bearer TOKEN</c> against the admin token, refusing a client that guessed wrong too often.</summary>
     private sealed class BearerTokenHandler(
-        IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AdminToken token)
+        IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AdminToken token, FailedSignIns failures)
         : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
     {
+        private int? _retryAfter;
+
         protected override Task<AuthenticateResult> HandleAuthenticateAsync()
         {
             var header = Request.Headers.Authorization.ToString();
             if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return Task.FromResult(AuthenticateResult.NoResult());
-            return Task.FromResult(token.Matches(header["Bearer ".Length..])
-                ? AuthenticateResult.Success(new AuthenticationTicket(Principal(BearerScheme), BearerScheme))
-                : AuthenticateResult.Fail("wrong admin token"));
+            var client = Context.Connection.RemoteIpAddress;
+            _retryAfter = failures.RetryAfterSeconds(client);
+            if (_retryAfter is not null) return Task.FromResult(AuthenticateResult.Fail("too many wrong admin tokens"));
+            if (token.Matches(header["Bearer ".Length..]))
+                return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(Principal(BearerScheme), BearerScheme)));
+            failures.Record(client);
+            return Task.FromResult(AuthenticateResult.Fail("wrong admin token"));
         }
 
-        protected override Task HandleChallengeAsync(AuthenticationProperties properties) => WriteProblem(Context, StatusCodes.Status401Unauthorized);
+        protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+            _retryAfter is { } seconds ? WriteTooManyFailures(Context, seconds) : WriteProblem(Context, StatusCodes.Status401Unauthorized);
 
         protected override Task HandleForbiddenAsync(AuthenticationProperties properties) => WriteProblem(Context, StatusCodes.Status403Forbidden);
     }

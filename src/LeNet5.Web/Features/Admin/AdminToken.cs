@@ -3,23 +3,27 @@ using System.Text;
 
 namespace LeNet5.Web.Features.Admin;
 
-/// <summary>The admin token: the configured one, or a random one made at start-up and logged once (as Jupyter does).</summary>
+/// <summary>
+/// The admin token: the configured one, or a random one made at start-up and shown once on the
+/// console (as Jupyter does), never in the structured log. Only its SHA-256 is kept, and candidates
+/// are compared hash to hash, so the comparison takes the same time whatever they hold.
+/// </summary>
 public sealed class AdminToken
 {
-    private readonly byte[] _token;
+    private readonly byte[] _hash;
 
     public AdminToken(IOptions<AdminOptions> options, ILogger<AdminToken> logger)
     {
-        var configured = options.Value.Token;
-        if (string.IsNullOrWhiteSpace(configured))
+        var configured = options.Value.Token.Trim();
+        if (configured.Length == 0)
         {
             configured = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-            logger.LogWarning("No Admin:Token is configured; the admin token for this run is {Token} (open /login, or send 'Authorization: Bearer {Token}'). Set Admin__Token to choose one.", configured, configured);
+            Console.Out.WriteLine($"Admin token for this run: {configured}  (open /login, or send 'Authorization: Bearer TOKEN' to /api; set Admin__Token to choose one)");
+            logger.LogWarning("No Admin:Token is configured; a token for this run was generated and shown on the console");
         }
-        _token = Encoding.UTF8.GetBytes(configured.Trim());
+        _hash = SHA256.HashData(Encoding.UTF8.GetBytes(configured));
     }
 
-    /// <summary>Compares in constant time.</summary>
     public bool Matches(string? candidate) =>
-        !string.IsNullOrEmpty(candidate) && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate.Trim()), _token);
+        !string.IsNullOrEmpty(candidate) && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(candidate.Trim())), _hash);
 }

@@ -57,10 +57,8 @@ public static class ModelEndpoints
     private static NoContent Delete(string id, ModelRegistry registry) => registry.Remove(id, out var error) switch
     {
         RemoveOutcome.Removed => TypedResults.NoContent(),
-        RemoveOutcome.Active => throw Problems.Conflict(
-            $"'{id}' is the active model; activate another one (POST /api/models/OTHER/activate) before deleting it."),
-        RemoveOutcome.Failed => throw new ApiProblem(StatusCodes.Status500InternalServerError,
-            $"The file of model '{id}' could not be deleted, so the model stays loaded; check the models folder's permissions and try again.", error),
+        RemoveOutcome.Active => throw Problems.ActiveModelKept(id),
+        RemoveOutcome.Failed => throw Problems.ModelFileKept(id, error),
         _ => throw Problems.UnknownModel(id),
     };
 

@@ -198,15 +198,6 @@ public sealed partial class ModelRegistry
     [GeneratedRegex(ModelIds.Pattern)]
     private static partial Regex IdPattern();
 
-
-
-
-
-
-
-
-
-
 }
 
 /// <summary>What <see cref="ModelRegistry.Remove"/> did.</summary>

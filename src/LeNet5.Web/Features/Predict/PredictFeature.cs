@@ -14,8 +14,12 @@ public static class PredictFeature
             var limits = sp.GetRequiredService<IOptions<LimitsOptions>>().Value;
             return new DigitImagePreparer(new ImageLimits(limits.MaxImageWidth, limits.MaxImageHeight, limits.ImageAllocationLimitMegabytes));
         });
-        services.AddSingleton(sp => new DigitRecognizer(
-            sp.GetRequiredService<DigitImagePreparer>(), sp.GetRequiredService<IOptions<PredictionOptions>>().Value.ToPolicy()));
+        // the thresholds are read on every request: a change to appsettings.json's Prediction section applies without a restart
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptionsMonitor<PredictionOptions>>();
+            return new DigitRecognizer(sp.GetRequiredService<DigitImagePreparer>(), () => options.CurrentValue.ToPolicy());
+        });
         services.AddSingleton<PredictRequestReader>();
         services.AddSingleton<PredictionService>();
         return services;

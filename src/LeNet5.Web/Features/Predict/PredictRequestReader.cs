@@ -96,8 +96,7 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
                 total += MnistLayout.Pixels;
             }
             if (total > _limits.MaxBatchPixels)
-                throw new ApiProblem(StatusCodes.Status413PayloadTooLarge,
-                    $"The batch's pictures hold more than {_limits.MaxBatchPixels:N0} pixels in all (Limits:MaxBatchPixels); send smaller pictures or split the batch.");
+                throw Problems.BatchTooManyPixels(_limits.MaxBatchPixels);
         }
     }
 

@@ -16,7 +16,7 @@ public sealed class PredictionService(DigitRecognizer recognizer, IOptions<Limit
     public async Task<PredictResponse> PredictAsync(ModelEntry entry, PredictInput input, bool details, CancellationToken cancellationToken, string? where = null)
     {
         long started = Stopwatch.GetTimestamp();
-        Recognition answer;
+        RecognitionResult answer;
         try
         {
             answer = input switch
@@ -42,7 +42,7 @@ public sealed class PredictionService(DigitRecognizer recognizer, IOptions<Limit
         };
     }
 
-    private async Task<Recognition> DecodeAsync(Func<Recognition> recognize, CancellationToken cancellationToken)
+    private async Task<RecognitionResult> DecodeAsync(Func<RecognitionResult> recognize, CancellationToken cancellationToken)
     {
         await _decodes.WaitAsync(cancellationToken);
         try

@@ -94,8 +94,7 @@ public static class TrainingEndpoints
         _ => throw Problems.Conflict(result.Message ?? $"Run {result.Id} is {result.Status}."),
     };
 
-    private static ApiProblem UnknownRun(long id) => Problems.NotFound($"There is no training run {id}; GET /api/training lists the runs.");
+    private static ApiProblem UnknownRun(long id) => Problems.UnknownRun(id);
 
-    private static ApiProblem NotFinished(RunRecord run) =>
-        Problems.NotFound($"Run {run.Id} is {Core.Networks.Tokens.Of(run.Status)}; the confusion matrix and mistakes exist once a run has completed.");
+    private static ApiProblem NotFinished(RunRecord run) => Problems.RunNotFinished(run.Id, Tokens.Of(run.Status));
 }

@@ -67,7 +67,7 @@ public sealed class TrainingExecutor(
         }
         finally
         {
-            if (queue.Release(live, status, error)) logger.LogInformation("Training run {RunId} finished: {Status}", id, status);
+            if (queue.Release(live, status, error)) logger.LogInformation("Training run {RunId} finished: {Status}", id, Tokens.Of(status));
             live.Finish(views.Final(id));
         }
     }

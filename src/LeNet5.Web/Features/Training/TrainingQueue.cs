@@ -58,7 +58,7 @@ public sealed class TrainingQueue(
             if (store.GetRun(id) is not { } run) return new(RunCommandOutcome.NotFound, id, null);
             if (_live is { } busy) return Busy(busy);
             if (!RunStates.CanResume(run.Status))
-                return new(RunCommandOutcome.WrongState, id, run.Status, $"Run {id} is {Tokens(run.Status)}; only interrupted, canceled or failed runs can be resumed.");
+                return new(RunCommandOutcome.WrongState, id, run.Status, $"Run {id} is {Tokens.Of(run.Status)}; only interrupted, canceled or failed runs can be resumed.");
             int total = epochs ?? run.Epochs;
             // a run that crashed after its last checkpoint may resume with nothing left to train: it just publishes its model
             bool publishOnly = total == run.CompletedEpochs && run.CompletedEpochs > 0 && checkpoints.Exists(id);
@@ -86,7 +86,7 @@ public sealed class TrainingQueue(
         {
             if (store.GetRun(id) is not { } run) return new(RunCommandOutcome.NotFound, id, null);
             if (_live?.Id != id)
-                return new(RunCommandOutcome.WrongState, id, run.Status, $"Run {id} is {Tokens(run.Status)}; only a queued or running run can be canceled.");
+                return new(RunCommandOutcome.WrongState, id, run.Status, $"Run {id} is {Tokens.Of(run.Status)}; only a queued or running run can be canceled.");
             if (_live.Publishing)
                 return new(RunCommandOutcome.WrongState, id, RunStatus.Running, $"Run {id} has finished training and is publishing its model; it is too late to cancel it.");
             // the training thread checks this flag under the same lock before it starts, so a queued run never starts after this
@@ -150,7 +150,7 @@ public sealed class TrainingQueue(
             }
             catch (Exception ex)
             {
-                logger.LogError(ex, "Training run {RunId}: could not record its end ({Status})", live.Id, status);
+                logger.LogError(ex, "Training run {RunId}: could not record its end ({Status})", live.Id, Tokens.Of(status));
             }
             return true;
         }
@@ -169,5 +169,4 @@ public sealed class TrainingQueue(
         new(RunCommandOutcome.Busy, busy.Id, busy.Running ? RunStatus.Running : RunStatus.Queued,
             $"Run {busy.Id} is {(busy.Running ? "running" : "queued")}; one run at a time. Cancel it (POST /api/training/{busy.Id}/cancel) or wait for it to finish.");
 
-    private static string Tokens(RunStatus status) => Core.Networks.Tokens.Of(status);
 }

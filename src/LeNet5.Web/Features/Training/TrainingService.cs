@@ -6,14 +6,14 @@ namespace LeNet5.Web.Features.Training;
 /// queued runs one at a time, each on a dedicated thread with the configured number of workers.
 /// </summary>
 public sealed class TrainingService(
-    RunStore store, RunViews views, TrainingQueue queue, TrainingExecutor executor, Microsoft.Extensions.Options.IOptions<TrainingServiceOptions> options,
+    RunStore store, RunViews views, TrainingQueue queue, TrainingExecutor executor, Database database, IOptions<TrainingServiceOptions> options,
     ILogger<TrainingService> logger) : BackgroundService
 {
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         int interrupted = store.MarkInterrupted();
         if (interrupted > 0) logger.LogWarning("{Count} training run(s) were left unfinished by the last process; they are now interrupted and can be resumed", interrupted);
-        logger.LogInformation("Training ready; runs train with {Threads} thread(s) of {Processors}", options.Value.EffectiveThreads, Environment.ProcessorCount);
+        logger.LogInformation("Training database {Path}; runs train with {Threads} thread(s) of {Processors}", database.Path, options.Value.EffectiveThreads, Environment.ProcessorCount);
         return base.StartAsync(cancellationToken);
     }
 

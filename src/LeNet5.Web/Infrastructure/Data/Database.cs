@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace LeNet5.Web.Infrastructure.Data;
 
@@ -139,6 +140,7 @@ public static class DatabaseRegistration
     {
         if (services.Any(d => d.ServiceType == typeof(Database))) return services;
         services.AddSettings<DataOptions>(DataOptions.Section);
+        services.TryAddSingleton(TimeProvider.System); // the run store, the queue and the registry read the time from it
         services.AddSingleton<Database>();
         return services;
     }
