@@ -1,28 +1,13 @@
-using System.Diagnostics;
-
 namespace LeNet5.Web.Tests.Infrastructure;
 
 /// <summary>A setting out of range stops the app at start-up with one line that names it, its value and what is allowed.</summary>
 public sealed class SettingsTests
 {
-    private static string WebDll => Path.Combine(Path.GetDirectoryName(CliRunner.Path)!.Replace(Path.Combine("LeNet5.Cli", "bin"), Path.Combine("LeNet5.Web", "bin")), "LeNet5.Web.dll");
-
     private static (int ExitCode, string Error) Start(params (string Key, string Value)[] environment)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(WebDll)! };
-        start.ArgumentList.Add(WebDll);
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        start.Environment["Data__Directory"] = Directory.CreateTempSubdirectory("lenet5web-settings-").FullName;
-        foreach (var (key, value) in environment) start.Environment[key] = value;
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("the app started despite the bad setting");
-        }
-        return (process.ExitCode, error.Result);
+        using var web = new WebProcess(Directory.CreateTempSubdirectory("lenet5web-settings-").FullName, environment);
+        int exit = web.WaitForExit();
+        return (exit, string.Join('\n', web.Lines.Where(l => !l.StartsWith('['))));
     }
 
     [Theory]
