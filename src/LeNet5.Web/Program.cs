@@ -23,10 +23,10 @@ builder.Services
 var app = builder.Build();
 if (!app.HasValidSettings()) return 2; // one line per bad setting, no stack trace
 app.UseRequestLogging();
+app.UseSecurityHeaders();
 app.UseProblems();
 app.UseRateLimiter();
 app.UseAdmin();
-
 app.MapPages();
 app.MapApiDocs();
 app.MapModels();

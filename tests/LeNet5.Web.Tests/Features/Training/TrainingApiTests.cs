@@ -28,7 +28,7 @@ public sealed partial class TrainingApiTests : IDisposable
         }
         var page = await anonymous.GetAsync("/admin");
         Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
-        Assert.StartsWith("/login", page.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+        Assert.StartsWith("/login", page.Headers.Location!.OriginalString, StringComparison.Ordinal);
 
         // the drawing page and the prediction API stay public
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/")).StatusCode);
