@@ -14,6 +14,9 @@ public sealed class ApiProblem(int status, string title, string? detail = null, 
     public string Title { get; } = title;
     public string? Detail { get; } = detail;
 
+    /// <summary>When set, the answer's Retry-After: the seconds after which trying again makes sense.</summary>
+    public int? RetryAfterSeconds { get; init; }
+
     /// <summary>Invalid fields and what is wrong with each, for a validation problem.</summary>
     public IDictionary<string, string[]>? Errors { get; } = errors;
 

@@ -37,7 +37,11 @@ public static class ProblemHandling
     }
 
     /// <summary>Writes a problem as the response, as application/problem+json, whatever the request's Accept.</summary>
-    public static Task WriteAsync(HttpContext http, ApiProblem problem) => WriteAsync(http, problem.ToProblemDetails());
+    public static Task WriteAsync(HttpContext http, ApiProblem problem)
+    {
+        if (problem.RetryAfterSeconds is { } seconds) http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return WriteAsync(http, problem.ToProblemDetails());
+    }
 
     private static Task WriteAsync(HttpContext http, ProblemDetails problem)
     {

@@ -64,6 +64,12 @@ public static class Problems
 
     // ---- training ----
 
+    public static ApiProblem TooManyEventStreams(int limit) =>
+        new(StatusCodes.Status503ServiceUnavailable, $"{limit} event streams are open already (Training:MaxEventStreams); close one, or poll GET /api/training/{{id}}.")
+        {
+            RetryAfterSeconds = 5,
+        };
+
     public static ApiProblem UnknownRun(long id) => NotFound($"There is no training run {id}; GET /api/training lists the runs.");
 
     public static ApiProblem RunNotFinished(long id, string status) =>

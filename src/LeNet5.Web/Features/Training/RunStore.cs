@@ -39,8 +39,9 @@ public sealed class RunStore(Database database)
 
     public RunRecord? GetRun(long id) => QueryRuns($"SELECT {RunColumns} FROM runs WHERE id = $id;", ("$id", id)).FirstOrDefault();
 
-    /// <summary>All runs, newest first.</summary>
-    public IReadOnlyList<RunRecord> ListRuns() => QueryRuns($"SELECT {RunColumns} FROM runs ORDER BY id DESC;");
+    /// <summary>Up to <paramref name="limit"/> runs older than <paramref name="before"/> (all when null), newest first.</summary>
+    public IReadOnlyList<RunRecord> ListRuns(int limit, long? before = null) =>
+        QueryRuns($"SELECT {RunColumns} FROM runs WHERE id < $before ORDER BY id DESC LIMIT $limit;", ("$before", before ?? long.MaxValue), ("$limit", limit));
 
     /// <summary>A run goes back in the queue (resume), possibly with a new epoch count.</summary>
     public void MarkQueued(long id, int epochs) =>
@@ -77,11 +78,24 @@ public sealed class RunStore(Database database)
         transaction.Commit();
     }
 
-    public IReadOnlyList<EpochMetrics> GetEpochs(long id) => Query(
-        "SELECT epoch, train_error, test_error, loss, images_per_second, seconds, epsilon, learning_rates FROM epochs WHERE run_id = $id ORDER BY epoch;",
-        r => new EpochMetrics(r.GetInt32(0), r.GetDouble(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4), r.GetDouble(5), r.GetDouble(6),
-            JsonSerializer.Deserialize<Dictionary<string, double>>(r.GetString(7)) ?? []),
-        ("$id", id));
+    public IReadOnlyList<EpochMetrics> GetEpochs(long id) => GetEpochs(id, id).GetValueOrDefault(id) ?? [];
+
+    /// <summary>The epochs of every run from <paramref name="first"/> to <paramref name="last"/>, in one query, by run.</summary>
+    public Dictionary<long, List<EpochMetrics>> GetEpochs(long first, long last)
+    {
+        var byRun = new Dictionary<long, List<EpochMetrics>>();
+        foreach (var (run, epoch) in Query(
+            "SELECT run_id, epoch, train_error, test_error, loss, images_per_second, seconds, epsilon, learning_rates FROM epochs " +
+            "WHERE run_id BETWEEN $first AND $last ORDER BY run_id, epoch;",
+            r => (r.GetInt64(0), new EpochMetrics(r.GetInt32(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4), r.GetDouble(5), r.GetDouble(6), r.GetDouble(7),
+                JsonSerializer.Deserialize<Dictionary<string, double>>(r.GetString(8)) ?? [])),
+            ("$first", first), ("$last", last)))
+        {
+            if (!byRun.TryGetValue(run, out var list)) byRun[run] = list = [];
+            list.Add(epoch);
+        }
+        return byRun;
+    }
 
     /// <summary>The end of a run: its model, accuracy, confusion matrix (rows: true label) and mistakes, all at once.</summary>
     public void Complete(long id, string modelId, double accuracy, int[][] confusion, IReadOnlyList<MistakeRecord> mistakes, DateTimeOffset now)

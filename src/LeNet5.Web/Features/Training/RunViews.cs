@@ -4,15 +4,43 @@ using System.Runtime.CompilerServices;
 namespace LeNet5.Web.Features.Training;
 
 /// <summary>Runs as the API shows them: the database's record, with the live progress of the run that is going.</summary>
-public sealed class RunViews(RunStore store, ILogger<RunViews> logger)
+public sealed class RunViews(RunStore store, IOptions<TrainingServiceOptions> options, ILogger<RunViews> logger)
 {
+    private int _openStreams;
+
+    /// <summary>Event streams open at once at most (Training:MaxEventStreams).</summary>
+    public int MaxStreams => options.Value.MaxEventStreams;
+
+    /// <summary>A slot for one more event stream, released when disposed; null when all are taken.</summary>
+    public IDisposable? TryOpenStream()
+    {
+        if (Interlocked.Increment(ref _openStreams) <= MaxStreams) return new StreamSlot(this);
+        Interlocked.Decrement(ref _openStreams);
+        return null;
+    }
+
+    private sealed class StreamSlot(RunViews views) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) Interlocked.Decrement(ref views._openStreams);
+        }
+    }
+
     /// <summary>A run, with <paramref name="live"/>'s progress when it is the run going; null when there is no such run.</summary>
     public RunView? Find(long id, LiveRun? live, bool withLossCurve = false) =>
         store.GetRun(id) is { } run ? View(run, store.GetEpochs(id), live?.Id == id ? live : null, withLossCurve) : null;
 
-    /// <summary>All runs, newest first.</summary>
-    public IReadOnlyList<RunView> List(LiveRun? live) =>
-        [.. store.ListRuns().Select(r => View(r, store.GetEpochs(r.Id), live?.Id == r.Id ? live : null, withLossCurve: false))];
+    /// <summary>A page of runs, newest first: up to <paramref name="limit"/> runs older than run <paramref name="before"/>.</summary>
+    public IReadOnlyList<RunView> List(LiveRun? live, int limit, long? before)
+    {
+        var runs = store.ListRuns(limit, before);
+        if (runs.Count == 0) return [];
+        var epochs = store.GetEpochs(runs[^1].Id, runs[0].Id);
+        return [.. runs.Select(r => View(r, epochs.GetValueOrDefault(r.Id) ?? [], live?.Id == r.Id ? live : null, withLossCurve: false))];
+    }
 
     /// <summary>The run's final view for its watchers, or null when it cannot be read (they are then just closed). Never throws.</summary>
     public RunView? Final(long id)

@@ -30,9 +30,13 @@ public static class TrainingEndpoints
     private static async Task<Accepted<RunAccepted>> Start(HttpRequest request, TrainingQueue queue) =>
         Answer(queue.Start(await ReadSettingsAsync(request)));
 
+    /// <summary>Runs per page unless the request asks for fewer (or more, up to <see cref="MaxPage"/>).</summary>
+    public const int DefaultPage = 50, MaxPage = 500;
+
     [EndpointName("ListTraining")]
-    [EndpointSummary("All runs, newest first.")]
-    private static Ok<IReadOnlyList<RunView>> List(RunViews views, TrainingQueue queue) => TypedResults.Ok(views.List(queue.Current));
+    [EndpointSummary("Runs, newest first, a page at a time: ?limit=N (default 50, at most 500) and ?before=ID for the runs older than run ID.")]
+    private static Ok<IReadOnlyList<RunView>> List(RunViews views, TrainingQueue queue, int? limit, long? before) =>
+        TypedResults.Ok(views.List(queue.Current, Math.Clamp(limit ?? DefaultPage, 1, MaxPage), before));
 
     [EndpointName("TrainingRecipes")]
     [EndpointSummary("The settings each network trains with when a request leaves them out: every architecture with each output.")]
@@ -54,8 +58,13 @@ public static class TrainingEndpoints
 
     [EndpointName("TrainingEvents")]
     [EndpointSummary("Server-Sent Events: 'state' on connect, 'progress' a few times a second, 'epoch' per finished epoch, and a final 'done', after which the stream closes.")]
-    private static ServerSentEventsResult<string> Events(long id, RunStore store, RunViews views, TrainingQueue queue, HttpContext http) =>
-        store.GetRun(id) is null ? throw UnknownRun(id) : TypedResults.ServerSentEvents(views.Events(id, queue.Live(id), http.RequestAborted));
+    private static ServerSentEventsResult<string> Events(long id, RunStore store, RunViews views, TrainingQueue queue, HttpContext http)
+    {
+        if (store.GetRun(id) is null) throw UnknownRun(id);
+        // a slot is taken now and given back when the response ends, however it ends: a pile of watchers cannot hold the server
+        http.Response.RegisterForDispose(views.TryOpenStream() ?? throw Problems.TooManyEventStreams(views.MaxStreams));
+        return TypedResults.ServerSentEvents(views.Events(id, queue.Live(id), http.RequestAborted));
+    }
 
     [EndpointName("TrainingConfusion")]
     [EndpointSummary("The finished run's confusion matrix on the 10,000 MNIST test digits (rows: true label, columns: prediction).")]

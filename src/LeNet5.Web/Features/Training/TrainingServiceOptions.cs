@@ -27,6 +27,10 @@ public sealed class TrainingServiceOptions
     [Range(100, 100_000)]
     public int MaxLossPoints { get; set; } = 2000;
 
+    /// <summary>Event streams (admin pages watching runs) open at once; one more gets 503 with Retry-After.</summary>
+    [Range(1, 10_000)]
+    public int MaxEventStreams { get; set; } = 32;
+
     public int EffectiveThreads => Threads > 0 ? Threads : Math.Max(1, Environment.ProcessorCount - 1);
 
     public string ResolveMnistDirectory(string contentRoot) =>
