@@ -144,6 +144,45 @@ public static class SafeTensors
             throw new ModelFormatException($"{source}: {length - at} bytes after the last tensor; the file is corrupt.");
     }
 
+    /// <summary>
+    /// Deletes the temporary files that <see cref="WriteAtomic"/> leaves when its process is killed
+    /// mid-write (<c>NAME.PID.GUID.tmp</c>, with no live process PID); returns how many. Anything else stays.
+    /// </summary>
+    public static int SweepLeftovers(string directory)
+    {
+        if (!Directory.Exists(directory)) return 0;
+        int swept = 0;
+        foreach (var path in Directory.EnumerateFiles(directory, "*.tmp"))
+        {
+            var parts = Path.GetFileName(path).Split('.');
+            if (parts.Length < 4 || !int.TryParse(parts[^3], out int pid) || parts[^2].Length != 32 || IsRunning(pid)) continue;
+            try
+            {
+                File.Delete(path);
+                swept++;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // another process holds it after all: it stays for the next sweep
+            }
+        }
+        return swept;
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        if (pid == Environment.ProcessId) return true;
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Writes the file atomically: a temporary file beside it, flushed to disk, then renamed over it.</summary>
     public static void WriteAtomic(string path, ReadOnlySpan<byte> content)
     {

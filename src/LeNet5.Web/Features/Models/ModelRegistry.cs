@@ -157,6 +157,8 @@ public sealed partial class ModelRegistry
 
     private void LoadDirectory(string directory, bool warnIfMissing)
     {
+        if (SafeTensors.SweepLeftovers(directory) is > 0 and var swept)
+            _logger.LogWarning("Deleted {Count} temporary file(s) an interrupted write left in {Directory}", swept, directory);
         if (!Directory.Exists(directory))
         {
             if (warnIfMissing) _logger.LogWarning("The models folder {Directory} does not exist; no model is loaded", directory);

@@ -6,11 +6,13 @@ namespace LeNet5.Web.Features.Training;
 /// queued runs one at a time, each on a dedicated thread with the configured number of workers.
 /// </summary>
 public sealed class TrainingService(
-    RunStore store, RunViews views, TrainingQueue queue, TrainingExecutor executor, Database database, IOptions<TrainingServiceOptions> options,
+    RunStore store, RunViews views, TrainingQueue queue, TrainingExecutor executor, Database database, RunCheckpoints checkpoints, IOptions<TrainingServiceOptions> options,
     ILogger<TrainingService> logger) : BackgroundService
 {
     public override Task StartAsync(CancellationToken cancellationToken)
     {
+        if (SafeTensors.SweepLeftovers(checkpoints.DirectoryPath) is > 0 and var swept)
+            logger.LogWarning("Deleted {Count} temporary checkpoint file(s) an interrupted write left", swept);
         int interrupted = store.MarkInterrupted();
         if (interrupted > 0) logger.LogWarning("{Count} training run(s) were left unfinished by the last process; they are now interrupted and can be resumed", interrupted);
         logger.LogInformation("Training database {Path}; runs train with {Threads} thread(s) of {Processors}", database.Path, options.Value.EffectiveThreads, Environment.ProcessorCount);

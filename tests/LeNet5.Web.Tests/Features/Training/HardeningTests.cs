@@ -46,6 +46,33 @@ public sealed partial class HardeningTests : IDisposable
     }
 
     [Fact]
+    public void TemporaryFilesLeftByAKilledWriteAreSweptAtStartUp()
+    {
+        // what WriteAtomic leaves when its process dies between creating the temp file and renaming it
+        using var gone = System.Diagnostics.Process.Start("true")!;
+        gone.WaitForExit();
+        string Leftover(string directory, string name)
+        {
+            Directory.CreateDirectory(directory);
+            var path = Path.Combine(directory, $"{name}.{gone.Id}.{Guid.NewGuid():N}.tmp");
+            File.WriteAllBytes(path, [1, 2, 3]);
+            return path;
+        }
+        var model = Leftover(TrainedModels, "run-9-lenet5.safetensors");
+        var checkpoint = Leftover(Path.Combine(_app.DataDirectory, "checkpoints"), "run-9.checkpoint.safetensors");
+        var shipped = Leftover(_app.ModelsDirectory, "alpha.safetensors");
+        var other = Path.Combine(TrainedModels, "notes.tmp");
+        File.WriteAllText(other, "not ours");
+
+        using var factory = Factory();
+        _ = factory.CreateClient();
+        Assert.False(File.Exists(model));
+        Assert.False(File.Exists(checkpoint));
+        Assert.False(File.Exists(shipped));
+        Assert.True(File.Exists(other));
+    }
+
+    [Fact]
     public async Task ARunInterruptedAfterItsLastCheckpointResumesByPublishingItsModel()
     {
         long id;
