@@ -6,13 +6,16 @@ namespace LeNet5.Web.Infrastructure;
 /// <summary>A request body read into memory up to a limit and no further.</summary>
 public static class BoundedBody
 {
+    private const int InitialBytes = 16 * 1024;
+
     /// <summary>The whole body; a body over <paramref name="limit"/> bytes is refused (413) without being read further.</summary>
     public static async Task<byte[]> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
         if (request.ContentLength > limit) throw Problems.BodyTooLarge(limit);
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
             size.MaxRequestBodySize = limit;
-        var buffer = new ArrayBufferWriter<byte>(request.ContentLength is > 0 and var n ? (int)n : 16 * 1024);
+        // the buffer grows as data arrives: a declared Content-Length is a promise, not a reason to allocate
+        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength is > 0 and var n ? n : InitialBytes, InitialBytes));
         try
         {
             while (true)

@@ -70,6 +70,13 @@ public static class Problems
             RetryAfterSeconds = 5,
         };
 
+    /// <summary>The server is at its limit of <paramref name="what"/> in flight (503): come back in a second.</summary>
+    public static ApiProblem Busy(string what, string setting) =>
+        new(StatusCodes.Status503ServiceUnavailable, $"The server is handling as many {what} as it takes at once ({setting}); try again in a second.")
+        {
+            RetryAfterSeconds = 1,
+        };
+
     public static ApiProblem UnknownRun(long id) => NotFound($"There is no training run {id}; GET /api/training lists the runs.");
 
     public static ApiProblem RunNotFinished(long id, string status) =>

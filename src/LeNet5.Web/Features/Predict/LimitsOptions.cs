@@ -25,6 +25,17 @@ public sealed class LimitsOptions
     [Range(1, 256)]
     public int MaxConcurrentDecodes { get; set; } = 4;
 
+    /// <summary>
+    /// How many prediction requests may hold a body in memory at once; one more is answered 503 with
+    /// Retry-After at once, so slow uploads cannot pile up buffers until memory runs out.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxConcurrentBodies { get; set; } = 32;
+
+    /// <summary>The slowest upload Kestrel waits for, in bytes a second after a 5 s grace; slower clients are cut off.</summary>
+    [Range(0, 1_000_000)]
+    public int MinBodyBytesPerSecond { get; set; } = 2048;
+
     /// <summary>Most pictures in one batch request.</summary>
     [Range(1, 1000)]
     public int MaxBatchImages { get; set; } = 64;

@@ -18,7 +18,7 @@ public static class PredictEndpoints
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable); // no model, or as many bodies in flight as Limits:MaxConcurrentBodies
 
         group.MapPost("/", PredictAsync).DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
         group.MapPost("/batch", PredictBatchAsync).DocumentRequestBody<BatchJsonRequest>(PredictRequestReader.BatchField, rawImages: false);
@@ -31,11 +31,12 @@ public static class PredictEndpoints
                          "'image', or JSON {\"image\": \"data:image/png;base64,...\"} or {\"pixels\": [784 numbers]}. " +
                          "details=true adds the 784 input pixels, every layer's activations and, for RBF models, the distances.")]
     private static async Task<Ok<PredictResponse>> PredictAsync(
-        HttpRequest request, ModelRegistry registry, PredictRequestReader reader, PredictionService predictor, IDiagnosticContext log,
+        HttpRequest request, ModelRegistry registry, BodySlots slots, PredictRequestReader reader, PredictionService predictor, IDiagnosticContext log,
         [FromQuery] string? model, [FromQuery] bool? details, CancellationToken cancellationToken)
     {
         var entry = ResolveModel(registry, model);
         log.Set("Model", entry.Id);
+        slots.Take(request.HttpContext);
         var input = await reader.ReadSingleAsync(request, cancellationToken);
         var answer = await predictor.PredictAsync(entry, input, details ?? false, cancellationToken);
         log.Set("Digit", answer.Digit);
@@ -48,11 +49,12 @@ public static class PredictEndpoints
     [EndpointDescription("multipart/form-data with any number of files in the field 'images', or JSON {\"images\": [...]} " +
                          "whose items are data URL strings or {\"image\": ...} / {\"pixels\": [...]} objects.")]
     private static async Task<Ok<PredictResponse[]>> PredictBatchAsync(
-        HttpRequest request, ModelRegistry registry, PredictRequestReader reader, PredictionService predictor, IDiagnosticContext log,
+        HttpRequest request, ModelRegistry registry, BodySlots slots, PredictRequestReader reader, PredictionService predictor, IDiagnosticContext log,
         [FromQuery] string? model, [FromQuery] bool? details, CancellationToken cancellationToken)
     {
         var entry = ResolveModel(registry, model);
         log.Set("Model", entry.Id);
+        slots.Take(request.HttpContext);
         var inputs = await reader.ReadBatchAsync(request, cancellationToken);
         log.Set("Images", inputs.Count);
         var answers = new PredictResponse[inputs.Count];

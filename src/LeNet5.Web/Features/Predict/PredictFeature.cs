@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using LeNet5.Imaging;
 
 namespace LeNet5.Web.Features.Predict;
@@ -20,6 +21,9 @@ public static class PredictFeature
             var options = sp.GetRequiredService<IOptionsMonitor<PredictionOptions>>();
             return new DigitRecognizer(sp.GetRequiredService<DigitImagePreparer>(), () => options.CurrentValue.ToPolicy());
         });
+        services.AddSingleton<BodySlots>();
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<LimitsOptions>>((kestrel, limits) =>
+            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(limits.Value.MinBodyBytesPerSecond, TimeSpan.FromSeconds(5)));
         services.AddSingleton<PredictRequestReader>();
         services.AddSingleton<PredictionService>();
         return services;

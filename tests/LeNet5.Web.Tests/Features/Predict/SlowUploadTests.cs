@@ -1,0 +1,55 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LeNet5.Web.Tests.Features.Predict;
+
+/// <summary>
+/// Slow uploads cannot pile up bodies in memory: sockets that declare 5 MB and send 4 bytes hold at
+/// most Limits:MaxConcurrentBodies slots, and the next request is 503 with Retry-After, at once; the
+/// server keeps answering once they are gone.
+/// </summary>
+public sealed class SlowUploadTests
+{
+    [Fact]
+    public async Task BodiesBeyondTheLimitAreRefusedAt503AndTheServerKeepsServing()
+    {
+        using var factory = LeNet5WebFactory.With(new Dictionary<string, string?> { ["Limits:MaxConcurrentBodies"] = "2" });
+        factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        factory.StartServer();
+        var address = new Uri(factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+        var stalled = new List<TcpClient>();
+        for (int i = 0; i < 2; i++)
+        {
+            var socket = new TcpClient();
+            await socket.ConnectAsync(address.Host, address.Port);
+            var head = $"POST /api/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\nContent-Length: {5 * 1024 * 1024}\r\n\r\n";
+            await socket.GetStream().WriteAsync(Encoding.ASCII.GetBytes(head + "\u0089PNG"));
+            stalled.Add(socket);
+        }
+
+        using var client = new HttpClient { BaseAddress = address };
+        var pixels = ApiAssert.JsonBody(new { pixels = TestMnist.Test.Image(0).ToArray().Select(b => (int)b) });
+        HttpResponseMessage? refused = null;
+        for (int i = 0; i < 100 && refused?.StatusCode != HttpStatusCode.ServiceUnavailable; i++)
+        {
+            refused = await client.PostAsync("/api/predict", pixels);
+            if (refused.StatusCode != HttpStatusCode.ServiceUnavailable) await Task.Delay(50);
+        }
+        await ApiAssert.Problem(refused!, HttpStatusCode.ServiceUnavailable);
+        Assert.True(refused!.Headers.RetryAfter?.Delta > TimeSpan.Zero, "Retry-After is missing");
+
+        foreach (var socket in stalled) socket.Dispose();
+        HttpResponseMessage answer = refused;
+        for (int i = 0; i < 100 && answer.StatusCode != HttpStatusCode.OK; i++)
+        {
+            await Task.Delay(50);
+            answer = await client.PostAsync("/api/predict", pixels);
+        }
+        await ApiAssert.Prediction(answer);
+    }
+}
