@@ -2,13 +2,13 @@ using LeNet5.Web.Features.Admin;
 using LeNet5.Web.Features.Health;
 using LeNet5.Web.Features.Predict;
 using LeNet5.Web.Features.Training;
-using LeNet5.Web.Pages;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.UseStaticWebAssets(); // the pages' assets live in the repository's top-level wwwroot/
 
 builder.Services
     .AddStructuredLogging()
+    .AddEdge()
     .AddWebJson()
     .AddProblems()
     .AddRateLimits()
@@ -22,8 +22,8 @@ builder.Services
 
 var app = builder.Build();
 if (!app.HasValidSettings()) return 2; // one line per bad setting, no stack trace
+app.UseEdge();
 app.UseRequestLogging();
-app.UseSecurityHeaders();
 app.UseProblems();
 app.UseRateLimiter();
 app.UseAdmin();

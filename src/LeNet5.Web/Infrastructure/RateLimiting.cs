@@ -41,7 +41,7 @@ public static class RateLimiting
                 var limits = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
                 var (permits, seconds) = Limit(limits, kind);
                 return RateLimitPartition.GetFixedWindowLimiter(
-                    $"{kind}|{http.Connection.RemoteIpAddress?.ToString() ?? "unknown"}",
+                    $"{kind}|{ClientKey.Of(http)}",
                     _ => new FixedWindowRateLimiterOptions
                     {
                         PermitLimit = permits,

@@ -25,7 +25,7 @@ public sealed class LoginModel(AdminToken token, AdminSessions sessions, FailedS
 
     public async Task<IActionResult> OnPostAsync()
     {
-        var client = HttpContext.Connection.RemoteIpAddress;
+        var client = HttpContext;
         RetryAfter = failures.RetryAfterSeconds(client);
         if (RetryAfter is { } seconds)
         {

@@ -139,7 +139,7 @@ public static class AdminAuthentication
         {
             var header = Request.Headers.Authorization.ToString();
             if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return Task.FromResult(AuthenticateResult.NoResult());
-            var client = Context.Connection.RemoteIpAddress;
+            var client = Context;
             _retryAfter = failures.RetryAfterSeconds(client);
             if (_retryAfter is not null) return Task.FromResult(AuthenticateResult.Fail("too many wrong admin tokens"));
             if (token.Matches(header["Bearer ".Length..]))

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
 
 namespace LeNet5.Web.Features.Admin;
 
@@ -18,14 +17,14 @@ public sealed class FailedSignIns(IOptions<RateLimitOptions> options, TimeProvid
     private sealed record Window(DateTimeOffset Start, int Failures);
 
     /// <summary>Seconds until this client may try again, or null when it may try now.</summary>
-    public int? RetryAfterSeconds(IPAddress? client)
+    public int? RetryAfterSeconds(HttpContext client)
     {
         if (!_clients.TryGetValue(Key(client), out var window) || window.Failures < options.Value.LoginPermitLimit) return null;
         var left = window.Start + Length - time.GetUtcNow();
         return left > TimeSpan.Zero ? Math.Max(1, (int)Math.Ceiling(left.TotalSeconds)) : null;
     }
 
-    public void Record(IPAddress? client)
+    public void Record(HttpContext client)
     {
         var now = time.GetUtcNow();
         if (_clients.Count >= Capacity)
@@ -37,5 +36,5 @@ public sealed class FailedSignIns(IOptions<RateLimitOptions> options, TimeProvid
 
     private TimeSpan Length => TimeSpan.FromSeconds(options.Value.LoginWindowSeconds);
 
-    private static string Key(IPAddress? client) => client?.ToString() ?? "unknown";
+    private static string Key(HttpContext client) => ClientKey.Of(client);
 }

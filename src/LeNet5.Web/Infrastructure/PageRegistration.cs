@@ -1,6 +1,6 @@
 using LeNet5.Web.Features.Admin;
 
-namespace LeNet5.Web.Pages;
+namespace LeNet5.Web.Infrastructure;
 
 /// <summary>The Razor pages (the admin folder behind the admin policy) and the static assets they use.</summary>
 public static class PageRegistration
