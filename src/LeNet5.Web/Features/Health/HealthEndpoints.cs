@@ -1,21 +1,37 @@
+using LeNet5.Web.Features.Predict;
+using LeNet5.Web.Features.Training;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
 
 namespace LeNet5.Web.Features.Health;
 
-/// <summary><c>GET /healthz</c>: 200 "Healthy" when a model is loaded and active, 503 otherwise.</summary>
+/// <summary>
+/// How the app is doing, for the people who run it: <c>GET /healthz</c> (200 "Healthy" when a model is
+/// loaded and active, 503 otherwise) and <c>GET /metrics</c>, OpenTelemetry metrics in Prometheus's
+/// text format: ASP.NET Core's own (requests, their duration, Kestrel's connections) and ours
+/// (<see cref="PredictMetrics"/>, <see cref="TrainingMetrics"/>).
+/// </summary>
 public static class HealthEndpoints
 {
-    public const string Path = "/healthz";
+    public const string Path = "/healthz", MetricsPath = "/metrics";
 
     public static IServiceCollection AddHealth(this IServiceCollection services)
     {
         services.AddHealthChecks().AddCheck<ActiveModelHealthCheck>("active-model");
+        services.AddSingleton<PredictMetrics>();
+        services.AddSingleton<TrainingMetrics>();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddAspNetCoreInstrumentation()
+            .AddMeter("Microsoft.AspNetCore.Server.Kestrel", PredictMetrics.MeterName, TrainingMetrics.MeterName)
+            .AddPrometheusExporter());
         return services;
     }
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
+        _ = app.ServiceProvider.GetRequiredService<TrainingMetrics>(); // its gauges exist from the start
         app.MapHealthChecks(Path).WithTags("Health").DisableRateLimiting();
+        app.MapPrometheusScrapingEndpoint(MetricsPath).DisableRateLimiting();
         return app;
     }
 }

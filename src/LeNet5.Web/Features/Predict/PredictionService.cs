@@ -8,7 +8,7 @@ namespace LeNet5.Web.Features.Predict;
 /// <see cref="LimitsOptions.MaxConcurrentDecodes"/> pictures at once so that memory stays bounded
 /// under load, and shapes the answer.
 /// </summary>
-public sealed class PredictionService(DigitRecognizer recognizer, IOptions<LimitsOptions> limits) : IDisposable
+public sealed class PredictionService(DigitRecognizer recognizer, PredictMetrics metrics, IOptions<LimitsOptions> limits) : IDisposable
 {
     private readonly SemaphoreSlim _decodes = new(limits.Value.MaxConcurrentDecodes);
 
@@ -28,10 +28,13 @@ public sealed class PredictionService(DigitRecognizer recognizer, IOptions<Limit
         }
         catch (DigitPreparationException ex)
         {
+            metrics.Refused(ex.Failure);
             throw Problems.From(ex, where);
         }
         var prediction = answer.Prediction;
-        double elapsedMs = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        metrics.Answered(entry.Id, prediction.Digit, answer.Rejected, input is EncodedImageInput, elapsed.TotalSeconds);
+        double elapsedMs = Math.Round(elapsed.TotalMilliseconds, 3);
         var response = new PredictResponse(prediction.Digit, prediction.Confidence, prediction.Probabilities, answer.Rejected, entry.Id, elapsedMs);
         if (!details) return response;
         return response with
