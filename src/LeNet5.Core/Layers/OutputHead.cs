@@ -27,9 +27,14 @@ public abstract class OutputHead(int inputs)
     /// <summary>Class probabilities at temperature <paramref name="temperature"/> (fitted after training).</summary>
     public abstract void Probabilities(ReadOnlySpan<float> scores, float temperature, Span<float> probabilities);
 
+    /// <summary>
+    /// p = softmax(z / T), computed as softmax((z - max z) / T): TensorPrimitives.SoftMax does not shift,
+    /// so scores far from zero (distances of hundreds at a small T) would overflow exp into NaN.
+    /// </summary>
     protected static void Softmax(ReadOnlySpan<float> logits, float temperature, Span<float> p)
     {
-        TensorPrimitives.Divide(logits, temperature, p);
+        TensorPrimitives.Subtract(logits, TensorPrimitives.Max(logits), p);
+        TensorPrimitives.Divide(p, temperature, p);
         TensorPrimitives.SoftMax(p, p);
     }
 }
@@ -99,9 +104,9 @@ public sealed class RbfHead : OutputHead
     // P(i) proportional to exp(-y_i / T): the distances read as an energy.
     public override void Probabilities(ReadOnlySpan<float> scores, float temperature, Span<float> probabilities)
     {
-        TensorPrimitives.Negate(scores, probabilities);
-        TensorPrimitives.Divide(probabilities, temperature, probabilities);
-        TensorPrimitives.SoftMax(probabilities, probabilities);
+        Span<float> energy = stackalloc float[Classes];
+        TensorPrimitives.Negate(scores, energy);
+        Softmax(energy, temperature, probabilities);
     }
 }
 
