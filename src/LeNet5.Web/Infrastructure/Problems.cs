@@ -39,6 +39,10 @@ public static class Problems
 
     public static ApiProblem UnknownModel(string id) => NotFound($"There is no model '{id}'; GET /api/models lists the models you can name.");
 
+    public static ApiProblem UnknownFileFormat(string format, IReadOnlyList<string> accepted) =>
+        Malformed($"There is no model file format '{format}'; ask for format={string.Join(" or format=", accepted)}.",
+            $"Leave format out for {accepted[0]}.");
+
     public static ApiProblem NoModel() =>
         new(StatusCodes.Status503ServiceUnavailable, "No model is loaded; put a .safetensors model in the models folder and restart.");
 
