@@ -73,4 +73,16 @@ public sealed class OnnxFileTests
             }
         Assert.Equal(TensorProto.Types.DataType.Float, (TensorProto.Types.DataType)weight.DataType);
     }
+
+    // the README's example: a two-pixel-wide vertical bar, centred like an MNIST digit
+    [Fact]
+    public void TheReadmeExampleReadsAOne()
+    {
+        using var session = new InferenceSession(OnnxExport.Serialize(Shipped, "lenet5"));
+        var pixels = new DenseTensor<float>([1, 1, 28, 28]);
+        for (int r = 4; r < 24; r++) pixels[0, 0, r, 13] = pixels[0, 0, r, 14] = 255;
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxExport.Input, pixels)]);
+        var p = results.First(r => r.Name == OnnxExport.Probabilities).AsTensor<float>().ToArray();
+        Assert.Equal(1, Array.IndexOf(p, p.Max()));
+    }
 }
