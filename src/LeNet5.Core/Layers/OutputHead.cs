@@ -27,11 +27,19 @@ public abstract class OutputHead(int inputs)
     /// <summary>Class probabilities at temperature <paramref name="temperature"/> (fitted after training).</summary>
     public abstract void Probabilities(ReadOnlySpan<float> scores, float temperature, Span<float> probabilities);
 
-    /// <summary>
-    /// p = softmax(z / T), computed as softmax((z - max z) / T): TensorPrimitives.SoftMax does not shift,
-    /// so scores far from zero (distances of hundreds at a small T) would overflow exp into NaN.
-    /// </summary>
+    // the training loss's softmax, unshifted: its overflow to NaN on exploding logits is how the
+    // trainer notices divergence (TrainingDivergedException)
     protected static void Softmax(ReadOnlySpan<float> logits, float temperature, Span<float> p)
+    {
+        TensorPrimitives.Divide(logits, temperature, p);
+        TensorPrimitives.SoftMax(p, p);
+    }
+
+    /// <summary>
+    /// The reported probabilities: softmax(z / T) computed as softmax((z - max z) / T), because
+    /// TensorPrimitives.SoftMax does not shift, and distances of hundreds at a small T would overflow into NaN.
+    /// </summary>
+    protected static void CalibratedSoftmax(ReadOnlySpan<float> logits, float temperature, Span<float> p)
     {
         TensorPrimitives.Subtract(logits, TensorPrimitives.Max(logits), p);
         TensorPrimitives.Divide(p, temperature, p);
@@ -106,7 +114,7 @@ public sealed class RbfHead : OutputHead
     {
         Span<float> energy = stackalloc float[Classes];
         TensorPrimitives.Negate(scores, energy);
-        Softmax(energy, temperature, probabilities);
+        CalibratedSoftmax(energy, temperature, probabilities);
     }
 }
 
@@ -144,5 +152,5 @@ public sealed class SoftmaxHead() : OutputHead(Classes)
     }
 
     public override void Probabilities(ReadOnlySpan<float> scores, float temperature, Span<float> probabilities) =>
-        Softmax(scores, temperature, probabilities);
+        CalibratedSoftmax(scores, temperature, probabilities);
 }
