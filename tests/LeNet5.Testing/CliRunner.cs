@@ -10,18 +10,22 @@ public static class CliRunner
         AppContext.BaseDirectory.Contains($"{System.IO.Path.DirectorySeparatorChar}Debug{System.IO.Path.DirectorySeparatorChar}") ? "Debug" : "Release",
         "net10.0", "lenet5.dll");
 
-    public static (int ExitCode, string Output, string Error) Run(params string[] args)
+    public static (int ExitCode, string Output, string Error) Run(params string[] args) => RunProcess("dotnet", [Path, .. args]);
+
+    /// <summary>Runs any program to its end (killed after <paramref name="minutes"/>), with its output and error text.</summary>
+    public static (int ExitCode, string Output, string Error) RunProcess(string file, IEnumerable<string> args, string? workingDirectory = null, int minutes = 5)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path);
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? "" };
         foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        if (!process.WaitForExit(TimeSpan.FromMinutes(minutes)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"lenet5 {string.Join(' ', args)} did not finish in 5 minutes");
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in {minutes} minutes");
         }
         return (process.ExitCode, output.Result, error.Result);
     }

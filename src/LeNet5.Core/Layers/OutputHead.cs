@@ -27,9 +27,22 @@ public abstract class OutputHead(int inputs)
     /// <summary>Class probabilities at temperature <paramref name="temperature"/> (fitted after training).</summary>
     public abstract void Probabilities(ReadOnlySpan<float> scores, float temperature, Span<float> probabilities);
 
+    // the training loss's softmax, unshifted: its overflow to NaN on exploding logits is how the
+    // trainer notices divergence (TrainingDivergedException)
     protected static void Softmax(ReadOnlySpan<float> logits, float temperature, Span<float> p)
     {
         TensorPrimitives.Divide(logits, temperature, p);
+        TensorPrimitives.SoftMax(p, p);
+    }
+
+    /// <summary>
+    /// The reported probabilities: softmax(z / T) computed as softmax((z - max z) / T), because
+    /// TensorPrimitives.SoftMax does not shift, and distances of hundreds at a small T would overflow into NaN.
+    /// </summary>
+    protected static void CalibratedSoftmax(ReadOnlySpan<float> logits, float temperature, Span<float> p)
+    {
+        TensorPrimitives.Subtract(logits, TensorPrimitives.Max(logits), p);
+        TensorPrimitives.Divide(p, temperature, p);
         TensorPrimitives.SoftMax(p, p);
     }
 }
@@ -99,9 +112,9 @@ public sealed class RbfHead : OutputHead
     // P(i) proportional to exp(-y_i / T): the distances read as an energy.
     public override void Probabilities(ReadOnlySpan<float> scores, float temperature, Span<float> probabilities)
     {
-        TensorPrimitives.Negate(scores, probabilities);
-        TensorPrimitives.Divide(probabilities, temperature, probabilities);
-        TensorPrimitives.SoftMax(probabilities, probabilities);
+        Span<float> energy = stackalloc float[Classes];
+        TensorPrimitives.Negate(scores, energy);
+        CalibratedSoftmax(energy, temperature, probabilities);
     }
 }
 
@@ -139,5 +152,5 @@ public sealed class SoftmaxHead() : OutputHead(Classes)
     }
 
     public override void Probabilities(ReadOnlySpan<float> scores, float temperature, Span<float> probabilities) =>
-        Softmax(scores, temperature, probabilities);
+        CalibratedSoftmax(scores, temperature, probabilities);
 }

@@ -93,6 +93,10 @@ public static class Problems
         new(StatusCodes.Status500InternalServerError,
             $"The file of model '{id}' could not be deleted, so the model stays loaded; check the models folder's permissions and try again.", reason);
 
+    public static ApiProblem UnknownFileFormat(string format, IReadOnlyList<string> accepted) =>
+        Malformed($"There is no model file format '{format}'; ask for format={string.Join(" or format=", accepted)}.",
+            $"Leave format out for {accepted[0]}.");
+
     public static ApiProblem NoModel() =>
         new(StatusCodes.Status503ServiceUnavailable, "No model is loaded; put a .safetensors model in the models folder and restart.");
 

@@ -81,6 +81,11 @@ public sealed class AdminPageTests(BrowserFixture browser) : IAsyncLifetime
         await modelRow.WaitForAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("admin-done.png"), FullPage = true });
 
+        // its ONNX file downloads from the row
+        var onnx = await page.RunAndWaitForDownloadAsync(() => modelRow.GetByRole(AriaRole.Link, new() { Name = $"Download {modelId}.onnx" }).ClickAsync());
+        Assert.Equal($"{modelId}.onnx", onnx.SuggestedFilename);
+        Assert.Null(await onnx.FailureAsync());
+
         // activate it
         await modelRow.GetByRole(AriaRole.Button, new() { Name = $"Make {modelId} the active model" }).ClickAsync();
         await modelRow.Locator(".badge-active").WaitForAsync();

@@ -19,6 +19,16 @@ export function cell(row, content, className) {
   return td;
 }
 
+/** A link styled as a small button (downloads). */
+export function link(label, href, ariaLabel) {
+  const a = document.createElement("a");
+  a.className = "btn btn-small";
+  a.href = href;
+  a.textContent = label;
+  a.setAttribute("aria-label", ariaLabel);
+  return a;
+}
+
 export function button(label, ariaLabel, onClick, disabled) {
   const b = document.createElement("button");
   b.type = "button";

@@ -1,6 +1,6 @@
 // The tables of runs and of models, with their actions (view, cancel, resume; download, activate, delete).
 import { api } from "./api.js";
-import { badge, button, cell, network, num, pct, when } from "./format.js";
+import { badge, button, cell, link, network, num, pct, when } from "./format.js";
 import { follow, isActive, isResumable, show } from "./live.js";
 
 const $ = (id) => document.getElementById(id);
@@ -54,12 +54,8 @@ export async function loadModels() {
     cell(tr, m.testAccuracy == null ? "–" : pct(m.testAccuracy), "num");
     cell(tr, `${(m.sizeBytes / 1024).toFixed(0)} KB`, "num");
     const actions = cell(tr, "", "actions");
-    const download = document.createElement("a");
-    download.className = "btn btn-small";
-    download.href = `/api/models/${encodeURIComponent(m.id)}/file`;
-    download.textContent = "Download";
-    download.setAttribute("aria-label", `Download ${m.id}.safetensors`);
-    actions.append(download,
+    const file = `/api/models/${encodeURIComponent(m.id)}/file`;
+    actions.append(link("Download", file, `Download ${m.id}.safetensors`), link("Download ONNX", `${file}?format=onnx`, `Download ${m.id}.onnx`),
       button("Activate", `Make ${m.id} the active model`, () => modelAction("POST", `/api/models/${encodeURIComponent(m.id)}/activate`), m.active),
       button("Delete", `Delete model ${m.id}`, () => { if (confirm(`Delete ${m.id} and its file?`)) modelAction("DELETE", `/api/models/${encodeURIComponent(m.id)}`); }, m.active));
   }

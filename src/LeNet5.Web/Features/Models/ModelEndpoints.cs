@@ -1,3 +1,4 @@
+using LeNet5.Onnx;
 using LeNet5.Web.Features.Admin;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -5,20 +6,26 @@ using Microsoft.AspNetCore.Mvc;
 namespace LeNet5.Web.Features.Models;
 
 /// <summary>
-/// <c>GET /api/models</c>, <c>/api/models/{id}</c> and <c>/api/models/{id}/file</c> for everyone;
+/// <c>GET /api/models</c>, <c>/api/models/{id}</c> and <c>/api/models/{id}/file[?format=onnx]</c> for everyone;
 /// <c>POST /api/models/{id}/activate</c> and <c>DELETE /api/models/{id}</c> for the admin. Each
 /// handler documents itself for the OpenAPI document.
 /// </summary>
 public static class ModelEndpoints
 {
     public const string SafetensorsMediaType = "application/octet-stream";
+    public const string Safetensors = "safetensors";
+    public const string Onnx = "onnx";
+
+    /// <summary>The forms <c>/api/models/{id}/file?format=</c> serves, the first by default.</summary>
+    public static readonly IReadOnlyList<string> FileFormats = [Safetensors, Onnx];
 
     public static IEndpointRouteBuilder MapModelEndpoints(this IEndpointRouteBuilder app)
     {
         var models = app.MapGroup("/api/models").WithTags("Models").ProducesProblem(StatusCodes.Status429TooManyRequests);
         models.MapGet("/", List);
         models.MapGet("/{id}", Get).ProducesProblem(StatusCodes.Status404NotFound);
-        models.MapGet("/{id}/file", Download).Produces(StatusCodes.Status200OK, contentType: SafetensorsMediaType).ProducesProblem(StatusCodes.Status404NotFound);
+        models.MapGet("/{id}/file", Download).Produces(StatusCodes.Status200OK, contentType: SafetensorsMediaType)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
 
         var admin = app.MapGroup("/api/models").WithTags("Models").RequireAdmin().ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapPost("/{id}/activate", Activate);
@@ -40,11 +47,17 @@ public static class ModelEndpoints
         TypedResults.Ok(ModelDetails.From(Find(registry, id), id == registry.Active?.Id));
 
     [EndpointName("DownloadModel")]
-    [EndpointSummary("The model's .safetensors file.")]
-    private static FileContentHttpResult Download(string id, ModelRegistry registry)
+    [EndpointSummary("The model's .safetensors file, or with format=onnx the same network as ONNX (opset 17: input 'pixels' [N,1,28,28] in 0-255, outputs 'probabilities' and, for RBF models, 'distances').")]
+    private static FileContentHttpResult Download(string id, string? format, ModelRegistry registry)
     {
         var entry = Find(registry, id);
-        return TypedResults.Bytes(entry.FileBytes, SafetensorsMediaType, entry.Id + ModelRegistry.FileExtension, lastModified: entry.LoadedAt);
+        return (format ?? Safetensors).ToLowerInvariant() switch
+        {
+            Safetensors => TypedResults.Bytes(entry.FileBytes, SafetensorsMediaType, entry.Id + ModelRegistry.FileExtension, lastModified: entry.LoadedAt),
+            // written on request: a few milliseconds for lenet5, and no second copy of every model kept in memory
+            Onnx => TypedResults.Bytes(OnnxExport.Serialize(entry.Model, entry.Id + ModelRegistry.FileExtension), OnnxExport.MediaType, entry.Id + ".onnx", lastModified: entry.LoadedAt),
+            _ => throw Problems.UnknownFileFormat(format!, FileFormats),
+        };
     }
 
     [EndpointName("ActivateModel")]

@@ -1,10 +1,13 @@
 using System.Net;
 using System.Text.Json;
 using LeNet5.Core.Models;
+using LeNet5.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace LeNet5.Web.Tests.Features.Models;
 
-/// <summary><c>GET /api/models</c>, <c>/api/models/{id}</c> and <c>/api/models/{id}/file</c>.</summary>
+/// <summary><c>GET /api/models</c>, <c>/api/models/{id}</c> and <c>/api/models/{id}/file[?format=onnx]</c>.</summary>
 public sealed class ModelEndpointTests(LeNet5WebFactory factory) : IClassFixture<LeNet5WebFactory>
 {
     private readonly HttpClient _client = factory.CreateClient();
@@ -55,5 +58,50 @@ public sealed class ModelEndpointTests(LeNet5WebFactory factory) : IClassFixture
         Assert.Equal(listed.GetProperty("sizeBytes").GetInt64(), bytes.Length);
         var model = ModelFile.Read(bytes, "download", out _);
         Assert.Equal("lenet5", model.Architecture.Name);
+    }
+
+    [Fact]
+    public async Task TheOnnxFileRunsInOnnxRuntimeAsTheModelAnswers()
+    {
+        var response = await _client.GetAsync("/api/models/lenet5/file?format=onnx");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(OnnxExport.MediaType, response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("lenet5.onnx", response.Content.Headers.ContentDisposition?.FileNameStar ?? response.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+        using var session = new InferenceSession(await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal("lenet5.safetensors", session.ModelMetadata.CustomMetadataMap["source"]);
+
+        var digit = TestMnist.Test.Image(1).ToArray();
+        var pixels = new DenseTensor<float>(digit.Select(b => (float)b).ToArray(), [1, 1, 28, 28]);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxExport.Input, pixels)]);
+        var theirs = results.Single(r => r.Name == OnnxExport.Probabilities).AsTensor<float>().ToArray();
+        var predict = await _client.PostAsync("/api/predict", ApiAssert.JsonBody(new { pixels = digit.Select(b => (int)b).ToArray() }));
+        var ours = await ApiAssert.Prediction(predict);
+        Assert.Equal(ours.Digit, Array.IndexOf(theirs, theirs.Max()));
+        Assert.Equal(ours.Confidence, theirs.Max(), 1e-4);
+    }
+
+    [Theory]
+    [InlineData("safetensors")]
+    [InlineData("SafeTensors")]
+    public async Task SafetensorsIsTheDefaultFormatAndCanBeNamed(string format)
+    {
+        var named = await _client.GetByteArrayAsync($"/api/models/lenet5/file?format={format}");
+        Assert.Equal(await _client.GetByteArrayAsync("/api/models/lenet5/file"), named);
+    }
+
+    [Fact]
+    public async Task AnUnknownFormatIsABadRequestNamingTheFormats()
+    {
+        var problem = await ApiAssert.Problem(await _client.GetAsync("/api/models/lenet5/file?format=pickle"), HttpStatusCode.BadRequest);
+        var title = problem.GetProperty("title").GetString()!;
+        Assert.Contains("'pickle'", title);
+        Assert.Contains("format=safetensors", title);
+        Assert.Contains("format=onnx", title);
+    }
+
+    [Fact]
+    public async Task AnUnknownModelIsNotFoundWhateverTheFormat()
+    {
+        await ApiAssert.Problem(await _client.GetAsync("/api/models/nope/file?format=onnx"), HttpStatusCode.NotFound);
     }
 }

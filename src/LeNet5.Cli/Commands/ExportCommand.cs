@@ -1,0 +1,29 @@
+using System.CommandLine;
+using LeNet5.Core.Models;
+using LeNet5.Onnx;
+
+namespace LeNet5.Cli.Commands;
+
+internal static class ExportCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "model file (.safetensors)", Required = true };
+        var output = new Option<string>("--out") { Description = "ONNX file to write (.onnx)", Required = true };
+        var command = new Command("export",
+            $"Write the model as ONNX (opset {OnnxExport.Opset}) for ONNX Runtime and other engines: input \"{OnnxExport.Input}\" float [N,1,28,28] in 0-255, " +
+            $"outputs \"{OnnxExport.Probabilities}\" [N,10] and, for RBF models, \"{OnnxExport.Distances}\" [N,10].")
+        {
+            model, output,
+        };
+        command.SetAction(parse => CommonOptions.Guard(() =>
+        {
+            string source = parse.GetValue(model)!, target = parse.GetValue(output)!;
+            var bytes = OnnxExport.Serialize(ModelFile.Load(source), Path.GetFileName(source));
+            File.WriteAllBytes(target, bytes);
+            Console.WriteLine($"wrote {target} ({bytes.Length:N0} bytes)");
+            return 0;
+        }));
+        return command;
+    }
+}
