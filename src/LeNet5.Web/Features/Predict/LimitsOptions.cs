@@ -32,7 +32,7 @@ public sealed class LimitsOptions
     [Range(1, 10_000)]
     public int MaxConcurrentBodies { get; set; } = 32;
 
-    /// <summary>The slowest upload Kestrel waits for, in bytes a second after a 5 s grace; slower clients are cut off.</summary>
+    /// <summary>The slowest upload Kestrel waits for, in bytes a second after a 5 s grace; slower clients are cut off (0: no minimum).</summary>
     [Range(0, 1_000_000)]
     public int MinBodyBytesPerSecond { get; set; } = 2048;
 

@@ -22,8 +22,13 @@ public static class PredictFeature
             return new DigitRecognizer(sp.GetRequiredService<DigitImagePreparer>(), () => options.CurrentValue.ToPolicy());
         });
         services.AddSingleton<BodySlots>();
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<LimitsOptions>>((kestrel, limits) =>
-            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(limits.Value.MinBodyBytesPerSecond, TimeSpan.FromSeconds(5)));
+        // Kestrel is built with the app, before the settings are checked: it reads the section itself, and a bad value is reported by the check
+        services.AddOptions<KestrelServerOptions>().Configure<IConfiguration>((kestrel, configuration) =>
+        {
+            var limits = new LimitsOptions();
+            configuration.GetSection(LimitsOptions.Section).Bind(limits);
+            kestrel.Limits.MinRequestBodyDataRate = limits.MinBodyBytesPerSecond > 0 ? new MinDataRate(limits.MinBodyBytesPerSecond, TimeSpan.FromSeconds(5)) : null;
+        });
         services.AddSingleton<PredictRequestReader>();
         services.AddSingleton<PredictionService>();
         return services;

@@ -17,7 +17,8 @@ public sealed class SlowUploadTests
     [Fact]
     public async Task BodiesBeyondTheLimitAreRefusedAt503AndTheServerKeepsServing()
     {
-        using var factory = LeNet5WebFactory.With(new Dictionary<string, string?> { ["Limits:MaxConcurrentBodies"] = "2" });
+        // Kestrel's minimum upload rate would cut the stalled sockets off after 5 s; here they must stay for as long as the test needs
+        using var factory = LeNet5WebFactory.With(new Dictionary<string, string?> { ["Limits:MaxConcurrentBodies"] = "2", ["Limits:MinBodyBytesPerSecond"] = "0" });
         factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         factory.StartServer();
         var address = new Uri(factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -35,7 +36,7 @@ public sealed class SlowUploadTests
         using var client = new HttpClient { BaseAddress = address };
         var pixels = ApiAssert.JsonBody(new { pixels = TestMnist.Test.Image(0).ToArray().Select(b => (int)b) });
         HttpResponseMessage? refused = null;
-        for (int i = 0; i < 100 && refused?.StatusCode != HttpStatusCode.ServiceUnavailable; i++)
+        for (int i = 0; i < 600 && refused?.StatusCode != HttpStatusCode.ServiceUnavailable; i++)
         {
             refused = await client.PostAsync("/api/predict", pixels);
             if (refused.StatusCode != HttpStatusCode.ServiceUnavailable) await Task.Delay(50);
