@@ -1,4 +1,5 @@
 using LeNet5.Web.Features.Admin;
+using LeNet5.Web.Features.Explain;
 using LeNet5.Web.Features.Health;
 using LeNet5.Web.Features.Predict;
 using LeNet5.Web.Features.Training;
@@ -16,6 +17,7 @@ builder.Services
     .AddAdmin()
     .AddModels()
     .AddPredict()
+    .AddExplain()
     .AddTraining()
     .AddHealth()
     .AddPages();
@@ -31,10 +33,8 @@ app.MapPages();
 app.MapApiDocs();
 app.MapModels();
 app.MapPredict();
+app.MapExplain();
 app.MapTraining();
 app.MapHealth();
-
 app.Run();
-
-/// <summary>The entry point, public for WebApplicationFactory in the tests.</summary>
-public partial class Program;
+public partial class Program; // the entry point, public for WebApplicationFactory in the tests

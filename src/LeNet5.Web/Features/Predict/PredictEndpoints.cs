@@ -34,7 +34,7 @@ public static class PredictEndpoints
         HttpRequest request, ModelRegistry registry, PredictRequestReader reader, PredictionService predictor, IDiagnosticContext log,
         [FromQuery] string? model, [FromQuery] bool? details, CancellationToken cancellationToken)
     {
-        var entry = ResolveModel(registry, model);
+        var entry = registry.Resolve(model);
         log.Set("Model", entry.Id);
         var input = await reader.ReadSingleAsync(request, cancellationToken);
         var answer = await predictor.PredictAsync(entry, input, details ?? false, cancellationToken);
@@ -51,7 +51,7 @@ public static class PredictEndpoints
         HttpRequest request, ModelRegistry registry, PredictRequestReader reader, PredictionService predictor, IDiagnosticContext log,
         [FromQuery] string? model, [FromQuery] bool? details, CancellationToken cancellationToken)
     {
-        var entry = ResolveModel(registry, model);
+        var entry = registry.Resolve(model);
         log.Set("Model", entry.Id);
         var inputs = await reader.ReadBatchAsync(request, cancellationToken);
         log.Set("Images", inputs.Count);
@@ -60,10 +60,4 @@ public static class PredictEndpoints
             answers[i] = await predictor.PredictAsync(entry, inputs[i], details ?? false, cancellationToken, $"images[{i}]");
         return TypedResults.Ok(answers);
     }
-
-    /// <summary>The named model, or the active one.</summary>
-    private static ModelEntry ResolveModel(ModelRegistry registry, string? id) =>
-        string.IsNullOrEmpty(id)
-            ? registry.Active ?? throw Problems.NoModel()
-            : registry.Get(id) ?? throw Problems.UnknownModel(id);
 }

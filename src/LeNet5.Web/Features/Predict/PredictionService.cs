@@ -16,20 +16,7 @@ public sealed class PredictionService(DigitRecognizer recognizer, IOptions<Limit
     public async Task<PredictResponse> PredictAsync(ModelEntry entry, PredictInput input, bool details, CancellationToken cancellationToken, string? where = null)
     {
         long started = Stopwatch.GetTimestamp();
-        Recognition answer;
-        try
-        {
-            answer = input switch
-            {
-                EncodedImageInput image => await DecodeAsync(() => recognizer.Recognize(entry.Model, image.Bytes, details), cancellationToken),
-                PixelsInput raw => recognizer.Recognize(entry.Model, raw.Pixels, details),
-                _ => throw new ArgumentOutOfRangeException(nameof(input)),
-            };
-        }
-        catch (DigitPreparationException ex)
-        {
-            throw Problems.From(ex, where);
-        }
+        var answer = await RecognizeAsync(entry, input, details, cancellationToken, where);
         var prediction = answer.Prediction;
         double elapsedMs = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
         var response = new PredictResponse(prediction.Digit, prediction.Confidence, prediction.Probabilities, answer.Rejected, entry.Id, elapsedMs);
@@ -40,6 +27,27 @@ public sealed class PredictionService(DigitRecognizer recognizer, IOptions<Limit
             Layers = [.. prediction.Layers!.Select(l => new LayerResponse(l.Name, l.Kind, l.Shape, Round(l.Values)))],
             Distances = prediction.ScoresAreDistances ? prediction.Scores : null,
         };
+    }
+
+    /// <summary>
+    /// The recognizer's answer for one input (its <see cref="Recognition.Pixels"/> are the prepared 28x28),
+    /// with the decode limit and the problems of a picture that cannot be prepared: what every face over an input shares.
+    /// </summary>
+    public async Task<Recognition> RecognizeAsync(ModelEntry entry, PredictInput input, bool details, CancellationToken cancellationToken, string? where = null)
+    {
+        try
+        {
+            return input switch
+            {
+                EncodedImageInput image => await DecodeAsync(() => recognizer.Recognize(entry.Model, image.Bytes, details), cancellationToken),
+                PixelsInput raw => recognizer.Recognize(entry.Model, raw.Pixels, details),
+                _ => throw new ArgumentOutOfRangeException(nameof(input)),
+            };
+        }
+        catch (DigitPreparationException ex)
+        {
+            throw Problems.From(ex, where);
+        }
     }
 
     private async Task<Recognition> DecodeAsync(Func<Recognition> recognize, CancellationToken cancellationToken)
