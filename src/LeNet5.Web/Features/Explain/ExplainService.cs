@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using LeNet5.Core.Explanation;
@@ -12,17 +13,27 @@ namespace LeNet5.Web.Features.Explain;
 public sealed class ExplainService(PredictionService predictor)
 {
     private readonly ConditionalWeakTable<LeNet5Model, Lazy<float[][]>> _dreams = [];
+    // a pass owns a workspace and a parameter-sized buffer: reused across requests rather than allocated per request
+    private readonly ConditionalWeakTable<LeNet5Model, ConcurrentBag<EvidenceGradient>> _passes = [];
 
     public async Task<ExplainResponse> ExplainAsync(ModelEntry entry, PredictInput input, int? target, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
         var pixels = (await predictor.RecognizeAsync(entry, input, details: false, cancellationToken)).Pixels;
-        var pass = new EvidenceGradient(entry.Model);
-        pass.Forward(pixels);
-        int digit = pass.Digit, runnerUp = pass.Rival(digit), explained = target ?? digit;
-        var saliency = new float[pixels.Length];
-        float evidence = pass.Compute(pixels, explained, saliency);
-        return new ExplainResponse(digit, explained, runnerUp, evidence, saliency, pixels, entry.Id, Elapsed(started));
+        var passes = _passes.GetValue(entry.Model, _ => []);
+        if (!passes.TryTake(out var pass)) pass = new EvidenceGradient(entry.Model);
+        try
+        {
+            pass.Forward(pixels);
+            int digit = pass.Digit, runnerUp = pass.Rival(digit), explained = target ?? digit;
+            var saliency = new float[pixels.Length];
+            float evidence = pass.Compute(pixels, explained, saliency);
+            return new ExplainResponse(digit, explained, runnerUp, evidence, saliency, pixels, entry.Id, Elapsed(started));
+        }
+        finally
+        {
+            passes.Add(pass);
+        }
     }
 
     public async Task<NudgeResponse> NudgeAsync(ModelEntry entry, PredictInput input, int target, CancellationToken cancellationToken)
