@@ -5,24 +5,8 @@ namespace LeNet5.Web.Tests.Pages;
 
 /// <summary>A person drawing digits on the page, with a mouse on a desktop and a finger on a phone.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class DrawingTests(BrowserFixture browser) : IAsyncLifetime
+public sealed class DrawingTests(BrowserFixture browser) : DrawingPageSession(browser)
 {
-    private readonly List<string> _consoleErrors = [];
-    private IBrowserContext _context = null!;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        if (_context is not null) await _context.CloseAsync();
-    }
-
-    private async Task<IPage> OpenAsync(BrowserNewContextOptions options)
-    {
-        _context = await browser.Browser.NewContextAsync(options);
-        return await OpenDrawingPageAsync(_context, browser.BaseUrl, _consoleErrors);
-    }
-
     private Task<IPage> OpenDesktopAsync() => OpenAsync(Desktop);
 
     [Fact]
@@ -41,7 +25,7 @@ public sealed class DrawingTests(BrowserFixture browser) : IAsyncLifetime
             await clear.ClickAsync();
             await page.Locator("#result[data-state='idle']").WaitForAsync();
         }
-        Assert.Empty(_consoleErrors);
+        Assert.Empty(ConsoleErrors);
     }
 
     [Fact]
@@ -81,7 +65,7 @@ public sealed class DrawingTests(BrowserFixture browser) : IAsyncLifetime
             .map(c => c.getAttribute('aria-label') || c.id)");
         Assert.Empty(blank);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("feature-maps.png"), FullPage = true });
-        Assert.Empty(_consoleErrors);
+        Assert.Empty(ConsoleErrors);
     }
 
     [Fact]
@@ -118,6 +102,6 @@ public sealed class DrawingTests(BrowserFixture browser) : IAsyncLifetime
         Assert.Equal(scrolled, await page.EvaluateAsync<double>("() => window.scrollY"));
         // the page fits the phone's width: nothing sticks out sideways
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
-        Assert.Empty(_consoleErrors);
+        Assert.Empty(ConsoleErrors);
     }
 }

@@ -6,24 +6,8 @@ namespace LeNet5.Web.Tests.Pages;
 
 /// <summary>Watching it think, in a real Chromium: inspecting units, the saliency map, the dreams and a nudge, with a mouse and on a phone.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class ExplainPageTests(BrowserFixture browser) : IAsyncLifetime
+public sealed class ExplainPageTests(BrowserFixture browser) : DrawingPageSession(browser)
 {
-    private readonly List<string> _consoleErrors = [];
-    private IBrowserContext _context = null!;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        if (_context is not null) await _context.CloseAsync();
-    }
-
-    private async Task<IPage> OpenAsync(BrowserNewContextOptions options)
-    {
-        _context = await browser.Browser.NewContextAsync(options);
-        return await OpenDrawingPageAsync(_context, browser.BaseUrl, _consoleErrors);
-    }
-
     /// <summary>The S2 maps lit as feeding the inspected unit, by index.</summary>
     private static Task<int[]> FedS2MapsAsync(IPage page) =>
         page.EvaluateAsync<int[]>("() => [...document.querySelectorAll('figure.layer-s2 canvas.map')].flatMap((c, i) => c.classList.contains('feeds') ? [i] : [])");
@@ -63,7 +47,7 @@ public sealed class ExplainPageTests(BrowserFixture browser) : IAsyncLifetime
         Assert.Equal(60, await page.Locator("#table-one [data-connected]").CountAsync());
         Assert.Equal(96, await page.Locator("#table-one .t-cell").CountAsync());
         await page.Locator(".kernels-panel").ScreenshotAsync(new LocatorScreenshotOptions { Path = Screenshot("kernels.png") });
-        Assert.Empty(_consoleErrors);
+        Assert.Empty(ConsoleErrors);
     }
 
     [Fact]
@@ -84,7 +68,7 @@ public sealed class ExplainPageTests(BrowserFixture browser) : IAsyncLifetime
         Assert.StartsWith("What would make it a", await page.Locator("#saliency-caption").TextContentAsync());
         await page.Locator(".workspace").ScreenshotAsync(new LocatorScreenshotOptions { Path = Screenshot("saliency-drawing.png") });
         await page.Locator(".why-panel").ScreenshotAsync(new LocatorScreenshotOptions { Path = Screenshot("saliency.png") });
-        Assert.Empty(_consoleErrors);
+        Assert.Empty(ConsoleErrors);
     }
 
     private static Task<bool> BlankAsync(IPage page, string selector) =>
@@ -108,7 +92,7 @@ public sealed class ExplainPageTests(BrowserFixture browser) : IAsyncLifetime
         // choosing one shows the network's answer for it
         await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Show every layer for the dream of 4" }).ClickAsync();
         await page.Locator("#result[data-state='done'][data-digit='4']").WaitForAsync();
-        Assert.Empty(_consoleErrors);
+        Assert.Empty(ConsoleErrors);
     }
 
     [Fact]
@@ -128,7 +112,7 @@ public sealed class ExplainPageTests(BrowserFixture browser) : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Clear the drawing" }).ClickAsync();
         await DrawWithMouseAsync(page, One);
         Assert.Equal(1, (await AnswerAsync(page)).Digit);
-        Assert.Empty(_consoleErrors);
+        Assert.Empty(ConsoleErrors);
     }
 
     [Fact]
@@ -145,6 +129,6 @@ public sealed class ExplainPageTests(BrowserFixture browser) : IAsyncLifetime
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
         await page.Locator("#inspector").ScrollIntoViewIfNeededAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("phone-inspect.png") });
-        Assert.Empty(_consoleErrors);
+        Assert.Empty(ConsoleErrors);
     }
 }

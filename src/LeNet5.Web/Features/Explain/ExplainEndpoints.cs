@@ -12,13 +12,7 @@ public static class ExplainEndpoints
     {
         var group = app.MapGroup("/api/explain")
             .WithTags("Explain")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesInputProblems();
         group.MapPost("/", ExplainAsync).DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
         group.MapPost("/nudge", NudgeAsync).DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
 
@@ -35,10 +29,8 @@ public static class ExplainEndpoints
         HttpRequest request, ModelRegistry registry, PredictRequestReader reader, ExplainService explainer, IDiagnosticContext log,
         [FromQuery] string? model, [FromQuery] string? target, CancellationToken cancellationToken)
     {
-        var entry = registry.Resolve(model);
         int? digit = string.IsNullOrEmpty(target) ? null : ParseTarget(target);
-        log.Set("Model", entry.Id);
-        var input = await reader.ReadSingleAsync(request, cancellationToken);
+        var (entry, input) = await ReadAsync(request, registry, reader, log, model, cancellationToken);
         var answer = await explainer.ExplainAsync(entry, input, digit, cancellationToken);
         log.Set("Digit", answer.Digit);
         log.Set("Target", answer.Target);
@@ -53,10 +45,8 @@ public static class ExplainEndpoints
         HttpRequest request, ModelRegistry registry, PredictRequestReader reader, ExplainService explainer, IDiagnosticContext log,
         [FromQuery] string? model, [FromQuery] string? target, CancellationToken cancellationToken)
     {
-        var entry = registry.Resolve(model);
         int digit = ParseTarget(target);
-        log.Set("Model", entry.Id);
-        var input = await reader.ReadSingleAsync(request, cancellationToken);
+        var (entry, input) = await ReadAsync(request, registry, reader, log, model, cancellationToken);
         var answer = await explainer.NudgeAsync(entry, input, digit, cancellationToken);
         log.Set("Target", digit);
         log.Set("Reached", answer.Reached);
@@ -68,6 +58,15 @@ public static class ExplainEndpoints
     [EndpointDescription("Each item's pixels, sent back as {\"pixels\": [...]} to POST /api/predict?model={id}, are read as its digit.")]
     private static Ok<DreamResponse[]> Dreams(string id, ModelRegistry registry, ExplainService explainer) =>
         TypedResults.Ok(explainer.Dreams(registry.Get(id) ?? throw Problems.UnknownModel(id)));
+
+    /// <summary>The model asked for and the input, read as /api/predict reads it.</summary>
+    private static async Task<(ModelEntry Entry, PredictInput Input)> ReadAsync(
+        HttpRequest request, ModelRegistry registry, PredictRequestReader reader, IDiagnosticContext log, string? model, CancellationToken cancellationToken)
+    {
+        var entry = registry.Resolve(model);
+        log.Set("Model", entry.Id);
+        return (entry, await reader.ReadSingleAsync(request, cancellationToken));
+    }
 
     private static int ParseTarget(string? target) =>
         int.TryParse(target, NumberStyles.None, CultureInfo.InvariantCulture, out int d) && d is >= 0 and <= 9 ? d : throw Problems.BadTarget(target);

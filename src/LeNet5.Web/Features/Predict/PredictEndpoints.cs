@@ -12,13 +12,7 @@ public static class PredictEndpoints
     {
         var group = app.MapGroup("/api/predict")
             .WithTags("Predict")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesInputProblems();
 
         group.MapPost("/", PredictAsync).DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
         group.MapPost("/batch", PredictBatchAsync).DocumentRequestBody<BatchJsonRequest>(PredictRequestReader.BatchField, rawImages: false);
