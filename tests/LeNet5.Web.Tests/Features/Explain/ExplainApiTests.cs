@@ -158,4 +158,28 @@ public sealed class ExplainApiTests(LeNet5WebFactory factory) : IClassFixture<Le
         Assert.Contains("'zz'", problem.GetProperty("title").GetString());
         await ApiAssert.Problem(await _client.GetAsync("/api/models/nope/parameters"), HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task TheOpenApiDocumentDescribesTheExplainEndpoints()
+    {
+        var document = System.Text.Json.JsonDocument.Parse(await _client.GetStringAsync("/openapi/v1.json")).RootElement;
+        var paths = document.GetProperty("paths");
+        foreach (var (path, verb, id) in new[]
+                 {
+                     ("/api/explain", "post", "Explain"), ("/api/explain/nudge", "post", "Nudge"),
+                     ("/api/models/{id}/dreams", "get", "Dreams"), ("/api/models/{id}/parameters", "get", "GetModelParameters"),
+                 })
+        {
+            Assert.True(paths.TryGetProperty(path, out var item), $"{path} is not documented");
+            var operation = item.GetProperty(verb);
+            Assert.Equal(id, operation.GetProperty("operationId").GetString());
+            Assert.False(string.IsNullOrWhiteSpace(operation.GetProperty("summary").GetString()));
+            Assert.True(operation.GetProperty("responses").TryGetProperty("200", out _));
+        }
+        var explain = paths.GetProperty("/api/explain").GetProperty("post");
+        foreach (var type in new[] { "application/json", "multipart/form-data", "image/png" })
+            Assert.True(explain.GetProperty("requestBody").GetProperty("content").TryGetProperty(type, out _), $"{type} is not documented");
+        foreach (var status in new[] { "400", "404", "413", "415", "422", "429" })
+            Assert.True(explain.GetProperty("responses").TryGetProperty(status, out _), $"{status} is not documented");
+    }
 }
