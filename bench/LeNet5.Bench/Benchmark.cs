@@ -30,6 +30,8 @@ public static class Benchmark
         rows.AddRange(SingleImage(data, options));
         progress?.Invoke("batch inference ...");
         rows.Add(BatchInference(data, options));
+        progress?.Invoke("explanations ...");
+        rows.AddRange(ExplainBenchmark.Run(data, options));
         if (options.IncludeNoPool)
         {
             progress?.Invoke("training lenet5-nopool ...");

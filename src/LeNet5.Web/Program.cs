@@ -1,11 +1,11 @@
 using LeNet5.Web.Features.Admin;
+using LeNet5.Web.Features.Explain;
 using LeNet5.Web.Features.Health;
 using LeNet5.Web.Features.Predict;
 using LeNet5.Web.Features.Training;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.UseStaticWebAssets(); // the pages' assets live in the repository's top-level wwwroot/
-
 builder.Services
     .AddStructuredLogging()
     .AddEdge()
@@ -16,10 +16,10 @@ builder.Services
     .AddAdmin()
     .AddModels()
     .AddPredict()
+    .AddExplain()
     .AddTraining()
     .AddHealth()
     .AddPages();
-
 var app = builder.Build();
 if (!app.HasValidSettings()) return 2; // one line per bad setting, no stack trace
 app.UseEdge();
@@ -31,9 +31,9 @@ app.MapPages();
 app.MapApiDocs();
 app.MapModels();
 app.MapPredict();
+app.MapExplain();
 app.MapTraining();
 app.MapHealth();
-
 app.Run();
 return 0;
 

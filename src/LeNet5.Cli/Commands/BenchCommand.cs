@@ -13,7 +13,8 @@ internal static class BenchCommand
         var seconds = new Option<double>("--span") { Description = "seconds per timed span", DefaultValueFactory = _ => 1.0 };
         var noPool = new Option<bool>("--skip-nopool") { Description = "skip the (slow) lenet5-nopool training figure" };
         var layers = new Option<string?>("--layers") { Description = "instead: per-layer forward/backward time of one thread for this architecture" };
-        var command = new Command("bench", "Measure training throughput, allocation per batch and inference latency on real MNIST.") { data, threads, seconds, noPool, layers };
+        var explain = new Option<bool>("--explain-only") { Description = "instead: only the explanation figures (saliency of a 280x280 drawing, input gradient, dreams, nudge)" };
+        var command = new Command("bench", "Measure training throughput, allocation per batch, inference and explanation latency on real MNIST.") { data, threads, seconds, noPool, layers, explain };
         command.SetAction(parse => CommonOptions.Guard(() =>
         {
             var dataset = CommonOptions.LoadData(parse.GetValue(data));
@@ -23,6 +24,11 @@ internal static class BenchCommand
                 return 0;
             }
             var options = new BenchmarkOptions(parse.GetValue(threads), SpanSeconds: parse.GetValue(seconds), IncludeNoPool: !parse.GetValue(noPool));
+            if (parse.GetValue(explain))
+            {
+                foreach (var r in ExplainBenchmark.Run(dataset, options)) Console.WriteLine($"{r.Name,-24} {r.Value,14:N1} {r.Unit,-6} {r.Detail}");
+                return 0;
+            }
             Console.WriteLine($"machine: {Benchmark.Machine()}");
             var rows = Benchmark.Run(dataset, options, msg => Console.Error.WriteLine(msg));
             Console.WriteLine($"{"figure",-24} {"value",14} {"unit",-6} how");

@@ -35,7 +35,8 @@ public sealed class Convolution : Layer
                  _table.All(r => r.Length == input.Channels && r.Select((v, i) => v == i).All(b => b));
     }
 
-    public override string Kind => "conv";
+    public const string KindName = "conv";
+    public override string Kind => KindName;
     public IReadOnlyList<int[]> Table => _table;
     public bool IsSparse => _connections != Output.Channels * Input.Channels;
 

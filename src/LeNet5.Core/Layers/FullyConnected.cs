@@ -8,7 +8,8 @@ public sealed class FullyConnected(string name, int inputs, int outputs, KernelP
 {
     private readonly KernelPath _path = KernelPaths.Supported(path ?? KernelPaths.Fastest);
 
-    public override string Kind => "fc";
+    public const string KindName = "fc";
+    public override string Kind => KindName;
     public int Inputs { get; } = inputs;
     public int Outputs { get; } = outputs;
 

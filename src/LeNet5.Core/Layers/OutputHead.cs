@@ -24,6 +24,15 @@ public abstract class OutputHead(int inputs)
     /// <summary>The Gauss-Newton diagonal d2E/dx2 for one sample.</summary>
     public abstract void Curvature(ReadOnlySpan<float> x, ReadOnlySpan<float> scores, int label, Span<float> d2x);
 
+    /// <summary>
+    /// The evidence for class <paramref name="target"/>, the number that grows as the network is more sure of it:
+    /// minus the RBF distance, or the logit.
+    /// </summary>
+    public abstract float Evidence(ReadOnlySpan<float> scores, int target);
+
+    /// <summary>Adds <paramref name="weight"/> times d(evidence for <paramref name="target"/>)/dx into <paramref name="dx"/>.</summary>
+    public abstract void AddEvidenceGradient(ReadOnlySpan<float> x, int target, float weight, Span<float> dx);
+
     /// <summary>Class probabilities at temperature <paramref name="temperature"/> (fitted after training).</summary>
     public abstract void Probabilities(ReadOnlySpan<float> scores, float temperature, Span<float> probabilities);
 
@@ -84,6 +93,15 @@ public sealed class RbfHead : OutputHead
 
     public override int Predict(ReadOnlySpan<float> scores) => TensorPrimitives.IndexOfMin(scores);
 
+    // evidence = -y_T, d(-y_T)/dx = -2 (x - w_T)
+    public override float Evidence(ReadOnlySpan<float> scores, int target) => -scores[target];
+
+    public override void AddEvidenceGradient(ReadOnlySpan<float> x, int target, float weight, Span<float> dx)
+    {
+        Span<float> d = stackalloc float[Inputs];
+        TensorPrimitives.MultiplyAdd(Diff(x, target, d), -2f * weight, dx, dx);
+    }
+
     public override float Loss(ReadOnlySpan<float> x, ReadOnlySpan<float> scores, int label, Span<float> dx)
     {
         Span<float> d = stackalloc float[Inputs];
@@ -134,6 +152,11 @@ public sealed class SoftmaxHead() : OutputHead(Classes)
     public override void Scores(ReadOnlySpan<float> x, Span<float> scores) => x[..Classes].CopyTo(scores);
 
     public override int Predict(ReadOnlySpan<float> scores) => TensorPrimitives.IndexOfMax(scores);
+
+    // evidence = z_T, dz_T/dz = onehot(T)
+    public override float Evidence(ReadOnlySpan<float> scores, int target) => scores[target];
+
+    public override void AddEvidenceGradient(ReadOnlySpan<float> x, int target, float weight, Span<float> dx) => dx[target] += weight;
 
     public override float Loss(ReadOnlySpan<float> x, ReadOnlySpan<float> scores, int label, Span<float> dx)
     {

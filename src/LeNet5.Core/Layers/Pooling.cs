@@ -13,8 +13,11 @@ public enum PoolingKind
 
 /// <summary>2x2 stride-2 pooling of every map (S2, S4).</summary>
 public sealed class Pooling(string name, Shape input, PoolingKind kind)
-    : Layer(name, input, new Shape(input.Channels, input.Height / 2, input.Width / 2))
+    : Layer(name, input, new Shape(input.Channels, input.Height / Window, input.Width / Window))
 {
+    /// <summary>The side of the pooled block (and the stride).</summary>
+    public const int Window = 2;
+
     public PoolingKind PoolKind { get; } = kind;
 
     public override string Kind => KindOf(PoolKind);

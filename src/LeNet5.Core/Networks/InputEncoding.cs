@@ -13,7 +13,21 @@ public static class InputEncoding
     public const float Background = -0.1f;
     public const float Ink = 1.175f;
 
+    /// <summary>d input / d pixel on the 28x28 interior: the encoding is affine in the 0-255 value.</summary>
+    public const float LevelPerByte = (Ink - Background) / 255f;
+
     public static float Level(float byteValue) => Background + (Ink - Background) * (byteValue / 255f);
+
+    /// <summary>
+    /// Chains dE/d(32x32 input) back to dE/d(28x28 pixel): d input / d pixel = <see cref="LevelPerByte"/>
+    /// inside, and the padding is no pixel. (Ignores the clamp to 0-255, as a subgradient does.)
+    /// </summary>
+    public static void PixelGradient(ReadOnlySpan<float> dInput32, Span<float> dPixels28)
+    {
+        for (int r = 0; r < 28; r++)
+            for (int c = 0; c < 28; c++)
+                dPixels28[r * 28 + c] = LevelPerByte * dInput32[(r + Padding) * Side + c + Padding];
+    }
 
     public static void Encode(ReadOnlySpan<byte> digit28, Span<float> input32)
     {

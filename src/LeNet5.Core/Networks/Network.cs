@@ -81,8 +81,22 @@ public sealed class Network
         float loss = 0;
         for (int s = 0; s < n; s++)
             loss += Head.Loss(last.Slice(s * size, size), ws.Scores.AsSpan(s * OutputHead.Classes, OutputHead.Classes), labels[s], dy.Slice(s * size, size));
-        BackwardLayers(ws, parameters, n, gradients, curvature: false);
+        BackwardLayers(ws, parameters, n, gradients, curvature: false, Span<float>.Empty);
         return loss;
+    }
+
+    /// <summary>
+    /// Back-propagates an arbitrary dE/d(head input) <paramref name="dOutput"/> (n samples of
+    /// <see cref="OutputHead.Inputs"/> floats) through the layers of the last <see cref="Forward"/>:
+    /// adds dE/dp to <paramref name="gradients"/> and writes dE/d(network input) into <paramref name="dInput"/>
+    /// (n samples of 32x32), which the training pass never needs and skips.
+    /// </summary>
+    public void BackwardFrom(Workspace ws, ReadOnlySpan<float> parameters, int n, ReadOnlySpan<float> dOutput, Span<float> gradients, Span<float> dInput)
+    {
+        if (dOutput.Length != n * Head.Inputs) throw new ArgumentException($"expected {n * Head.Inputs} output gradients", nameof(dOutput));
+        if (dInput.Length != n * InputSize) throw new ArgumentException($"expected {n * InputSize} input gradients", nameof(dInput));
+        dOutput.CopyTo(ws.Delta(0, dOutput.Length));
+        BackwardLayers(ws, parameters, n, gradients, curvature: false, dInput);
     }
 
     /// <summary>The Gauss-Newton diagonal of the loss of the last forward samples, summed into <paramref name="curvature"/>.</summary>
@@ -93,17 +107,18 @@ public sealed class Network
         var d2y = ws.Delta(0, n * size);
         for (int s = 0; s < n; s++)
             Head.Curvature(last.Slice(s * size, size), ws.Scores.AsSpan(s * OutputHead.Classes, OutputHead.Classes), labels[s], d2y.Slice(s * size, size));
-        BackwardLayers(ws, parameters, n, curvature, curvature: true);
+        BackwardLayers(ws, parameters, n, curvature, curvature: true, Span<float>.Empty);
     }
 
-    private void BackwardLayers(Workspace ws, ReadOnlySpan<float> parameters, int n, Span<float> accumulator, bool curvature)
+    /// <summary>The layers' backward passes from ws.Delta(0); layer 0's dE/dx goes to <paramref name="dInput"/> (skipped when empty).</summary>
+    private void BackwardLayers(Workspace ws, ReadOnlySpan<float> parameters, int n, Span<float> accumulator, bool curvature, Span<float> dInput)
     {
         int current = 0;
         for (int l = Layers.Count - 1; l >= 0; l--)
         {
             var layer = Layers[l];
             var dy = ws.Delta(current, n * layer.Output.Size);
-            var dx = l == 0 ? Span<float>.Empty : ws.Delta(1 - current, n * layer.Input.Size);
+            var dx = l == 0 ? dInput : ws.Delta(1 - current, n * layer.Input.Size);
             var p = LayerSlice(parameters, l);
             var acc = LayerSlice(accumulator, l);
             if (curvature)

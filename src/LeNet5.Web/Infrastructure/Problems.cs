@@ -100,6 +100,18 @@ public static class Problems
     public static ApiProblem NoModel() =>
         new(StatusCodes.Status503ServiceUnavailable, "No model is loaded; put a .safetensors model in the models folder and restart.");
 
+    // ---- explanations ----
+
+    public static ApiProblem BadTarget(string? target) =>
+        Malformed(string.IsNullOrEmpty(target)
+                ? "Name the digit to nudge toward: ?target=D with D from 0 to 9."
+                : $"The target '{target}' is not a digit; send ?target=D with D from 0 to 9.",
+            "The body is the same as for POST /api/predict. " + AcceptedForms);
+
+    public static ApiProblem UnknownLayers(string layers, IEnumerable<string> known) =>
+        Malformed($"There is no layer '{layers}' with parameters in this model; name some of {string.Join(", ", known)} (comma-separated), or leave ?layers= out.",
+            "GET /api/models/{id}/parameters answers every layer's tensors when ?layers= is left out.");
+
     // ---- pictures ----
 
     public static ApiProblem UnsupportedPicture(string? contentType) =>

@@ -1,3 +1,4 @@
+using LeNet5.Core.Explanation;
 using LeNet5.Core.Layers;
 using LeNet5.Web.Features.Training;
 
@@ -34,6 +35,12 @@ public static class Vocabulary
         prototypes = Bitmaps.Prototypes(),
         prototypeWidth = Bitmaps.Width,
         prototypeHeight = Bitmaps.Height,
+        // for inspecting a unit: how far back each layer kind reaches
+        kernel = Convolution.K,
+        poolWindow = Pooling.Window,
+        kinds = new { conv = Convolution.KindName, fc = FullyConnected.KindName, tanh = ScaledTanh.KindName, subsample = Pooling.KindOf(PoolingKind.Subsampling) },
+        squashSlope = ScaledTanh.S,
+        nudge = new { budget = NudgeSettings.Default.Budget, steps = NudgeSettings.Default.MaxSteps },
     }, WebJson.Options);
 
     /// <summary>The admin page's: which run states are active or resumable, the phases in words, and the recipes.</summary>

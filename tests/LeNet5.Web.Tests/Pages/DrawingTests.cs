@@ -1,96 +1,13 @@
 using Microsoft.Playwright;
+using static LeNet5.Web.Tests.Support.PageDrawing;
 
 namespace LeNet5.Web.Tests.Pages;
 
 /// <summary>A person drawing digits on the page, with a mouse on a desktop and a finger on a phone.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class DrawingTests(BrowserFixture browser) : IAsyncLifetime
+public sealed class DrawingTests(BrowserFixture browser) : DrawingPageSession(browser)
 {
-    private static readonly (float X, float Y)[] One = [(0.52f, 0.15f), (0.5f, 0.5f), (0.48f, 0.85f)];
-    private static readonly (float X, float Y)[] Seven = [(0.28f, 0.2f), (0.72f, 0.2f), (0.6f, 0.45f), (0.45f, 0.85f)];
-    private static readonly (float X, float Y)[] Zero = Ellipse(0.5f, 0.5f, 0.22f, 0.33f, 48);
-
-    private readonly List<string> _consoleErrors = [];
-    private IBrowserContext _context = null!;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        if (_context is not null) await _context.CloseAsync();
-    }
-
-    private async Task<IPage> OpenAsync(BrowserNewContextOptions options)
-    {
-        _context = await browser.Browser.NewContextAsync(options);
-        var page = await _context.NewPageAsync();
-        page.Console += (_, message) => { if (message.Type == "error") _consoleErrors.Add(message.Text); };
-        page.PageError += (_, error) => _consoleErrors.Add(error);
-        await page.GotoAsync(browser.BaseUrl + "/");
-        await page.Locator("#pad").WaitForAsync();
-        return page;
-    }
-
-    private Task<IPage> OpenDesktopAsync() => OpenAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1000 } });
-
-    private static (float X, float Y)[] Ellipse(float cx, float cy, float rx, float ry, int points) =>
-        [.. Enumerable.Range(0, points + 1).Select(i => (cx + rx * MathF.Sin(2 * MathF.PI * i / points), cy - ry * MathF.Cos(2 * MathF.PI * i / points)))];
-
-    /// <summary>Draws strokes (coordinates 0..1 of the pad) with the mouse.</summary>
-    private static async Task DrawWithMouseAsync(IPage page, params (float X, float Y)[][] strokes)
-    {
-        var box = (await page.Locator("#pad").BoundingBoxAsync())!;
-        foreach (var stroke in strokes)
-        {
-            await page.Mouse.MoveAsync(box.X + stroke[0].X * box.Width, box.Y + stroke[0].Y * box.Height);
-            await page.Mouse.DownAsync();
-            foreach (var (x, y) in stroke.Skip(1))
-                await page.Mouse.MoveAsync(box.X + x * box.Width, box.Y + y * box.Height, new MouseMoveOptions { Steps = 6 });
-            await page.Mouse.UpAsync();
-        }
-    }
-
-    /// <summary>Draws strokes with a finger: real touch input through the Chrome DevTools protocol.</summary>
-    private static async Task DrawWithTouchAsync(IPage page, params (float X, float Y)[][] strokes)
-    {
-        var box = (await page.Locator("#pad").BoundingBoxAsync())!;
-        var cdp = await page.Context.NewCDPSessionAsync(page);
-        Dictionary<string, object> Touch(string type, double x, double y) => new()
-        {
-            ["type"] = type,
-            ["touchPoints"] = type == "touchEnd" ? Array.Empty<object>() : new object[] { new Dictionary<string, object> { ["x"] = x, ["y"] = y, ["id"] = 1 } },
-        };
-        foreach (var stroke in strokes)
-        {
-            var points = stroke.Select(p => (X: box.X + p.X * box.Width, Y: box.Y + p.Y * box.Height)).ToArray();
-            await cdp.SendAsync("Input.dispatchTouchEvent", Touch("touchStart", points[0].X, points[0].Y));
-            for (int i = 1; i < points.Length; i++)
-            {
-                for (int step = 1; step <= 6; step++)
-                {
-                    double t = step / 6.0;
-                    await cdp.SendAsync("Input.dispatchTouchEvent", Touch("touchMove",
-                        points[i - 1].X + (points[i].X - points[i - 1].X) * t, points[i - 1].Y + (points[i].Y - points[i - 1].Y) * t));
-                }
-            }
-            await cdp.SendAsync("Input.dispatchTouchEvent", Touch("touchEnd", 0, 0));
-        }
-    }
-
-    /// <summary>Waits for the answer to the drawing as it is now; returns the digit and whether it was rejected.</summary>
-    private static async Task<(int Digit, bool Rejected)> AnswerAsync(IPage page)
-    {
-        var version = await page.Locator("#pad").GetAttributeAsync("data-version");
-        var result = page.Locator($"#result[data-version='{version}'][data-state='done']");
-        await result.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
-        return (int.Parse(await result.GetAttributeAsync("data-digit") ?? "-1"), await result.GetAttributeAsync("data-rejected") == "true");
-    }
-
-    private static string Screenshot(string name)
-    {
-        Directory.CreateDirectory(RepoPaths.ScreenshotsDirectory);
-        return Path.Combine(RepoPaths.ScreenshotsDirectory, name);
-    }
+    private Task<IPage> OpenDesktopAsync() => OpenAsync(Desktop);
 
     [Fact]
     public async Task AOneAZeroAndASevenDrawnWithTheMouseAreRecognised()
@@ -108,7 +25,7 @@ public sealed class DrawingTests(BrowserFixture browser) : IAsyncLifetime
             await clear.ClickAsync();
             await page.Locator("#result[data-state='idle']").WaitForAsync();
         }
-        Assert.Empty(_consoleErrors);
+        Assert.Empty(ConsoleErrors);
     }
 
     [Fact]
@@ -148,7 +65,7 @@ public sealed class DrawingTests(BrowserFixture browser) : IAsyncLifetime
             .map(c => c.getAttribute('aria-label') || c.id)");
         Assert.Empty(blank);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("feature-maps.png"), FullPage = true });
-        Assert.Empty(_consoleErrors);
+        Assert.Empty(ConsoleErrors);
     }
 
     [Fact]
@@ -169,13 +86,7 @@ public sealed class DrawingTests(BrowserFixture browser) : IAsyncLifetime
     [Fact]
     public async Task DrawingWithAFingerOnAPhoneWorksAndDoesNotScrollThePage()
     {
-        var page = await OpenAsync(new BrowserNewContextOptions
-        {
-            ViewportSize = new ViewportSize { Width = 390, Height = 844 },
-            DeviceScaleFactor = 3,
-            IsMobile = true,
-            HasTouch = true,
-        });
+        var page = await OpenAsync(Phone);
         await page.Locator("#pad").ScrollIntoViewIfNeededAsync();
         var scrolled = await page.EvaluateAsync<double>("() => window.scrollY");
         var pointerTypes = new List<string>();
@@ -191,6 +102,6 @@ public sealed class DrawingTests(BrowserFixture browser) : IAsyncLifetime
         Assert.Equal(scrolled, await page.EvaluateAsync<double>("() => window.scrollY"));
         // the page fits the phone's width: nothing sticks out sideways
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
-        Assert.Empty(_consoleErrors);
+        Assert.Empty(ConsoleErrors);
     }
 }

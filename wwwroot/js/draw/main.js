@@ -1,7 +1,11 @@
 // The drawing page: live, debounced predictions of the pad's drawing through
-// POST /api/predict?details=true, the verdict, the probability chart and every layer's maps.
+// POST /api/predict?details=true, the verdict, the probability chart and every layer's maps, which
+// the inspector makes explorable; the explainer adds the saliency map, nudges and dreams.
 import { createPad } from "./pad.js";
 import { render, drawInput } from "./maps.js";
+import { createInspector } from "./inspect.js";
+import { renderKernels } from "./kernels.js";
+import { createExplainer } from "./explain.js";
 
 const DEBOUNCE_MS = 180;
 
@@ -18,14 +22,32 @@ const maps = $("maps");
 let timer = 0;
 let inFlight = false;
 let wanted = 0;
+let pixels = null; // 784 pixels to show instead of the drawing (a dream or a nudge), until the drawing changes
+let pixelsLabel = "";
 
 const pad = createPad({
   pad: $("pad"), hint: $("pad-hint"), undoButton: $("undo"), clearButton: $("clear"), pen: $("pen"), penValue: $("pen-value"),
 }, changed);
-if (modelPicker) modelPicker.addEventListener("change", () => pad.touch());
+const currentModel = () => (modelPicker ? modelPicker.value : $("dreams").dataset.model);
+const inspector = createInspector({ maps, inspector: $("inspector") });
+const explainer = createExplainer({
+  answerButton: $("why-answer"), runnerButton: $("why-runner"), onPad: $("why-on-pad"), figure: $("saliency"), map: $("saliency-map"),
+  caption: $("saliency-caption"), padCanvas: $("pad"), padOverlay: $("pad-saliency"), nudgeTargets: $("nudge-targets"), nudge: $("nudge"), dreams: $("dreams"),
+}, { model: currentModel, showPixels });
+if (modelPicker) modelPicker.addEventListener("change", () => { pad.touch(); explainer.modelChanged(); renderKernels($("kernels"), currentModel()); });
+if (currentModel()) renderKernels($("kernels"), currentModel());
+
+/** Shows the network's answer for 784 pixels (a dream, a nudged drawing) in place of the drawing's. */
+function showPixels(values, label) {
+  pixels = values;
+  pixelsLabel = label;
+  clearTimeout(timer);
+  predict();
+}
 
 /** The drawing changed: predict again once it rests for a moment (at once when a stroke ends). */
 function changed(now) {
+  pixels = null;
   clearTimeout(timer);
   timer = setTimeout(predict, now ? 0 : DEBOUNCE_MS);
 }
@@ -33,9 +55,10 @@ function changed(now) {
 async function predict() {
   wanted = pad.version;
   if (inFlight) return; // the answer in flight is followed by one for the latest drawing
-  if (pad.isEmpty) { showIdle(pad.version); return; }
+  if (pad.isEmpty && !pixels) { showIdle(pad.version); return; }
   inFlight = true;
   const asked = pad.version;
+  const input = pixels ? { pixels } : { image: pad.toDataURL() };
   result.dataset.state = "busy";
   try {
     const query = new URLSearchParams({ details: "true" });
@@ -43,10 +66,10 @@ async function predict() {
     const response = await fetch(`/api/predict?${query}`, {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify({ image: pad.toDataURL() }),
+      body: JSON.stringify(input),
     });
     const body = await response.json().catch(() => ({}));
-    if (response.ok) showResult(body, asked);
+    if (response.ok) showResult(body, asked, input);
     else showProblem(response.status, body, asked);
   } catch {
     showProblem(0, { title: "The server could not be reached; check your connection." }, asked);
@@ -70,10 +93,11 @@ function showIdle(asked) {
   seen.getContext("2d").clearRect(0, 0, 28, 28);
   updateChart(new Array(10).fill(0), -1);
   maps.replaceChildren(placeholder("The feature maps appear when you draw."));
+  explainer.clear();
   finish("idle", asked);
 }
 
-function showResult(body, asked) {
+function showResult(body, asked, input) {
   const sure = !body.rejected;
   digitOut.textContent = sure ? String(body.digit) : "?";
   digitOut.className = "digit " + (sure ? "sure" : "unsure");
@@ -81,10 +105,12 @@ function showResult(body, asked) {
   const a = body.digit === 8 ? "an" : "a";
   verdict.textContent = sure ? `It's ${a} ${body.digit}.` : `Not sure this is a digit. It looks most like ${a} ${body.digit}.`;
   confidenceOut.textContent = `Confidence ${(100 * body.confidence).toFixed(1)}%`;
-  timing.textContent = `${body.model} · ${body.elapsedMs.toFixed(1)} ms on the server`;
+  timing.textContent = `${input.pixels ? pixelsLabel + " · " : ""}${body.model} · ${body.elapsedMs.toFixed(1)} ms on the server`;
   if (body.input) drawInput(seen, body.input);
   updateChart(body.probabilities, body.digit);
   render(maps, body);
+  inspector.update(body);
+  explainer.update(body, input);
   result.dataset.digit = String(body.digit);
   result.dataset.rejected = String(body.rejected);
   finish("done", asked);

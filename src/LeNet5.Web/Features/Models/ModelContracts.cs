@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using LeNet5.Core.Layers;
 using System.Text.Json.Nodes;
 
 namespace LeNet5.Web.Features.Models;
@@ -69,3 +71,50 @@ public sealed record ModelDetails(
 
 /// <summary>One layer of a model's network and the shape of its output.</summary>
 public sealed record ModelLayer(string Name, string Kind, int[] Shape);
+
+/// <summary><c>GET /api/models/{id}/parameters</c>: the weights of the layers that have any, as the server computes with them.</summary>
+public sealed record ModelParameters(
+    [property: Description("The model's id.")] string Model,
+    [property: Description("The model's architecture string.")] string Architecture,
+    [property: Description("The layers with parameters, in order.")] IReadOnlyList<LayerParameters> Layers)
+{
+    public static ModelParameters From(ModelEntry entry, IReadOnlySet<string>? only)
+    {
+        var network = entry.Model.Network;
+        var layers = new List<LayerParameters>();
+        for (int l = 0; l < network.Layers.Count; l++)
+        {
+            var layer = network.Layers[l];
+            if (layer.ParameterCount == 0 || (only is not null && !only.Contains(layer.Name))) continue;
+            var slice = network.LayerSlice((ReadOnlySpan<float>)entry.Model.Parameters, l);
+            var tensors = new List<TensorValues>();
+            int offset = 0;
+            foreach (var t in layer.Parameters)
+            {
+                tensors.Add(new TensorValues(t.Name, t.Shape, slice.Slice(offset, t.Size).ToArray()));
+                offset += t.Size;
+            }
+            var table = layer is Convolution { IsSparse: true } conv ? conv.Table.Select(r => r.ToArray()).ToArray() : null;
+            layers.Add(new LayerParameters(layer.Name, layer.Kind, layer.Input.ToArray(), layer.Output.ToArray(), tensors, table));
+        }
+        return new ModelParameters(entry.Id, entry.Model.Architecture.ToString(), layers);
+    }
+
+    /// <summary>The names of the layers that have parameters.</summary>
+    public static IEnumerable<string> LayersWithParameters(ModelEntry entry) =>
+        entry.Model.Network.Layers.Where(l => l.ParameterCount > 0).Select(l => l.Name);
+}
+
+/// <summary>One layer's parameter tensors.</summary>
+public sealed record LayerParameters(
+    [property: Description("The layer's name, as in the details of /api/predict (c1, s2, c3, ...).")] string Name,
+    [property: Description("conv, fc or subsample.")] string Kind,
+    [property: Description("The shape of one sample's input.")] int[] InputShape,
+    [property: Description("The shape of one sample's output.")] int[] OutputShape,
+    [property: Description("Its tensors in model-file order: a convolution's weight (one 5x5 kernel per connection, in table order) then bias; a subsampling layer's coefficient then bias.")]
+    IReadOnlyList<TensorValues> Tensors,
+    [property: Description("For a sparse convolution (C3, the paper's Table I): the input maps each output map sees, in kernel order.")]
+    int[][]? Table);
+
+/// <summary>One tensor's values, row-major.</summary>
+public sealed record TensorValues(string Name, int[] Shape, float[] Values);

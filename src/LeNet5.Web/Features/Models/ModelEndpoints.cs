@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace LeNet5.Web.Features.Models;
 
 /// <summary>
-/// <c>GET /api/models</c>, <c>/api/models/{id}</c> and <c>/api/models/{id}/file[?format=onnx]</c> for everyone;
+/// <c>GET /api/models</c>, <c>/api/models/{id}</c>, <c>/api/models/{id}/parameters</c> and <c>/api/models/{id}/file[?format=onnx]</c> for everyone;
 /// <c>POST /api/models/{id}/activate</c> and <c>DELETE /api/models/{id}</c> for the admin. Each
 /// handler documents itself for the OpenAPI document.
 /// </summary>
@@ -24,6 +24,7 @@ public static class ModelEndpoints
         var models = app.MapGroup("/api/models").WithTags("Models").ProducesProblem(StatusCodes.Status429TooManyRequests);
         models.MapGet("/", List);
         models.MapGet("/{id}", Get).ProducesProblem(StatusCodes.Status404NotFound);
+        models.MapGet("/{id}/parameters", GetParameters).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         models.MapGet("/{id}/file", Download).Produces(StatusCodes.Status200OK, contentType: SafetensorsMediaType)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -45,6 +46,22 @@ public static class ModelEndpoints
     [EndpointSummary("One model with its layers and the metadata of the run that made it.")]
     private static Ok<ModelDetails> Get(string id, ModelRegistry registry) =>
         TypedResults.Ok(ModelDetails.From(Find(registry, id), id == registry.Active?.Id));
+
+    [EndpointName("GetModelParameters")]
+    [EndpointSummary("The weights of the layers that have any (kernels, biases, subsampling coefficients, C3's connection table), for inspecting units.")]
+    [EndpointDescription("layers=c1,c3 answers only those layers; left out, every layer with parameters.")]
+    private static Ok<ModelParameters> GetParameters(string id, ModelRegistry registry, [FromQuery] string? layers)
+    {
+        var entry = Find(registry, id);
+        HashSet<string>? only = null;
+        if (!string.IsNullOrWhiteSpace(layers))
+        {
+            only = [.. layers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+            var known = ModelParameters.LayersWithParameters(entry).ToHashSet();
+            if (only.FirstOrDefault(n => !known.Contains(n)) is { } unknown) throw Problems.UnknownLayers(unknown, known);
+        }
+        return TypedResults.Ok(ModelParameters.From(entry, only));
+    }
 
     [EndpointName("DownloadModel")]
     [EndpointSummary("The model's .safetensors file, or with format=onnx the same network as ONNX (opset 17: input 'pixels' [N,1,28,28] in 0-255, outputs 'probabilities' and, for RBF models, 'distances').")]

@@ -52,6 +52,12 @@ public sealed partial class ModelRegistry
     /// <summary>The model with this id, or null.</summary>
     public ModelEntry? Get(string id) => _snapshot.Models.GetValueOrDefault(id);
 
+    /// <summary>The model a request names (<c>?model=</c>), or the active one when it names none; a problem when there is none.</summary>
+    public ModelEntry Resolve(string? id) =>
+        string.IsNullOrEmpty(id)
+            ? Active ?? throw Problems.NoModel()
+            : Get(id) ?? throw Problems.UnknownModel(id);
+
     /// <summary>The model that answers when a request names none; null when no model is loaded.</summary>
     public ModelEntry? Active
     {

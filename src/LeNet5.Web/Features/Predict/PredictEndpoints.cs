@@ -12,13 +12,7 @@ public static class PredictEndpoints
     {
         var group = app.MapGroup("/api/predict")
             .WithTags("Predict")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable); // no model, or as many bodies in flight as Limits:MaxConcurrentBodies
+            .ProducesInputProblems();
 
         group.MapPost("/", PredictAsync).DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
         group.MapPost("/batch", PredictBatchAsync).DocumentRequestBody<BatchJsonRequest>(PredictRequestReader.BatchField, rawImages: false);
@@ -34,7 +28,7 @@ public static class PredictEndpoints
         HttpRequest request, ModelRegistry registry, BodySlots slots, PredictRequestReader reader, PredictionService predictor, IDiagnosticContext log,
         [FromQuery] string? model, [FromQuery] bool? details, CancellationToken cancellationToken)
     {
-        var entry = ResolveModel(registry, model);
+        var entry = registry.Resolve(model);
         log.Set("Model", entry.Id);
         slots.Take(request.HttpContext);
         var input = await reader.ReadSingleAsync(request, cancellationToken);
@@ -52,7 +46,7 @@ public static class PredictEndpoints
         HttpRequest request, ModelRegistry registry, BodySlots slots, PredictRequestReader reader, PredictionService predictor, IDiagnosticContext log,
         [FromQuery] string? model, [FromQuery] bool? details, CancellationToken cancellationToken)
     {
-        var entry = ResolveModel(registry, model);
+        var entry = registry.Resolve(model);
         log.Set("Model", entry.Id);
         slots.Take(request.HttpContext);
         var inputs = await reader.ReadBatchAsync(request, cancellationToken);
@@ -62,10 +56,4 @@ public static class PredictEndpoints
             answers[i] = await predictor.PredictAsync(entry, inputs[i], details ?? false, cancellationToken, $"images[{i}]");
         return TypedResults.Ok(answers);
     }
-
-    /// <summary>The named model, or the active one.</summary>
-    private static ModelEntry ResolveModel(ModelRegistry registry, string? id) =>
-        string.IsNullOrEmpty(id)
-            ? registry.Active ?? throw Problems.NoModel()
-            : registry.Get(id) ?? throw Problems.UnknownModel(id);
 }

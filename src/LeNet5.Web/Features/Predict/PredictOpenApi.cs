@@ -10,6 +10,16 @@ namespace LeNet5.Web.Features.Predict;
 /// </summary>
 internal static class PredictOpenApi
 {
+    /// <summary>The problems an endpoint that reads a picture the way /api/predict does can answer.</summary>
+    public static RouteGroupBuilder ProducesInputProblems(this RouteGroupBuilder group) => group
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+        .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+        .ProducesProblem(StatusCodes.Status429TooManyRequests)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
     public static RouteHandlerBuilder DocumentRequestBody<TJson>(this RouteHandlerBuilder builder, string fileField, bool rawImages) =>
         builder.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
         {

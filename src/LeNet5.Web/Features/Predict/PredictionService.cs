@@ -16,21 +16,7 @@ public sealed class PredictionService(DigitRecognizer recognizer, PredictMetrics
     public async Task<PredictResponse> PredictAsync(ModelEntry entry, PredictInput input, bool details, CancellationToken cancellationToken, string? where = null)
     {
         long started = Stopwatch.GetTimestamp();
-        RecognitionResult answer;
-        try
-        {
-            answer = input switch
-            {
-                EncodedImageInput image => await DecodeAsync(() => recognizer.Recognize(entry.Model, image.Bytes, details), cancellationToken),
-                PixelsInput raw => recognizer.Recognize(entry.Model, raw.Pixels, details),
-                _ => throw new ArgumentOutOfRangeException(nameof(input)),
-            };
-        }
-        catch (DigitPreparationException ex)
-        {
-            metrics.Refused(ex.Failure);
-            throw Problems.From(ex, where);
-        }
+        var answer = await RecognizeAsync(entry, input, details, cancellationToken, where);
         var prediction = answer.Prediction;
         var elapsed = Stopwatch.GetElapsedTime(started);
         metrics.Answered(entry.Id, prediction.Digit, answer.Rejected, input is EncodedImageInput, elapsed.TotalSeconds);
@@ -43,6 +29,28 @@ public sealed class PredictionService(DigitRecognizer recognizer, PredictMetrics
             Layers = [.. prediction.Layers!.Select(l => new LayerResponse(l.Name, l.Kind, l.Shape, Round(l.Values)))],
             Distances = prediction.ScoresAreDistances ? prediction.Scores : null,
         };
+    }
+
+    /// <summary>
+    /// The recognizer's answer for one input (its <see cref="RecognitionResult.Pixels"/> are the prepared 28x28),
+    /// with the decode limit and the problems of a picture that cannot be prepared: what every face over an input shares.
+    /// </summary>
+    public async Task<RecognitionResult> RecognizeAsync(ModelEntry entry, PredictInput input, bool details, CancellationToken cancellationToken, string? where = null)
+    {
+        try
+        {
+            return input switch
+            {
+                EncodedImageInput image => await DecodeAsync(() => recognizer.Recognize(entry.Model, image.Bytes, details), cancellationToken),
+                PixelsInput raw => recognizer.Recognize(entry.Model, raw.Pixels, details),
+                _ => throw new ArgumentOutOfRangeException(nameof(input)),
+            };
+        }
+        catch (DigitPreparationException ex)
+        {
+            metrics.Refused(ex.Failure);
+            throw Problems.From(ex, where);
+        }
     }
 
     private async Task<RecognitionResult> DecodeAsync(Func<RecognitionResult> recognize, CancellationToken cancellationToken)

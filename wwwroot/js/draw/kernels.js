@@ -1,0 +1,84 @@
+// The model's weights (GET /api/models/{id}/parameters, fetched once per model) and their pictures:
+// kernels as small images, red positive and blue negative; C3's laid out as the paper's Table I.
+import { vocabulary } from "../vocabulary.js";
+
+const { kernel: K } = vocabulary;
+const cache = new Map();
+
+/** The layers with parameters of a model, by name: { kind, tensors: [{ name, shape, values }], table }. */
+export function loadParameters(model) {
+  if (!cache.has(model)) {
+    cache.set(model, fetch(`/api/models/${encodeURIComponent(model)}/parameters`, { headers: { Accept: "application/json" } })
+      .then((r) => (r.ok ? r.json() : { layers: [] }))
+      .then((body) => new Map(body.layers.map((l) => [l.name, l])))
+      .catch(() => { cache.delete(model); return new Map(); }));
+  }
+  return cache.get(model);
+}
+
+/** Weights as a width-wide image on a diverging scale [-scale, scale]. */
+export function kernelCanvas(values, scale, label, width = K) {
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = Math.ceil(values.length / width);
+  canvas.className = "kernel";
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", label);
+  canvas.title = label;
+  const ctx = canvas.getContext("2d");
+  const image = ctx.createImageData(canvas.width, canvas.height);
+  values.forEach((v, i) => {
+    const t = Math.min(1, Math.abs(v) / scale);
+    const rgb = v >= 0 ? [255, 255 - 200 * t, 255 - 210 * t] : [255 - 210 * t, 255 - 150 * t, 255];
+    image.data.set([...rgb.map(Math.round), 255], i * 4);
+  });
+  ctx.putImageData(image, 0, 0);
+  return canvas;
+}
+
+const maxAbs = (values) => values.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-6);
+
+/** C1's kernels in a row, then C3's as Table I: a column per C3 map, a row per S2 map, blank where unconnected. */
+export async function renderKernels(container, model) {
+  const parameters = await loadParameters(model);
+  const c1 = parameters.get("c1"), c3 = parameters.get("c3");
+  container.replaceChildren();
+  if (!c1 || !c3) return;
+  container.dataset.model = model;
+  const c1Weights = c1.tensors[0].values;
+  const row = document.createElement("div");
+  row.className = "kernel-row";
+  row.innerHTML = "<h3>C1: 6 kernels over the input</h3>";
+  for (let m = 0; m < 6; m++) row.appendChild(kernelCanvas(c1Weights.slice(m * K * K, (m + 1) * K * K), maxAbs(c1Weights), `C1 kernel ${m}`));
+  container.appendChild(row);
+
+  const weights = c3.tensors[0].values, scale = maxAbs(weights), table = c3.table;
+  const inputs = Math.max(...table.flat()) + 1;
+  const grid = document.createElement("div");
+  grid.className = "table-one";
+  grid.id = "table-one";
+  grid.style.gridTemplateColumns = `auto repeat(${table.length}, minmax(0, 1fr))`;
+  const head = (text) => { const e = document.createElement("span"); e.className = "t-head"; e.textContent = text; grid.appendChild(e); };
+  head("S2 \\ C3");
+  table.forEach((_, o) => head(String(o)));
+  const start = [];
+  table.reduce((k, feeds, o) => { start[o] = k; return k + feeds.length; }, 0);
+  for (let i = 0; i < inputs; i++) {
+    head(String(i));
+    table.forEach((feeds, o) => {
+      const j = feeds.indexOf(i);
+      const cell = document.createElement("span");
+      cell.className = "t-cell";
+      if (j >= 0) {
+        const k = start[o] + j;
+        cell.appendChild(kernelCanvas(weights.slice(k * K * K, (k + 1) * K * K), scale, `C3 map ${o} kernel on S2 map ${i}`));
+        cell.dataset.connected = "true";
+      }
+      grid.appendChild(cell);
+    });
+  }
+  const title = document.createElement("h3");
+  title.textContent = `C3: ${weights.length / (K * K)} kernels, as the paper's Table I`;
+  container.appendChild(title);
+  container.appendChild(grid);
+}
