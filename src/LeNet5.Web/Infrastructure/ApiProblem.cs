@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
-
 namespace LeNet5.Web.Infrastructure;
 
 /// <summary>

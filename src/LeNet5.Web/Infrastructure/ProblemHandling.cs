@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.AspNetCore.Mvc;
 using Serilog;
 
 namespace LeNet5.Web.Infrastructure;

@@ -1,6 +1,4 @@
 using LeNet5.Web.Features.Predict;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Serilog;
 
 namespace LeNet5.Web.Features.Explain;
@@ -10,9 +8,7 @@ public static class ExplainEndpoints
 {
     public static IEndpointRouteBuilder MapExplainEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/explain")
-            .WithTags("Explain")
-            .ProducesInputProblems();
+        var group = app.MapGroup("/api/explain").WithTags("Explain").ProducesInputProblems();
         group.MapPost("/", ExplainAsync).DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
         group.MapPost("/nudge", NudgeAsync).DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
 
@@ -25,15 +21,13 @@ public static class ExplainEndpoints
     [EndpointSummary("Why this digit: the gradient of the evidence for a digit with respect to the prepared 28x28 pixels (a saliency map).")]
     [EndpointDescription("The same bodies, limits and errors as POST /api/predict. target=D (0-9) explains the evidence for D; " +
                          "left out, for the digit read. The evidence is minus the distance to D's prototype (RBF models) or D's logit (softmax).")]
-    private static async Task<Ok<ExplainResponse>> ExplainAsync(
-        HttpRequest request, ModelRegistry registry, PredictRequestReader reader, ExplainService explainer, IDiagnosticContext log,
-        [FromQuery] string? model, [FromQuery] string? target, CancellationToken cancellationToken)
+    private static async Task<Ok<ExplainResponse>> ExplainAsync([AsParameters] PictureRequest picture, ExplainService explainer, [FromQuery] string? target)
     {
         int? digit = string.IsNullOrEmpty(target) ? null : ParseTarget(target);
-        var (entry, input) = await ReadAsync(request, registry, reader, log, model, cancellationToken);
-        var answer = await explainer.ExplainAsync(entry, input, digit, cancellationToken);
-        log.Set("Digit", answer.Digit);
-        log.Set("Target", answer.Target);
+        var (entry, input) = await picture.ReadAsync();
+        var answer = await explainer.ExplainAsync(entry, input, digit, picture.Cancellation);
+        picture.Log.Set("Digit", answer.Digit);
+        picture.Log.Set("Target", answer.Target);
         return TypedResults.Ok(answer);
     }
 
@@ -41,15 +35,13 @@ public static class ExplainEndpoints
     [EndpointSummary("Nudge it: the small change to the drawing that makes the network read the target digit.")]
     [EndpointDescription("The same bodies, limits and errors as POST /api/predict; target=D (0-9) is required. Projected gradient steps on " +
                          "the prepared 28x28 pixels, no pixel moving more than 160 levels, at most 200 steps, stopping when the network reads D.")]
-    private static async Task<Ok<NudgeResponse>> NudgeAsync(
-        HttpRequest request, ModelRegistry registry, PredictRequestReader reader, ExplainService explainer, IDiagnosticContext log,
-        [FromQuery] string? model, [FromQuery] string? target, CancellationToken cancellationToken)
+    private static async Task<Ok<NudgeResponse>> NudgeAsync([AsParameters] PictureRequest picture, ExplainService explainer, [FromQuery] string? target)
     {
         int digit = ParseTarget(target);
-        var (entry, input) = await ReadAsync(request, registry, reader, log, model, cancellationToken);
-        var answer = await explainer.NudgeAsync(entry, input, digit, cancellationToken);
-        log.Set("Target", digit);
-        log.Set("Reached", answer.Reached);
+        var (entry, input) = await picture.ReadAsync();
+        var answer = await explainer.NudgeAsync(entry, input, digit, picture.Cancellation);
+        picture.Log.Set("Target", digit);
+        picture.Log.Set("Reached", answer.Reached);
         return TypedResults.Ok(answer);
     }
 
@@ -58,16 +50,6 @@ public static class ExplainEndpoints
     [EndpointDescription("Each item's pixels, sent back as {\"pixels\": [...]} to POST /api/predict?model={id}, are read as its digit.")]
     private static Ok<DreamResponse[]> Dreams(string id, ModelRegistry registry, ExplainService explainer) =>
         TypedResults.Ok(explainer.Dreams(registry.Get(id) ?? throw Problems.UnknownModel(id)));
-
-    /// <summary>The model asked for and the input, read as /api/predict reads it.</summary>
-    private static async Task<(ModelEntry Entry, PredictInput Input)> ReadAsync(
-        HttpRequest request, ModelRegistry registry, PredictRequestReader reader, IDiagnosticContext log, string? model, CancellationToken cancellationToken)
-    {
-        var entry = registry.Resolve(model);
-        log.Set("Model", entry.Id);
-        request.HttpContext.RequestServices.GetRequiredService<BodySlots>().Take(request.HttpContext); // the same body budget as /api/predict
-        return (entry, await reader.ReadSingleAsync(request, cancellationToken));
-    }
 
     private static int ParseTarget(string? target) =>
         int.TryParse(target, NumberStyles.None, CultureInfo.InvariantCulture, out int d) && d is >= 0 and <= 9 ? d : throw Problems.BadTarget(target);

@@ -1,7 +1,5 @@
 using LeNet5.Onnx;
 using LeNet5.Web.Features.Admin;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace LeNet5.Web.Features.Models;
 

@@ -3,14 +3,11 @@ namespace LeNet5.Web.Features.Models;
 /// <summary>The models: the registry that loads them and owns the active one, and their API.</summary>
 public static class ModelsFeature
 {
-    public static IServiceCollection AddModels(this IServiceCollection services)
-    {
-        services.AddDatabase();
-        services.AddSettings<ModelOptions>(ModelOptions.Section);
-        services.AddSingleton<ActiveModelStore>();
-        services.AddSingleton<ModelRegistry>();
-        return services;
-    }
+    public static IServiceCollection AddModels(this IServiceCollection services) => services
+        .AddDatabase()
+        .AddSettings<ModelOptions>(ModelOptions.Section)
+        .AddSingleton<ActiveModelStore>()
+        .AddSingleton<ModelRegistry>();
 
     public static IEndpointRouteBuilder MapModels(this IEndpointRouteBuilder app)
     {

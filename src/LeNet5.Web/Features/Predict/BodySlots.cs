@@ -16,6 +16,18 @@ public sealed class BodySlots(IOptions<LimitsOptions> limits) : IDisposable
         http.Response.RegisterForDispose(new Slot(_slots));
     }
 
+    /// <summary>
+    /// The start of every request that reads an input: the model it names (or the active one, noted in
+    /// the request log), and a body slot held until the answer is written.
+    /// </summary>
+    public ModelEntry Admit(HttpRequest request, ModelRegistry registry, string? model, Serilog.IDiagnosticContext log)
+    {
+        var entry = registry.Resolve(model);
+        log.Set("Model", entry.Id);
+        Take(request.HttpContext);
+        return entry;
+    }
+
     public void Dispose() => _slots.Dispose();
 
     private sealed class Slot(SemaphoreSlim slots) : IDisposable

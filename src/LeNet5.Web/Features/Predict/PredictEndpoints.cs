@@ -1,6 +1,4 @@
 using LeNet5.Imaging;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Serilog;
 
 namespace LeNet5.Web.Features.Predict;
@@ -24,17 +22,12 @@ public static class PredictEndpoints
     [EndpointDescription("The body is a raw image (" + PictureFormats.Names + "; a GIF's first frame), multipart/form-data with the file in the field " +
                          "'image', or JSON {\"image\": \"data:image/png;base64,...\"} or {\"pixels\": [784 numbers]}. " +
                          "details=true adds the 784 input pixels, every layer's activations and, for RBF models, the distances.")]
-    private static async Task<Ok<PredictResponse>> PredictAsync(
-        HttpRequest request, ModelRegistry registry, BodySlots slots, PredictRequestReader reader, PredictionService predictor, IDiagnosticContext log,
-        [FromQuery] string? model, [FromQuery] bool? details, CancellationToken cancellationToken)
+    private static async Task<Ok<PredictResponse>> PredictAsync([AsParameters] PictureRequest picture, PredictionService predictor, [FromQuery] bool? details)
     {
-        var entry = registry.Resolve(model);
-        log.Set("Model", entry.Id);
-        slots.Take(request.HttpContext);
-        var input = await reader.ReadSingleAsync(request, cancellationToken);
-        var answer = await predictor.PredictAsync(entry, input, details ?? false, cancellationToken);
-        log.Set("Digit", answer.Digit);
-        log.Set("Rejected", answer.Rejected);
+        var (entry, input) = await picture.ReadAsync();
+        var answer = await predictor.PredictAsync(entry, input, details ?? false, picture.Cancellation);
+        picture.Log.Set("Digit", answer.Digit);
+        picture.Log.Set("Rejected", answer.Rejected);
         return TypedResults.Ok(answer);
     }
 
@@ -42,18 +35,13 @@ public static class PredictEndpoints
     [EndpointSummary("Recognise the digits in several images, answered in the same order.")]
     [EndpointDescription("multipart/form-data with any number of files in the field 'images', or JSON {\"images\": [...]} " +
                          "whose items are data URL strings or {\"image\": ...} / {\"pixels\": [...]} objects.")]
-    private static async Task<Ok<PredictResponse[]>> PredictBatchAsync(
-        HttpRequest request, ModelRegistry registry, BodySlots slots, PredictRequestReader reader, PredictionService predictor, IDiagnosticContext log,
-        [FromQuery] string? model, [FromQuery] bool? details, CancellationToken cancellationToken)
+    private static async Task<Ok<PredictResponse[]>> PredictBatchAsync([AsParameters] PictureRequest pictures, PredictionService predictor, [FromQuery] bool? details)
     {
-        var entry = registry.Resolve(model);
-        log.Set("Model", entry.Id);
-        slots.Take(request.HttpContext);
-        var inputs = await reader.ReadBatchAsync(request, cancellationToken);
-        log.Set("Images", inputs.Count);
+        var (entry, inputs) = await pictures.ReadBatchAsync();
+        pictures.Log.Set("Images", inputs.Count);
         var answers = new PredictResponse[inputs.Count];
         for (int i = 0; i < inputs.Count; i++)
-            answers[i] = await predictor.PredictAsync(entry, inputs[i], details ?? false, cancellationToken, $"images[{i}]");
+            answers[i] = await predictor.PredictAsync(entry, inputs[i], details ?? false, pictures.Cancellation, $"images[{i}]");
         return TypedResults.Ok(answers);
     }
 }

@@ -1,6 +1,4 @@
 using LeNet5.Web.Features.Admin;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace LeNet5.Web.Features.Training;
 

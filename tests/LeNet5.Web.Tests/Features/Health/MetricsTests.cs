@@ -2,13 +2,22 @@ using System.Net;
 
 namespace LeNet5.Web.Tests.Features.Health;
 
-/// <summary>GET /metrics speaks Prometheus: ASP.NET Core's request metrics and ours, counted from real requests.</summary>
-public sealed class MetricsTests
+/// <summary>
+/// GET /metrics speaks Prometheus: ASP.NET Core's request metrics and ours, counted from real
+/// requests. (A meter listener hears every host in the test process, so this test's answers are told
+/// apart by a model id of its own.)
+/// </summary>
+public sealed class MetricsTests : IDisposable
 {
+    private readonly string _models = Directory.CreateTempSubdirectory("lenet5web-metrics-").FullName;
+
+    public void Dispose() => Directory.Delete(_models, recursive: true);
+
     [Fact]
     public async Task PredictionsRefusalsAndRequestsAreCounted()
     {
-        using var factory = new LeNet5WebFactory();
+        File.Copy(RepoPaths.ShippedModel, Path.Combine(_models, "metrics-probe.safetensors"));
+        using var factory = LeNet5WebFactory.With(new Dictionary<string, string?> { ["Models:Directory"] = _models });
         var client = factory.CreateClient();
         var seven = TestMnist.Test.Image(0).ToArray().Select(b => (int)b);
         for (int i = 0; i < 3; i++) await ApiAssert.Prediction(await client.PostAsync("/api/predict", ApiAssert.JsonBody(new { pixels = seven })));
@@ -21,10 +30,10 @@ public sealed class MetricsTests
         var lines = (await response.Content.ReadAsStringAsync()).Split('\n');
         double Value(Func<string, bool> match) => lines.Where(l => !l.StartsWith('#') && match(l)).Select(l => double.Parse(l.Split(' ')[^1].Trim(), System.Globalization.CultureInfo.InvariantCulture)).Sum();
 
-        Assert.Equal(4, Value(l => l.StartsWith("lenet5_predictions_total{", StringComparison.Ordinal) && l.Contains("digit=\"7\"") && l.Contains("model=\"lenet5\"") && l.Contains("rejected=\"false\"")));
-        Assert.Equal(1, Value(l => l.StartsWith("lenet5_preparation_failures_total{", StringComparison.Ordinal) && l.Contains("kind=\"blank\"")));
-        Assert.Equal(1, Value(l => l.StartsWith("lenet5_recognition_duration_seconds_count{", StringComparison.Ordinal) && l.Contains("input=\"picture\"")));
-        Assert.Equal(3, Value(l => l.StartsWith("lenet5_recognition_duration_seconds_count{", StringComparison.Ordinal) && l.Contains("input=\"pixels\"")));
+        Assert.Equal(4, Value(l => l.StartsWith("lenet5_predictions_total{", StringComparison.Ordinal) && l.Contains("digit=\"7\"") && l.Contains("model=\"metrics-probe\"") && l.Contains("rejected=\"false\"")));
+        Assert.True(Value(l => l.StartsWith("lenet5_preparation_failures_total{", StringComparison.Ordinal) && l.Contains("kind=\"blank\"")) >= 1, "the blank grid is not counted");
+        Assert.True(Value(l => l.StartsWith("lenet5_recognition_duration_seconds_count{", StringComparison.Ordinal) && l.Contains("input=\"picture\"")) >= 1, "no picture timed");
+        Assert.True(Value(l => l.StartsWith("lenet5_recognition_duration_seconds_count{", StringComparison.Ordinal) && l.Contains("input=\"pixels\"")) >= 3, "no pixels timed");
         Assert.True(Value(l => l.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal) && l.Contains("http_route=\"/api/predict/\"")) >= 5,
             "ASP.NET Core's request metric is missing");
     }
