@@ -52,7 +52,7 @@ public sealed class TrainingExecutor(
             };
             trainer.Run(cancel.Token);
             queue.BeginPublishing(live, cancel.Token);
-            Publish(id, architecture, trainer, data.Test, command);
+            Publish(run, architecture, trainer, data.Test, command);
             status = RunStatus.Completed;
             DeleteCheckpoint(id, checkpoint);
         }
@@ -73,12 +73,16 @@ public sealed class TrainingExecutor(
     }
 
     /// <summary>Writes the model, loads it into the registry, and records the run's results.</summary>
-    private void Publish(long id, Architecture architecture, Trainer trainer, Core.Data.MnistSplit test, string command)
+    private void Publish(RunRecord run, Architecture architecture, Trainer trainer, Core.Data.MnistSplit test, string command)
     {
+        long id = run.Id;
         var evaluation = trainer.LastEvaluation ?? Evaluator.Evaluate(trainer.Network, trainer.Parameters, test, trainer.Options.Threads);
         var model = ModelCard.From(trainer, command);
+        // the run's id and creation time: a database reset reuses ids, never both
+        string origin = $"{id} {Database.Time(run.CreatedAt)}";
+        model.Metadata[RunKey] = origin;
         Directory.CreateDirectory(registry.TrainedDirectoryPath);
-        string modelId = UniqueModelId($"run-{id}-{architecture.Name}");
+        string modelId = UniqueModelId($"run-{id}-{architecture.Name}", origin);
         string path = Path.Combine(registry.TrainedDirectoryPath, modelId + ModelRegistry.FileExtension);
         ModelFile.Save(model, path);
         registry.Load(path);
@@ -94,13 +98,18 @@ public sealed class TrainingExecutor(
         queue.Complete(id, modelId, evaluation.Accuracy, confusion, mistakes);
     }
 
+    /// <summary>The metadata key that names the run a trained model came from (its id and creation time).</summary>
+    public const string RunKey = "web_run";
+
     /// <summary>
     /// The id itself, or with a short random suffix when a model of that id is loaded or its file exists
-    /// (say the data folder was reset but old model files remain): a new run never replaces a model.
+    /// (say the data folder was reset but old model files remain): a new run never replaces another's
+    /// model. A model this same run wrote before a crash kept it from recording the end is its own, and replaced.
     /// </summary>
-    private string UniqueModelId(string baseId)
+    private string UniqueModelId(string baseId, string origin)
     {
-        bool Taken(string id) => registry.Get(id) is not null || File.Exists(Path.Combine(registry.TrainedDirectoryPath, id + ModelRegistry.FileExtension));
+        bool Mine(string id) => registry.Get(id) is { } entry && entry.Model.Metadata.GetValueOrDefault(RunKey) == origin;
+        bool Taken(string id) => !Mine(id) && (registry.Get(id) is not null || File.Exists(Path.Combine(registry.TrainedDirectoryPath, id + ModelRegistry.FileExtension)));
         string id = baseId;
         while (Taken(id)) id = $"{baseId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
         if (id != baseId) logger.LogWarning("A model {ModelId} already exists; the run's model is saved as {NewId} instead", baseId, id);

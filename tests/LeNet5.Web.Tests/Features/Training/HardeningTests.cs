@@ -96,6 +96,32 @@ public sealed partial class HardeningTests : IDisposable
     }
 
     [Fact]
+    public async Task AKillBetweenSavingTheModelAndRecordingItDoesNotPublishASecondCopy()
+    {
+        long id;
+        string created;
+        using (var first = Factory())
+        {
+            var client = AdminApp.Admin(first);
+            id = await AdminApp.StartAsync(client, new { trainLimit = 500, epochs = 200 });
+            await AdminApp.WaitForAsync(client, id, r => r.CompletedEpochs >= 1, "one epoch in");
+            created = (await ApiAssert.Json.Deserialize<JsonElement>(client, $"/api/training/{id}")).GetProperty("createdAt").GetString()!;
+        }
+        // as if the model had been saved, and the process killed before the run's end was recorded
+        var checkpoint = Core.Models.ModelFile.Read(await File.ReadAllBytesAsync(Path.Combine(_app.DataDirectory, "checkpoints", $"run-{id}.checkpoint.safetensors")), "checkpoint", out _);
+        checkpoint.Metadata["web_run"] = $"{id} {DateTimeOffset.Parse(created, System.Globalization.CultureInfo.InvariantCulture).ToUniversalTime():O}";
+        Core.Models.ModelFile.Save(checkpoint, Path.Combine(TrainedModels, $"run-{id}-lenet5.safetensors"));
+
+        using var second = Factory();
+        var again = AdminApp.Admin(second);
+        int trained = (await AdminApp.GetRunAsync(again, id)).CompletedEpochs;
+        Assert.Equal(HttpStatusCode.Accepted, (await again.PostAsync($"/api/training/{id}/resume", AdminApp.Json(new { epochs = trained }))).StatusCode);
+        var done = await AdminApp.WaitForStatusAsync(again, id, "completed");
+        Assert.Equal($"run-{id}-lenet5", done.ModelId);
+        Assert.Single(Directory.GetFiles(TrainedModels, $"run-{id}-lenet5*.safetensors"));
+    }
+
+    [Fact]
     public async Task AStoredActiveModelWhoseFileIsGoneFallsBackToModelsDefault()
     {
         File.Copy(Path.Combine(RepoPaths.ModelsDirectory, "lenet5.safetensors"), Path.Combine(_app.ModelsDirectory, "alpha.safetensors"));
