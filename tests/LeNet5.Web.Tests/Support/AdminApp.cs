@@ -9,7 +9,7 @@ namespace LeNet5.Web.Tests.Support;
 /// A temp data folder and a temp copy of the repository's models, kept across app restarts, and the
 /// settings that point the app at them (with a known admin token and MNIST from the repository).
 /// </summary>
-public sealed class AdminApp : IDisposable
+public sealed partial class AdminApp : IDisposable
 {
     public const string Token = "test-admin-token-0123456789abcdefghij";
 
@@ -32,7 +32,19 @@ public sealed class AdminApp : IDisposable
         ["Training:ProgressIntervalMilliseconds"] = "50",
     };
 
-    public LeNet5WebFactory Factory() => LeNet5WebFactory.With(Settings);
+    /// <summary>An app over this data folder and these models, with any settings changed as given.</summary>
+    public LeNet5WebFactory Factory(params (string Key, string Value)[] extra)
+    {
+        var settings = Settings;
+        foreach (var (key, value) in extra) settings[key] = value;
+        return LeNet5WebFactory.With(settings);
+    }
+
+    /// <summary>The antiforgery token of a page's form (the sign-in page, the admin page's sign-out form).</summary>
+    public static string AntiforgeryToken(string html) => AntiforgeryField().Match(html).Groups[1].Value;
+
+    [System.Text.RegularExpressions.GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial System.Text.RegularExpressions.Regex AntiforgeryField();
 
     /// <summary>A client that sends the admin token.</summary>
     public static HttpClient Admin(LeNet5WebFactory factory)

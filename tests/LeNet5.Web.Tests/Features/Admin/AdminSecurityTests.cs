@@ -15,12 +15,7 @@ public sealed partial class AdminSecurityTests : IDisposable
 
     public void Dispose() => _app.Dispose();
 
-    private LeNet5WebFactory Factory(params (string Key, string Value)[] extra)
-    {
-        var settings = _app.Settings;
-        foreach (var (key, value) in extra) settings[key] = value;
-        return LeNet5WebFactory.With(settings);
-    }
+    private LeNet5WebFactory Factory(params (string Key, string Value)[] extra) => _app.Factory(extra);
 
     private static HttpRequestMessage WithBearer(string path, string token)
     {
@@ -33,7 +28,7 @@ public sealed partial class AdminSecurityTests : IDisposable
     private static async Task<(HttpClient Browser, string Cookie)> SignInAsync(WebApplicationFactory<Program> factory)
     {
         var browser = factory.CreateClient(new() { AllowAutoRedirect = false });
-        var antiforgery = AntiforgeryField().Match(await browser.GetStringAsync("/login")).Groups[1].Value;
+        var antiforgery = AdminApp.AntiforgeryToken(await browser.GetStringAsync("/login"));
         var signedIn = await browser.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["Token"] = AdminApp.Token, ["__RequestVerificationToken"] = antiforgery,
@@ -79,7 +74,7 @@ public sealed partial class AdminSecurityTests : IDisposable
     {
         using var factory = Factory();
         var (browser, cookie) = await SignInAsync(factory);
-        var antiforgery = AntiforgeryField().Match(await browser.GetStringAsync("/admin")).Groups[1].Value;
+        var antiforgery = AdminApp.AntiforgeryToken(await browser.GetStringAsync("/admin"));
         var signedOut = await browser.PostAsync("/logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = antiforgery }));
         Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, await WithCookieAsync(factory, cookie));
@@ -149,6 +144,4 @@ public sealed partial class AdminSecurityTests : IDisposable
         public override DateTimeOffset GetUtcNow() => Now;
     }
 
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
 }

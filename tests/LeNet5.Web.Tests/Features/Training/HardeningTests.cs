@@ -13,12 +13,7 @@ public sealed partial class HardeningTests : IDisposable
 
     public void Dispose() => _app.Dispose();
 
-    private LeNet5WebFactory Factory(params (string Key, string Value)[] extra)
-    {
-        var settings = _app.Settings;
-        foreach (var (key, value) in extra) settings[key] = value;
-        return LeNet5WebFactory.With(settings);
-    }
+    private LeNet5WebFactory Factory(params (string Key, string Value)[] extra) => _app.Factory(extra);
 
     private string TrainedModels => Path.Combine(_app.DataDirectory, "models");
 
