@@ -7,7 +7,11 @@ namespace LeNet5.Web.Features.Predict;
 /// </summary>
 public sealed class BodySlots(IOptions<LimitsOptions> limits) : IDisposable
 {
+    private readonly int _limit = limits.Value.MaxConcurrentBodies;
     private readonly SemaphoreSlim _slots = new(limits.Value.MaxConcurrentBodies, limits.Value.MaxConcurrentBodies);
+
+    /// <summary>The slots taken now: requests reading or holding a body.</summary>
+    public int InUse => _limit - _slots.CurrentCount;
 
     /// <summary>Takes a slot for this request until its response ends, or throws the 503 problem.</summary>
     public void Take(HttpContext http)
