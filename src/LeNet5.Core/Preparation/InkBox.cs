@@ -7,16 +7,21 @@ public readonly record struct InkBox(int X, int Y, int Width, int Height)
     public const byte DefaultThreshold = 64;
 
     /// <summary>The smallest box holding every pixel at or above <paramref name="threshold"/>; null when there is none.</summary>
-    public static InkBox? Find(ReadOnlySpan<byte> ink, int width, int height, byte threshold = DefaultThreshold)
+    public static InkBox? Find(ReadOnlySpan<byte> ink, int width, int height, byte threshold = DefaultThreshold) =>
+        Find(ink, width, height, threshold, byte.MaxValue);
+
+    /// <summary>The smallest box holding every pixel whose level is in [<paramref name="low"/>, <paramref name="high"/>]; null when there is none.</summary>
+    public static InkBox? Find(ReadOnlySpan<byte> levels, int width, int height, byte low, byte high)
     {
-        if (ink.Length != width * height) throw new ArgumentException($"expected {width * height} pixels", nameof(ink));
+        if (levels.Length != width * height) throw new ArgumentException($"expected {width * height} pixels", nameof(levels));
+        if (low > high) return null;
         int left = width, right = -1, top = height, bottom = -1;
         for (int y = 0; y < height; y++)
         {
-            var row = ink.Slice(y * width, width);
-            int first = row.IndexOfAnyInRange(threshold, byte.MaxValue);
+            var row = levels.Slice(y * width, width);
+            int first = row.IndexOfAnyInRange(low, high);
             if (first < 0) continue;
-            int last = row.LastIndexOfAnyInRange(threshold, byte.MaxValue);
+            int last = row.LastIndexOfAnyInRange(low, high);
             left = Math.Min(left, first);
             right = Math.Max(right, last);
             top = Math.Min(top, y);

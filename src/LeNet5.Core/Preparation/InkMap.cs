@@ -1,3 +1,7 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace LeNet5.Core.Preparation;
 
 /// <summary>
@@ -5,7 +9,9 @@ namespace LeNet5.Core.Preparation;
 /// Transparent pixels are composited over a background that contrasts with the visible pixels (a
 /// canvas drawing is dark ink on transparent pixels, so there opacity is ink); the polarity (dark ink
 /// on light paper or light ink on dark) is read from the border; the levels are then stretched so the
-/// background is 0 and the strongest ink 255.
+/// background is 0 and the strongest ink 255. The stretch is a table of 256 levels
+/// (<see cref="InkLevels"/>), applied only where it is needed: a large picture is composited once and
+/// then only its ink box is read.
 /// </summary>
 public static class InkMap
 {
@@ -13,64 +19,128 @@ public static class InkMap
     public const int MinContrast = 32;
 
     /// <summary>
-    /// Builds the ink map of a <paramref name="width"/> x <paramref name="height"/> picture given as
-    /// interleaved (luminance, alpha) byte pairs, row-major. Returns null when the picture holds no ink.
+    /// Composites a <paramref name="width"/> x <paramref name="height"/> picture, given as interleaved
+    /// (luminance, alpha) byte pairs, row-major, into <paramref name="grey"/> (one byte per pixel), and
+    /// returns the levels that turn those grey levels into ink; null when the picture holds no ink.
     /// </summary>
-    public static byte[]? FromLuminanceAlpha(ReadOnlySpan<byte> luminanceAlpha, int width, int height)
+    public static InkLevels? Composite(ReadOnlySpan<byte> luminanceAlpha, int width, int height, Span<byte> grey)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
         int pixels = checked(width * height);
         if (luminanceAlpha.Length != 2 * pixels)
             throw new ArgumentException($"expected {2 * pixels} bytes for {width}x{height} (luminance, alpha) pairs", nameof(luminanceAlpha));
+        if (grey.Length != pixels) throw new ArgumentException($"expected room for {pixels} grey levels", nameof(grey));
 
-        var grey = new byte[pixels];
-        Composite(luminanceAlpha, grey);
-        bool darkOnLight = BorderMedian(grey, width, height) >= 128;
-        if (darkOnLight)
-        {
-            for (int i = 0; i < grey.Length; i++) grey[i] = (byte)(255 - grey[i]);
-        }
-        return Stretch(grey, BorderMedian(grey, width, height)) ? grey : null;
+        CompositeOverContrast(luminanceAlpha, grey);
+        bool darkOnLight = BorderMedian(grey, width, height, inverted: false) >= 128;
+        int background = BorderMedian(grey, width, height, inverted: darkOnLight);
+        int strongest = darkOnLight ? 255 - TensorPrimitives.Min<byte>(grey) : TensorPrimitives.Max<byte>(grey);
+        int range = strongest - background;
+        return range < MinContrast ? null : new InkLevels(darkOnLight, background, range);
+    }
+
+    /// <summary>The whole ink map of a picture given as (luminance, alpha) pairs; null when it holds no ink.</summary>
+    public static byte[]? FromLuminanceAlpha(ReadOnlySpan<byte> luminanceAlpha, int width, int height)
+    {
+        var ink = new byte[checked(width * height)];
+        if (Composite(luminanceAlpha, width, height, ink) is not { } levels) return null;
+        levels.Apply(ink);
+        return ink;
     }
 
     /// <summary>Composites over white when the visible pixels are mostly dark, over black otherwise.</summary>
-    private static void Composite(ReadOnlySpan<byte> la, Span<byte> grey)
+    private static void CompositeOverContrast(ReadOnlySpan<byte> la, Span<byte> grey)
     {
-        long weighted = 0, opacity = 0;
-        bool translucent = false;
-        for (int i = 0; i < grey.Length; i++)
-        {
-            int a = la[2 * i + 1];
-            weighted += la[2 * i] * a;
-            opacity += a;
-            translucent |= a != 255;
-        }
-        if (!translucent)
-        {
-            for (int i = 0; i < grey.Length; i++) grey[i] = la[2 * i];
-            return;
-        }
+        // an opaque pixel composites to its own luminance whatever the background: (l 255 + 127) / 255 = l
+        var (weighted, opacity, _) = Opacity(MemoryMarshal.Cast<byte, ushort>(la));
         int background = opacity == 0 || weighted < 128 * opacity ? 255 : 0;
-        for (int i = 0; i < grey.Length; i++)
+        var pairs = MemoryMarshal.Cast<byte, ushort>(la);
+        int done = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            int a = la[2 * i + 1];
-            grey[i] = (byte)((la[2 * i] * a + background * (255 - a) + 127) / 255);
+            // (l a + b (255 - a) + 127) / 255 in 16 bits: the sum is at most 65,152, where x / 255 = (x + 1 + (x >> 8)) >> 8 exactly
+            var low = Vector256.Create((ushort)0xFF);
+            var full = Vector256.Create((ushort)255);
+            var paper = Vector256.Create((ushort)background);
+            var half = Vector256.Create((ushort)127);
+            for (; done + 32 <= grey.Length; done += 32)
+            {
+                var first = Blend(Vector256.Create(pairs.Slice(done, 16)));
+                var second = Blend(Vector256.Create(pairs.Slice(done + 16, 16)));
+                Vector256.Narrow(first, second).CopyTo(grey.Slice(done, 32));
+            }
+
+            Vector256<ushort> Blend(Vector256<ushort> pair)
+            {
+                var (l, a) = (pair & low, pair >> 8);
+                var x = (l * a) + (paper * (full - a)) + half;
+                return (x + Vector256<ushort>.One + (x >> 8)) >> 8;
+            }
+        }
+        for (int i = done, p = 2 * done; i < grey.Length; i++, p += 2)
+        {
+            int a = la[p + 1];
+            grey[i] = (byte)((la[p] * a + background * (255 - a) + 127) / 255);
         }
     }
 
-    /// <summary>The median level of the one-pixel frame around the picture.</summary>
-    internal static int BorderMedian(ReadOnlySpan<byte> grey, int width, int height)
+    /// <summary>The sums of luminance times alpha and of alpha over (luminance, alpha) pairs, and whether every alpha is 255.</summary>
+    internal static (long Weighted, long Opacity, bool Opaque) Opacity(ReadOnlySpan<ushort> pairs)
+    {
+        long weighted = 0, opacity = 0;
+        int all = 255, i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var low = Vector256.Create((ushort)0xFF);
+            var allAlpha = Vector256.Create((ushort)0xFF);
+            // 32-bit lanes hold at most 2,048 steps of 2 x 65,025 each before they are added into the 64-bit totals
+            while (i + 16 <= pairs.Length)
+            {
+                Vector256<uint> products = default, alphas = default;
+                for (int steps = 0; steps < 2048 && i + 16 <= pairs.Length; steps++, i += 16)
+                {
+                    var v = Vector256.Create(pairs.Slice(i, 16));
+                    var (l, a) = (v & low, v >> 8);
+                    allAlpha &= a;
+                    var (p0, p1) = Vector256.Widen(l * a);
+                    var (a0, a1) = Vector256.Widen(a);
+                    products += p0 + p1;
+                    alphas += a0 + a1;
+                }
+                weighted += Sum(products);
+                opacity += Sum(alphas);
+            }
+            all = Vector256.EqualsAll(allAlpha, Vector256.Create((ushort)0xFF)) ? 255 : 0;
+        }
+        for (; i < pairs.Length; i++)
+        {
+            int l = pairs[i] & 0xFF, a = pairs[i] >> 8;
+            weighted += l * a;
+            opacity += a;
+            all &= a;
+        }
+        return (weighted, opacity, all == 255);
+
+        static long Sum(Vector256<uint> lanes)
+        {
+            var (low, high) = Vector256.Widen(lanes);
+            return (long)Vector256.Sum(low + high);
+        }
+    }
+
+    /// <summary>The median level of the one-pixel frame around the picture (of the inverted levels when <paramref name="inverted"/>).</summary>
+    internal static int BorderMedian(ReadOnlySpan<byte> grey, int width, int height, bool inverted)
     {
         Span<int> histogram = stackalloc int[256];
-        int count = 0;
+        int count = 0, flip = inverted ? 255 : 0;
         for (int y = 0; y < height; y++)
         {
             bool edgeRow = y == 0 || y == height - 1;
             int step = edgeRow ? 1 : Math.Max(1, width - 1);
             for (int x = 0; x < width; x += step)
             {
-                histogram[grey[y * width + x]]++;
+                histogram[grey[y * width + x] ^ flip]++;
                 count++;
             }
         }
@@ -82,16 +152,50 @@ public static class InkMap
         }
         return 255;
     }
+}
 
-    /// <summary>Maps the background level to 0 and the strongest ink to 255; false when the contrast is too low.</summary>
-    private static bool Stretch(Span<byte> ink, int background)
+/// <summary>
+/// How a picture's composited grey levels become ink: inverted when the ink is dark on light, then
+/// stretched so the background is 0 and the strongest ink 255. Monotonic, so the grey levels that
+/// reach a given ink level form one range.
+/// </summary>
+public readonly record struct InkLevels(bool Inverted, int Background, int Range)
+{
+    /// <summary>The ink level of one grey level.</summary>
+    public byte this[int grey]
     {
-        int max = 0;
-        foreach (var v in ink) max = Math.Max(max, v);
-        int range = max - background;
-        if (range < MinContrast) return false;
-        for (int i = 0; i < ink.Length; i++)
-            ink[i] = (byte)Math.Clamp(((ink[i] - background) * 255 + range / 2) / range, 0, 255);
-        return true;
+        get
+        {
+            int v = Inverted ? 255 - grey : grey;
+            return (byte)Math.Clamp(((v - Background) * 255 + Range / 2) / Range, 0, 255);
+        }
+    }
+
+    /// <summary>The table of all 256 levels.</summary>
+    public void Fill(Span<byte> table)
+    {
+        if (table.Length != 256) throw new ArgumentException("a level table has 256 entries", nameof(table));
+        for (int g = 0; g < 256; g++) table[g] = this[g];
+    }
+
+    /// <summary>Turns grey levels into ink in place.</summary>
+    public void Apply(Span<byte> grey)
+    {
+        Span<byte> table = stackalloc byte[256];
+        Fill(table);
+        for (int i = 0; i < grey.Length; i++) grey[i] = table[grey[i]];
+    }
+
+    /// <summary>The grey levels whose ink is at least <paramref name="ink"/>: one range, since the levels are monotonic.</summary>
+    public (byte Low, byte High) GreyReaching(byte ink)
+    {
+        int low = 256, high = -1;
+        for (int g = 0; g < 256; g++)
+        {
+            if (this[g] < ink) continue;
+            low = Math.Min(low, g);
+            high = g;
+        }
+        return high < 0 ? ((byte)255, (byte)0) : ((byte)low, (byte)high);
     }
 }

@@ -16,6 +16,24 @@ public static class MnistLayout
     /// </summary>
     public const double Centre = Side / 2.0;
 
+    /// <summary>
+    /// Lays a composited picture out as MNIST did: its ink box (the pixels whose ink reaches
+    /// <see cref="InkBox.DefaultThreshold"/>) fitted into the 20x20 box keeping its aspect ratio,
+    /// stretched to full ink, and centred by mass in the 28x28 field. Null when no pixel is ink.
+    /// </summary>
+    public static byte[]? Lay(ReadOnlySpan<byte> grey, int width, int height, InkLevels levels)
+    {
+        var (low, high) = levels.GreyReaching(InkBox.DefaultThreshold);
+        if (InkBox.Find(grey, width, height, low, high) is not { } box) return null;
+        var (fitWidth, fitHeight) = FitSize(box.Width, box.Height);
+        Span<byte> table = stackalloc byte[256];
+        levels.Fill(table);
+        Span<byte> fitted = stackalloc byte[fitWidth * fitHeight];
+        Resampler.Resize(grey, width, box, table, fitted, fitWidth, fitHeight);
+        StretchToFullInk(fitted);
+        return PlaceCentred(fitted, fitWidth, fitHeight);
+    }
+
     /// <summary>The size a <paramref name="width"/> x <paramref name="height"/> ink box takes when fitted into the 20x20 box.</summary>
     public static (int Width, int Height) FitSize(int width, int height)
     {

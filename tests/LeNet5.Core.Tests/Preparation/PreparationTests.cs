@@ -99,4 +99,91 @@ public sealed class PreparationTests
         MnistLayout.StretchToFullInk(ink);
         Assert.Equal([0, 128, 255], ink);
     }
+
+    [Theory]
+    [InlineData(7, 5)]
+    [InlineData(1000, 1)]
+    [InlineData(4096, 3)]
+    public void TheVectorisedCompositeMatchesThePlainFormula(int width, int height)
+    {
+        var random = new Random(width + height);
+        var la = new byte[2 * width * height];
+        random.NextBytes(la);
+        for (int i = 1; i < la.Length; i += 6) la[i] = 255; // some opaque pixels among the translucent
+        var grey = new byte[width * height];
+        Assert.NotNull(InkMap.Composite(la, width, height, grey));
+
+        // the plain definition: composite over white when the visible pixels are mostly dark, over black otherwise
+        long weighted = 0, opacity = 0;
+        for (int i = 0; i < grey.Length; i++) (weighted, opacity) = (weighted + la[2 * i] * la[2 * i + 1], opacity + la[2 * i + 1]);
+        int background = opacity == 0 || weighted < 128 * opacity ? 255 : 0;
+        var expected = new byte[grey.Length];
+        for (int i = 0; i < grey.Length; i++)
+            expected[i] = (byte)((la[2 * i] * la[2 * i + 1] + background * (255 - la[2 * i + 1]) + 127) / 255);
+        Assert.Equal(expected, grey);
+    }
+
+    [Fact]
+    public void InkLevelsAreMonotonicAndTheirInkRangeIsExact()
+    {
+        foreach (var levels in new[] { new InkLevels(false, 10, 200), new InkLevels(true, 30, 120) })
+        {
+            var (low, high) = levels.GreyReaching(InkBox.DefaultThreshold);
+            for (int g = 0; g < 256; g++)
+                Assert.Equal(levels[g] >= InkBox.DefaultThreshold, g >= low && g <= high);
+        }
+    }
+
+    private static readonly byte[] Identity = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray();
+
+    [Fact]
+    public void ShrinkingAveragesTheAreaEachOutputCovers()
+    {
+        // a 4x2 region shrunk to 2x1: each output is the mean of a 2x2 block
+        byte[] picture = [0, 0, 0, 0, 0, 0,
+                          0, 10, 30, 100, 200, 0,
+                          0, 50, 70, 140, 160, 0];
+        var target = new byte[2];
+        Resampler.Resize(picture, 6, new InkBox(1, 1, 4, 2), Identity, target, 2, 1);
+        Assert.Equal([40, 150], target);
+
+        // a scale factor that is no whole number: 3 -> 2 weighs the middle pixel half into each output
+        var three = new byte[2];
+        Resampler.Resize([0, 90, 180], 3, new InkBox(0, 0, 3, 1), Identity, three, 2, 1);
+        Assert.Equal([30, 150], three);
+    }
+
+    [Theory]
+    [InlineData(300, 200, 20, 13)]
+    [InlineData(7, 9, 16, 20)]
+    [InlineData(20, 20, 20, 20)]
+    [InlineData(1, 40, 1, 20)]
+    public void AFlatRegionStaysFlatAtAnyScale(int width, int height, int newWidth, int newHeight)
+    {
+        var picture = Enumerable.Repeat((byte)97, width * height).ToArray();
+        var target = new byte[newWidth * newHeight];
+        Resampler.Resize(picture, width, new InkBox(0, 0, width, height), Identity, target, newWidth, newHeight);
+        Assert.All(target, v => Assert.Equal(97, v));
+    }
+
+    [Fact]
+    public void ShrinkingKeepsTheInk()
+    {
+        // the ink's mean level survives any shrink: area averaging neither loses nor invents ink
+        var random = new Random(5);
+        var picture = new byte[233 * 171];
+        random.NextBytes(picture);
+        var target = new byte[20 * 15];
+        Resampler.Resize(picture, 233, new InkBox(0, 0, 233, 171), Identity, target, 20, 15);
+        Assert.InRange(target.Average(v => v) - picture.Average(v => v), -0.6, 0.6);
+    }
+
+    [Fact]
+    public void LevelsAreReadThroughTheTable()
+    {
+        var inverted = Enumerable.Range(0, 256).Select(i => (byte)(255 - i)).ToArray();
+        var target = new byte[1];
+        Resampler.Resize([0, 0, 0, 0], 2, new InkBox(0, 0, 2, 2), inverted, target, 1, 1);
+        Assert.Equal(255, target[0]);
+    }
 }
