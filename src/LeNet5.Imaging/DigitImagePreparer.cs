@@ -11,7 +11,6 @@ using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.Metadata;
 using SixLabors.ImageSharp.PixelFormats;
-using SixLabors.ImageSharp.Processing;
 
 namespace LeNet5.Imaging;
 
@@ -57,17 +56,31 @@ public sealed class DigitImagePreparer : IDigitPreparer
     }
 
     /// <summary>Prepares one encoded picture: 28x28, 0 background, 255 ink, centred by centre of mass. Throws <see cref="DigitPreparationException"/> when it cannot.</summary>
+    /// <remarks>
+    /// A canvas-like PNG takes the scanline fast path, anything else ImageSharp's decoder; from the
+    /// decoded pixels on, every buffer is pooled and only the ink box is resampled, so beyond the decode
+    /// the cost follows the picture's area once and nothing allocated grows with it.
+    /// </remarks>
     public byte[] Prepare(byte[] encoded)
     {
         ArgumentNullException.ThrowIfNull(encoded);
-        var (width, height) = Identify(encoded);
-        byte[] luminanceAlpha = Decode(encoded, width, height);
-        var ink = InkMap.FromLuminanceAlpha(luminanceAlpha, width, height) ?? throw Blank();
-        var box = InkBox.Find(ink, width, height) ?? throw Blank();
-        var (fitWidth, fitHeight) = MnistLayout.FitSize(box.Width, box.Height);
-        byte[] fitted = Resize(box.Crop(ink, width), box.Width, box.Height, fitWidth, fitHeight);
-        MnistLayout.StretchToFullInk(fitted);
-        return MnistLayout.PlaceCentred(fitted, fitWidth, fitHeight);
+        if (!PngScanlines.TryDecode(encoded, Limits, out int width, out int height, out byte[] luminanceAlpha))
+        {
+            (width, height) = Identify(encoded);
+            luminanceAlpha = Decode(encoded, width, height);
+        }
+        int pixels = width * height;
+        byte[] grey = PixelBuffers.Rent(pixels);
+        try
+        {
+            var levels = InkMap.Composite(luminanceAlpha.AsSpan(0, 2 * pixels), width, height, grey.AsSpan(0, pixels)) ?? throw Blank();
+            return MnistLayout.Lay(grey.AsSpan(0, pixels), width, height, levels) ?? throw Blank();
+        }
+        finally
+        {
+            PixelBuffers.Return(grey);
+            PixelBuffers.Return(luminanceAlpha);
+        }
     }
 
     /// <summary>Reads the size from the header, without decoding, and checks it against the limits.</summary>
@@ -91,7 +104,7 @@ public sealed class DigitImagePreparer : IDigitPreparer
         return (info.Width, info.Height);
     }
 
-    /// <summary>Decodes to interleaved (luminance, alpha) byte pairs.</summary>
+    /// <summary>Decodes to interleaved (luminance, alpha) byte pairs, in a buffer from <see cref="PixelBuffers"/>.</summary>
     private byte[] Decode(byte[] encoded, int width, int height)
     {
         try
@@ -100,9 +113,9 @@ public sealed class DigitImagePreparer : IDigitPreparer
             // the header was checked, but a decoder may still disagree with it: trust only what was decoded
             if (image.Width != width || image.Height != height)
                 throw new DigitPreparationException(PreparationFailure.Undecodable, "The image's header does not match its content.");
-            var pixels = new La16[width * height];
-            image.CopyPixelDataTo(pixels);
-            return MemoryMarshal.AsBytes(pixels.AsSpan()).ToArray();
+            var luminanceAlpha = PixelBuffers.Rent(2 * width * height);
+            image.CopyPixelDataTo(MemoryMarshal.Cast<byte, La16>(luminanceAlpha.AsSpan(0, 2 * width * height)));
+            return luminanceAlpha;
         }
         catch (Exception ex) when (IsDecodingFailure(ex))
         {
@@ -111,21 +124,6 @@ public sealed class DigitImagePreparer : IDigitPreparer
                 ? new DigitPreparationException(PreparationFailure.TooLarge, "The image needs more memory to decode than this service allows; send a smaller one.", ex)
                 : Undecodable(ex);
         }
-    }
-
-    /// <summary>Resizes a grey picture with an anti-aliasing resampler (Lanczos-3, widened when shrinking).</summary>
-    private byte[] Resize(byte[] grey, int width, int height, int newWidth, int newHeight)
-    {
-        using var image = Image.LoadPixelData<L8>(_configuration, grey, width, height);
-        image.Mutate(c => c.Resize(new ResizeOptions
-        {
-            Size = new Size(newWidth, newHeight),
-            Mode = ResizeMode.Stretch,
-            Sampler = KnownResamplers.Lanczos3,
-        }));
-        var resized = new byte[newWidth * newHeight];
-        image.CopyPixelDataTo(resized);
-        return resized;
     }
 
     private static DigitPreparationException Undecodable(Exception? inner) =>
