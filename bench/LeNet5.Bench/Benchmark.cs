@@ -31,6 +31,7 @@ public static class Benchmark
         progress?.Invoke("batch inference ...");
         rows.Add(BatchInference(data, options));
         progress?.Invoke("explanations ...");
+        rows.AddRange(PreparationBenchmark.Run(data, options));
         rows.AddRange(ExplainBenchmark.Run(data, options));
         if (options.IncludeNoPool)
         {
