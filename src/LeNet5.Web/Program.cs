@@ -19,6 +19,7 @@ builder.Services
     .AddExplain()
     .AddTraining()
     .AddHealth()
+    .AddWarmup()
     .AddPages();
 var app = builder.Build();
 if (!app.HasValidSettings()) return 2; // one line per bad setting, no stack trace

@@ -21,7 +21,7 @@ public sealed class AdminEndpointMetadata
 /// <item>the admin endpoints (<c>/api/training</c>, activating and deleting models): RateLimit:AdminPermitLimit per RateLimit:WindowSeconds;</item>
 /// <item>every other <c>/api/*</c> request: RateLimit:PermitLimit per RateLimit:WindowSeconds.</item>
 /// </list>
-/// <c>/healthz</c>, the pages and the static files are not limited.
+/// <c>/healthz</c>, the pages, the static files and the start-up warm-up's own requests are not limited.
 /// </summary>
 public static class RateLimiting
 {
@@ -74,6 +74,7 @@ public static class RateLimiting
         var endpoint = http.GetEndpoint();
         if (endpoint?.Metadata.GetMetadata<DisableRateLimitingAttribute>() is not null) return null;
         var request = http.Request;
+        if (http.RequestServices.GetRequiredService<WarmupState>().IsWarmup(request)) return null;
         if (HttpMethods.IsPost(request.Method) && request.Path.Equals("/login", StringComparison.OrdinalIgnoreCase)) return Login;
         if (endpoint?.Metadata.GetMetadata<AdminEndpointMetadata>() is not null) return Admin;
         return request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) ? Api : null;

@@ -6,8 +6,8 @@ using OpenTelemetry.Metrics;
 namespace LeNet5.Web.Features.Health;
 
 /// <summary>
-/// How the app is doing, for the people who run it: <c>GET /healthz</c> (200 "Healthy" when a model is
-/// loaded and active, 503 otherwise) and <c>GET /metrics</c>, OpenTelemetry metrics in Prometheus's
+/// How the app is doing, for the people who run it: <c>GET /healthz</c> (200 "Healthy" when the
+/// warm-up has run and a model is loaded and active, 503 otherwise) and <c>GET /metrics</c>, OpenTelemetry metrics in Prometheus's
 /// text format: ASP.NET Core's own (requests, their duration, Kestrel's connections) and ours
 /// (<see cref="PredictMetrics"/>, <see cref="TrainingMetrics"/>).
 /// </summary>
@@ -36,11 +36,12 @@ public static class HealthEndpoints
     }
 }
 
-/// <summary>Healthy while the registry has an active model.</summary>
-internal sealed class ActiveModelHealthCheck(ModelRegistry registry) : IHealthCheck
+/// <summary>Healthy once the warm-up has run and while the registry has an active model.</summary>
+internal sealed class ActiveModelHealthCheck(ModelRegistry registry, WarmupState warmup) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(registry.Active is { } active
+        Task.FromResult(!warmup.Done ? HealthCheckResult.Unhealthy("warming up")
+            : registry.Active is { } active
             ? HealthCheckResult.Healthy($"model {active.Id} is active")
             : HealthCheckResult.Unhealthy($"no model is loaded from {registry.DirectoryPath}"));
 }

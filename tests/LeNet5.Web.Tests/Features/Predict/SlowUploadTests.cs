@@ -24,6 +24,9 @@ public sealed class SlowUploadTests
         factory.StartServer();
         var address = new Uri(factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
+        using var client = new HttpClient { BaseAddress = address };
+        // the start-up warm-up's own requests take slots too: start once the app reports healthy
+        for (int i = 0; i < 600 && (await client.GetAsync("/healthz")).StatusCode != HttpStatusCode.OK; i++) await Task.Delay(50);
         var stalled = new List<TcpClient>();
         for (int i = 0; i < 2; i++)
         {
@@ -39,7 +42,6 @@ public sealed class SlowUploadTests
         for (int i = 0; i < 1200 && slots.InUse < 2; i++) await Task.Delay(50);
         Assert.True(slots.InUse == 2, $"the stalled uploads hold {slots.InUse} slots after 60 s, not 2; they received: {string.Join(" | ", stalled.Select(Received))}");
 
-        using var client = new HttpClient { BaseAddress = address };
         var pixels = ApiAssert.JsonBody(new { pixels = TestMnist.Test.Image(0).ToArray().Select(b => (int)b) });
         var refused = await client.PostAsync("/api/predict", pixels);
         await ApiAssert.Problem(refused, HttpStatusCode.ServiceUnavailable);
