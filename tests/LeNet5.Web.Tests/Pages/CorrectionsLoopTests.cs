@@ -96,4 +96,36 @@ public sealed class CorrectionsLoopTests(BrowserFixture browser) : AdminPageSess
         await page.Locator("#live").ScreenshotAsync(new() { Path = PageDrawing.Screenshot("admin-real-drawings.png") });
         Assert.DoesNotContain(ConsoleErrors, e => !e.Contains("favicon", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task TheKeyboardRelabelsRejectsAndRemoves()
+    {
+        using var api = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminApp.Token);
+        var mnist = TestMnist.Load().Test;
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(HttpStatusCode.Created, (await api.PostAsync("/api/corrections", ApiAssert.JsonBody(new { label = 2, pixels = mnist.Image(i).ToArray().Select(b => (int)b) }))).StatusCode);
+
+        var page = await NewPageAsync();
+        await page.GotoAsync(BaseUrl + "/admin/corrections");
+        await SignInAsync(page, "/admin/corrections");
+        await page.Locator("#gallery[data-count='3']").WaitForAsync();
+        // newest first: 3, 2, 1; each verdict takes the chosen drawing out of the pending gallery and moves on to the next
+        await page.Locator("#gallery li[data-id='3']").ClickAsync();
+        await page.Keyboard.PressAsync("7");
+        await page.Locator("#gallery[data-count='2']").WaitForAsync();
+        await page.Keyboard.PressAsync("x");
+        await page.Locator("#gallery[data-count='1']").WaitForAsync();
+        await page.Keyboard.PressAsync("Delete");
+        await page.Locator("#empty").WaitForAsync(); // the empty gallery itself has no height to be visible by
+        Assert.Equal("0", await page.Locator("#gallery").GetAttributeAsync("data-count"));
+
+        JsonElement Get(long id) => JsonDocument.Parse(api.GetStringAsync($"/api/corrections/{id}").Result).RootElement;
+        Assert.Equal(("accepted", 7), (Get(3).GetProperty("status").GetString(), Get(3).GetProperty("label").GetInt32()));
+        Assert.Equal("rejected", Get(2).GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/corrections/1")).StatusCode);
+        Assert.Equal("1", await page.Locator("#counts tr[data-row='accepted'] td[data-digit='7']").TextContentAsync());
+        Assert.Equal("1", await page.Locator("#counts tr[data-row='rejected'] td[data-digit='2']").TextContentAsync());
+        Assert.DoesNotContain(ConsoleErrors, e => !e.Contains("favicon", StringComparison.Ordinal));
+    }
 }
