@@ -1,4 +1,5 @@
 using LeNet5.Web.Features.Admin;
+using LeNet5.Web.Features.Corrections;
 using LeNet5.Web.Features.Explain;
 using LeNet5.Web.Features.Health;
 using LeNet5.Web.Features.Predict;
@@ -17,6 +18,7 @@ builder.Services
     .AddModels()
     .AddPredict()
     .AddExplain()
+    .AddCorrections()
     .AddTraining()
     .AddHealth()
     .AddWarmup()
@@ -33,6 +35,7 @@ app.MapApiDocs();
 app.MapModels();
 app.MapPredict();
 app.MapExplain();
+app.MapCorrections();
 app.MapTraining();
 app.MapHealth();
 app.Run();

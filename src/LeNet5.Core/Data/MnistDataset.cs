@@ -23,6 +23,22 @@ public sealed class MnistSplit
     /// <summary>The first <paramref name="count"/> samples (for quick runs).</summary>
     public MnistSplit Take(int count) =>
         count >= Count ? this : new MnistSplit(Images[..(count * Pixels)], Labels[..count]);
+
+    /// <summary>This split followed by <paramref name="other"/> repeated <paramref name="times"/> times.</summary>
+    public MnistSplit Append(MnistSplit other, int times = 1)
+    {
+        if (times < 1 || other.Count == 0) return this;
+        var images = new byte[Images.Length + times * other.Images.Length];
+        var labels = new byte[Count + times * other.Count];
+        Images.CopyTo(images, 0);
+        Labels.CopyTo(labels, 0);
+        for (int r = 0; r < times; r++)
+        {
+            other.Images.CopyTo(images, Images.Length + r * other.Images.Length);
+            other.Labels.CopyTo(labels, Count + r * other.Count);
+        }
+        return new MnistSplit(images, labels);
+    }
 }
 
 /// <summary>The MNIST training (60,000) and test (10,000) splits.</summary>

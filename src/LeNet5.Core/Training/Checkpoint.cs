@@ -21,8 +21,8 @@ public static class Checkpoint
         ModelFile.Save(model, path, [new NamedTensor(VelocityTensor, [trainer.Velocity.Length], trainer.Velocity)]);
     }
 
-    /// <summary>Continues a run from a checkpoint; <paramref name="epochs"/> may extend it.</summary>
-    public static Trainer Resume(string path, MnistDataset data, int? epochs = null, int? threads = null)
+    /// <summary>Continues a run from a checkpoint; <paramref name="epochs"/> may extend it; <paramref name="samples"/> must be the extra samples the run started with.</summary>
+    public static Trainer Resume(string path, MnistDataset data, int? epochs = null, int? threads = null, ExtraSamples? samples = null)
     {
         var model = ModelFile.Read(File.ReadAllBytes(path), path, out var extra);
         if (!extra.TryGetValue(VelocityTensor, out var velocity) || velocity.Data.Length != model.Parameters.Length)
@@ -40,7 +40,7 @@ public static class Checkpoint
             throw new ModelFormatException($"{path}: unreadable training settings ({ex.Message}).", ex);
         }
         options = options with { Epochs = epochs ?? options.Epochs, Threads = threads ?? options.Threads };
-        var trainer = new Trainer(model.Architecture, options, data, model.Parameters);
+        var trainer = new Trainer(model.Architecture, options, data, model.Parameters, samples);
         velocity.Data.CopyTo(trainer.Velocity, 0);
         trainer.History.AddRange(JsonSerializer.Deserialize<List<EpochMetrics>>(Meta(MetadataKeys.Epochs), ModelCard.Json) ?? []);
         trainer.CompletedEpochs = int.TryParse(Meta(MetadataKeys.CheckpointEpoch), CultureInfo.InvariantCulture, out int done) && done >= 0

@@ -22,7 +22,9 @@ public sealed class Trainer : IDisposable
     private readonly SdlmRates _rates;
     private readonly float[] _step;
 
-    public Trainer(Architecture architecture, TrainingOptions options, MnistDataset data, float[]? parameters = null)
+    /// <param name="parameters">Where to start: another model's parameters to fine-tune, a checkpoint's, or null for a fresh initialisation.</param>
+    /// <param name="extra">Samples beside MNIST, to train on and to report the error of.</param>
+    public Trainer(Architecture architecture, TrainingOptions options, MnistDataset data, float[]? parameters = null, ExtraSamples? extra = null)
     {
         var errors = options.Validate();
         if (errors.Count > 0) throw new ArgumentException(string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")));
@@ -30,7 +32,12 @@ public sealed class Trainer : IDisposable
         Options = options;
         Network = architecture.Build();
         _data = data;
-        _train = options.TrainLimit is int limit ? data.Train.Take(limit) : data.Train;
+        Extra = extra ?? ExtraSamples.None;
+        if (Extra.Weight is < 1 or > ExtraSamples.MaxWeight) throw new ArgumentException($"the extra samples' weight must be between 1 and {ExtraSamples.MaxWeight}");
+        var mnistTrain = options.TrainLimit is int limit ? data.Train.Take(limit) : data.Train;
+        _train = Extra.Train is { } more ? mnistTrain.Append(more, Extra.Weight) : mnistTrain;
+        if (parameters is not null && parameters.Length != Network.ParameterCount)
+            throw new ArgumentException($"{parameters.Length} parameters do not fit {architecture} ({Network.ParameterCount})");
         Parameters = parameters ?? Network.InitializeParameters(options.Seed);
         Velocity = new float[Network.ParameterCount];
         _step = new float[Network.ParameterCount];
@@ -42,12 +49,16 @@ public sealed class Trainer : IDisposable
 
     public Architecture Architecture { get; }
     public TrainingOptions Options { get; }
+    public ExtraSamples Extra { get; }
     public Network Network { get; }
     public float[] Parameters { get; }
     public float[] Velocity { get; }
     public int CompletedEpochs { get; internal set; }
     public List<EpochMetrics> History { get; } = [];
     public EvaluationResult? LastEvaluation { get; private set; }
+
+    /// <summary>The last evaluation on <see cref="ExtraSamples.Test"/>; null when the run has no extra test samples.</summary>
+    public EvaluationResult? LastExtraEvaluation { get; private set; }
 
     /// <summary>Called every few batches (about ten times a second at most is up to the caller).</summary>
     public Action<BatchProgress>? BatchCompleted { get; set; }
@@ -100,8 +111,9 @@ public sealed class Trainer : IDisposable
         }
         double seconds = clock.Elapsed.TotalSeconds;
         LastEvaluation = Evaluator.Evaluate(Network, Parameters, _data.Test, _workers.Threads, _workers.Workspaces);
+        LastExtraEvaluation = Extra.Test is { Count: > 0 } extraTest ? Evaluator.Evaluate(Network, Parameters, extraTest, _workers.Threads, _workers.Workspaces) : null;
         var metrics = new EpochMetrics(epoch, (double)errorSum / n, LastEvaluation.ErrorRate, lossSum / n, n / seconds, seconds,
-            epsilon, LayerLearningRates());
+            epsilon, LayerLearningRates(), LastExtraEvaluation?.ErrorRate);
         History.Add(metrics);
         CompletedEpochs = epoch;
         EpochCompleted?.Invoke(metrics);

@@ -15,9 +15,8 @@ public static class Problems
 
     public static ApiProblem Malformed(string title, string? detail = null) => new(StatusCodes.Status400BadRequest, title, detail ?? AcceptedForms);
 
-    public static ApiProblem Invalid(string what, IReadOnlyDictionary<string, string> errors) =>
-        new(StatusCodes.Status400BadRequest, $"Invalid {what}: {string.Join("; ", errors.Values)}.",
-            "Fix the fields named in 'errors'; every setting is optional.", errors.ToDictionary(e => e.Key, e => new[] { e.Value }));
+    public static ApiProblem Invalid(string what, IReadOnlyDictionary<string, string> errors, string detail = "Fix the fields named in 'errors'; every setting is optional.") =>
+        new(StatusCodes.Status400BadRequest, $"Invalid {what}: {string.Join("; ", errors.Values)}.", detail, errors.ToDictionary(e => e.Key, e => new[] { e.Value }));
 
     /// <summary>A body over the limit (413); <paramref name="limit"/> null when Kestrel refused it before we knew it.</summary>
     public static ApiProblem BodyTooLarge(long? limit) =>
@@ -111,6 +110,16 @@ public static class Problems
     public static ApiProblem UnknownLayers(string layers, IEnumerable<string> known) =>
         Malformed($"There is no layer '{layers}' with parameters in this model; name some of {string.Join(", ", known)} (comma-separated), or leave ?layers= out.",
             "GET /api/models/{id}/parameters answers every layer's tensors when ?layers= is left out.");
+
+    // ---- corrections ----
+
+    public static ApiProblem CorrectionsDisabled() =>
+        NotFound("Corrections are turned off on this server (Corrections:Enabled is false).");
+
+    public static ApiProblem UnknownCorrection(long id) => NotFound($"There is no correction {id}; GET /api/corrections lists them.");
+
+    public static ApiProblem NothingAccepted() =>
+        Conflict("No correction is accepted yet; accept some (POST /api/corrections/{id}/accept) before exporting them.");
 
     // ---- pictures ----
 

@@ -2,7 +2,7 @@ namespace LeNet5.Web.Infrastructure;
 
 /// <summary>
 /// The per-client (IP address) rate limits (section <c>RateLimit</c>), fixed windows: every <c>/api</c>
-/// request, the admin endpoints, and sign-in attempts (<c>POST /login</c>).
+/// request, the admin endpoints, contributed corrections, and sign-in attempts (<c>POST /login</c>).
 /// </summary>
 public sealed class RateLimitOptions
 {
@@ -19,6 +19,13 @@ public sealed class RateLimitOptions
     /// <summary>Admin API requests (training, activating and deleting models) one client may make per window.</summary>
     [Range(1, 10_000_000)]
     public int AdminPermitLimit { get; set; } = 120;
+
+    /// <summary>
+    /// Corrections (<c>POST /api/corrections</c>) one client may send per window: someone correcting
+    /// the network sends one a drawing, so a handful a minute is generous, and a flood is not a person.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int CorrectionsPermitLimit { get; set; } = 20;
 
     /// <summary>Sign-in attempts (<c>POST /login</c>) one client may make per login window.</summary>
     [Range(1, 10_000_000)]

@@ -13,19 +13,30 @@ public sealed class AdminEndpointMetadata
     }
 }
 
+/// <summary>Marks the endpoint that stores a contributed drawing: it counts against the corrections limit.</summary>
+public sealed class CorrectionsEndpointMetadata
+{
+    public static readonly CorrectionsEndpointMetadata Instance = new();
+
+    private CorrectionsEndpointMetadata()
+    {
+    }
+}
+
 /// <summary>
 /// The per-client (remote IP address) rate limits, fixed windows, applied by one global limiter so that
 /// nothing under <c>/api</c> escapes them, including paths no endpoint matches:
 /// <list type="bullet">
 /// <item><c>POST /login</c>: strict (RateLimit:LoginPermitLimit per RateLimit:LoginWindowSeconds), against token guessing;</item>
 /// <item>the admin endpoints (<c>/api/training</c>, activating and deleting models): RateLimit:AdminPermitLimit per RateLimit:WindowSeconds;</item>
+/// <item><c>POST /api/corrections</c>: RateLimit:CorrectionsPermitLimit per RateLimit:WindowSeconds, since each one is stored;</item>
 /// <item>every other <c>/api/*</c> request: RateLimit:PermitLimit per RateLimit:WindowSeconds.</item>
 /// </list>
 /// <c>/healthz</c>, the pages, the static files and the start-up warm-up's own requests are not limited.
 /// </summary>
 public static class RateLimiting
 {
-    private const string Api = "api", Admin = "admin", Login = "login";
+    private const string Api = "api", Admin = "admin", Login = "login", Corrections = "corrections";
 
     public static IServiceCollection AddRateLimits(this IServiceCollection services)
     {
@@ -61,6 +72,7 @@ public static class RateLimiting
                 {
                     Login => Problems.TooManyRequests(retryAfter, "sign-in attempts", "RateLimit:LoginPermitLimit per RateLimit:LoginWindowSeconds"),
                     Admin => Problems.TooManyRequests(retryAfter, "admin API requests", "RateLimit:AdminPermitLimit per RateLimit:WindowSeconds"),
+                    Corrections => Problems.TooManyRequests(retryAfter, "corrections", "RateLimit:CorrectionsPermitLimit per RateLimit:WindowSeconds"),
                     _ => Problems.TooManyRequests(retryAfter, "requests", "RateLimit:PermitLimit per RateLimit:WindowSeconds"),
                 });
             };
@@ -77,6 +89,7 @@ public static class RateLimiting
         if (http.RequestServices.GetRequiredService<WarmupState>().IsWarmup(request)) return null;
         if (HttpMethods.IsPost(request.Method) && request.Path.Equals("/login", StringComparison.OrdinalIgnoreCase)) return Login;
         if (endpoint?.Metadata.GetMetadata<AdminEndpointMetadata>() is not null) return Admin;
+        if (endpoint?.Metadata.GetMetadata<CorrectionsEndpointMetadata>() is not null) return Corrections;
         return request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) ? Api : null;
     }
 
@@ -84,6 +97,7 @@ public static class RateLimiting
     {
         Login => (limits.LoginPermitLimit, limits.LoginWindowSeconds),
         Admin => (limits.AdminPermitLimit, limits.WindowSeconds),
+        Corrections => (limits.CorrectionsPermitLimit, limits.WindowSeconds),
         _ => (limits.PermitLimit, limits.WindowSeconds),
     };
 }

@@ -84,4 +84,16 @@ public class IdxReaderTests
         Assert.Equal(5, data.Train.Labels[0]); // the famous first training digit
         Assert.Equal(7, data.Test.Labels[0]);
     }
+
+    [Fact]
+    public void WrittenFilesReadBack()
+    {
+        var pixels = Enumerable.Range(0, 3 * 28 * 28).Select(i => (byte)(i * 7)).ToArray();
+        var images = IdxReader.ReadImages(IdxWriter.WriteImages(pixels, 3, 28, 28));
+        Assert.Equal((3, 28, 28), (images.Count, images.Rows, images.Cols));
+        Assert.Equal(pixels, images.Pixels);
+        Assert.Equal(new byte[] { 9, 0, 4 }, IdxReader.ReadLabels(IdxWriter.WriteLabels([9, 0, 4])));
+        Assert.Throws<ArgumentException>(() => IdxWriter.WriteLabels([10]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => IdxWriter.WriteImages([], 0, 28, 28));
+    }
 }

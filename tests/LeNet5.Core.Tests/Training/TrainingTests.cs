@@ -108,4 +108,41 @@ public sealed class TrainingTests
         Assert.Equal(eval.Predictions[0], p.Digit);
         Assert.Equal(model.TestAccuracy!.Value, eval.Accuracy, 4);
     }
+
+    [Fact]
+    public void ExtraSamplesAreTrainedOnWithTheirWeightAndTheirTestSetIsReportedEveryEpoch()
+    {
+        var mnist = TestMnist.Load();
+        // MNIST test digits stand in for real drawings: 200 to train on, the next 100 as their test set
+        var extraTrain = new Data.MnistSplit(mnist.Test.Images[..(200 * 784)], mnist.Test.Labels[..200]);
+        var extraTest = new Data.MnistSplit(mnist.Test.Images[(200 * 784)..(300 * 784)], mnist.Test.Labels[200..300]);
+        using var trainer = new Trainer(new Architecture("lenet5"), Quick with { Epochs = 1, TrainLimit = 1000 }, mnist, extra: new ExtraSamples(extraTrain, 3, extraTest));
+        trainer.Run();
+        var epoch = Assert.Single(trainer.History);
+        Assert.Equal(100, trainer.LastExtraEvaluation!.Count);
+        Assert.Equal(trainer.LastExtraEvaluation.ErrorRate, epoch.ExtraTestError);
+        var direct = Evaluator.Evaluate(trainer.Network, trainer.Parameters, extraTest, 1);
+        Assert.Equal(direct.ErrorRate, epoch.ExtraTestError);
+        // 1,000 MNIST images and the 200 extra ones three times: the epoch saw 1,600 images
+        Assert.Equal(1600, Math.Round(epoch.ImagesPerSecond * epoch.Seconds));
+        var model = ModelCard.From(trainer, "test");
+        Assert.Equal("100", model.Metadata[MetadataKeys.ExtraTestCount]);
+        Assert.Contains("extraTestError", model.Metadata[MetadataKeys.Epochs]);
+    }
+
+    [Fact]
+    public void FineTuningStartsFromTheGivenParameters()
+    {
+        var mnist = TestMnist.Load();
+        using var first = new Trainer(new Architecture("lenet5"), Quick with { Epochs = 1 }, mnist);
+        first.Run();
+        using var tuned = new Trainer(new Architecture("lenet5"), Quick with { Epochs = 1, TrainLimit = 64 }, mnist, (float[])first.Parameters.Clone());
+        tuned.Run();
+        using var scratch = new Trainer(new Architecture("lenet5"), Quick with { Epochs = 1, TrainLimit = 64 }, mnist);
+        scratch.Run();
+        // one batch from a trained network leaves it far better than one batch from scratch
+        Assert.True(tuned.LastEvaluation!.Accuracy > scratch.LastEvaluation!.Accuracy + 0.3,
+            $"fine-tuned {tuned.LastEvaluation.Accuracy}, from scratch {scratch.LastEvaluation.Accuracy}");
+        Assert.Throws<ArgumentException>(() => new Trainer(new Architecture("lenet5"), Quick, mnist, new float[10]));
+    }
 }

@@ -1,9 +1,5 @@
 using System.Globalization;
-using System.Net;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace LeNet5.Web.Tests.Pages;
@@ -13,45 +9,17 @@ namespace LeNet5.Web.Tests.Pages;
 /// port with a temp data folder and a temp copy of the models: sign in, train, watch, activate, draw.
 /// </summary>
 [Collection(BrowserCollection.Name)]
-public sealed class AdminPageTests(BrowserFixture browser) : IAsyncLifetime
+public sealed class AdminPageTests(BrowserFixture browser) : AdminPageSession(browser)
 {
-    private const int WaitMs = 300_000; // only keeps a broken build from hanging; not a speed requirement
-
-    private readonly AdminApp _app = new();
-    private readonly List<string> _consoleErrors = [];
-    private LeNet5WebFactory _factory = null!;
-    private IBrowserContext _context = null!;
-    private string _baseUrl = "";
-
-    public async Task InitializeAsync()
-    {
-        _factory = _app.Factory();
-        _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        _factory.StartServer();
-        _baseUrl = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
-        _context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1000 } });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _context.CloseAsync();
-        await _factory.DisposeAsync();
-        _app.Dispose();
-    }
-
     [Fact]
     public async Task SignInTrainWatchItLearnActivateTheModelAndDrawWithIt()
     {
-        var page = await _context.NewPageAsync();
-        page.Console += (_, message) => { if (message.Type == "error") _consoleErrors.Add(message.Text); };
-        page.PageError += (_, error) => _consoleErrors.Add(error);
+        var page = await NewPageAsync();
 
         // the page asks for the token once
-        await page.GotoAsync(_baseUrl + "/admin");
+        await page.GotoAsync(BaseUrl + "/admin");
         Assert.EndsWith("/login?ReturnUrl=%2Fadmin", page.Url, StringComparison.Ordinal);
-        await page.GetByLabel("Admin token").FillAsync(AdminApp.Token);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(_baseUrl + "/admin");
+        await SignInAsync(page, "/admin");
 
         // a short run
         await page.Locator("input[name=trainLimit]").FillAsync("6000");
@@ -92,14 +60,14 @@ public sealed class AdminPageTests(BrowserFixture browser) : IAsyncLifetime
         Assert.True(await modelRow.GetByRole(AriaRole.Button, new() { Name = $"Delete model {modelId}" }).IsDisabledAsync());
 
         // the drawing page answers with it
-        await page.GotoAsync(_baseUrl + "/");
+        await page.GotoAsync(BaseUrl + "/");
         var answer = page.WaitForResponseAsync(r => r.Url.Contains("/api/predict", StringComparison.Ordinal) && r.Status == 200);
         await DrawOneAsync(page);
         var json = JsonDocument.Parse(await (await answer).TextAsync()).RootElement;
         Assert.Equal(modelId, json.GetProperty("model").GetString());
         await page.Locator("#result[data-state='done']").WaitForAsync();
         Assert.Equal("1", await page.Locator("#result").GetAttributeAsync("data-digit"));
-        Assert.DoesNotContain(_consoleErrors, e => !e.Contains("favicon", StringComparison.Ordinal));
+        Assert.DoesNotContain(ConsoleErrors, e => !e.Contains("favicon", StringComparison.Ordinal));
     }
 
     /// <summary>Waits until an attribute holds a number above <paramref name="above"/>; returns it.</summary>

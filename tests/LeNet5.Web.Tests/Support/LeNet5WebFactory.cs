@@ -18,6 +18,7 @@ public class LeNet5WebFactory : WebApplicationFactory<Program>
         ["RateLimit:PermitLimit"] = "1000000",
         ["RateLimit:AdminPermitLimit"] = "1000000",
         ["RateLimit:LoginPermitLimit"] = "1000000",
+        ["RateLimit:CorrectionsPermitLimit"] = "1000000",
         ["Serilog:MinimumLevel:Default"] = "Warning",
         ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore"] = "Warning",
     };

@@ -1,6 +1,6 @@
 // A finished run's results: its confusion matrix on the test digits and the digits it got wrong.
 import { api } from "./api.js";
-import { cell, num, pct } from "./format.js";
+import { cell, digitCanvas, num, pct } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -58,18 +58,7 @@ function drawMistakes(mistakes) {
     : "No test digit was misclassified.";
   for (const m of mistakes.items) {
     const li = document.createElement("li");
-    const canvas = document.createElement("canvas");
-    canvas.width = 28;
-    canvas.height = 28;
-    canvas.setAttribute("role", "img");
-    canvas.setAttribute("aria-label", `test digit ${m.index}: a ${m.label} read as ${m.predicted}`);
-    const ctx = canvas.getContext("2d");
-    const image = ctx.createImageData(28, 28);
-    m.pixels.forEach((v, i) => {
-      const g = 255 - v;
-      image.data.set([g, g, g, 255], 4 * i);
-    });
-    ctx.putImageData(image, 0, 0);
+    const canvas = digitCanvas(m.pixels, `test digit ${m.index}: a ${m.label} read as ${m.predicted}`);
     const caption = document.createElement("span");
     caption.innerHTML = `<b>${m.label}</b> → <b class="wrong">${m.predicted}</b>`;
     li.append(canvas, caption);

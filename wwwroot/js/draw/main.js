@@ -1,11 +1,13 @@
 // The drawing page: live, debounced predictions of the pad's drawing through
 // POST /api/predict?details=true, the verdict, the probability chart and every layer's maps, which
-// the inspector makes explorable; the explainer adds the saliency map, nudges and dreams.
+// the inspector makes explorable; the explainer adds the saliency map, nudges and dreams; the
+// corrector offers "Wrong? It's a …" under the answer to a drawing.
 import { createPad } from "./pad.js";
 import { render, drawInput } from "./maps.js";
 import { createInspector } from "./inspect.js";
 import { renderKernels } from "./kernels.js";
 import { createExplainer } from "./explain.js";
+import { createCorrector } from "./correct.js";
 
 const DEBOUNCE_MS = 180;
 
@@ -34,6 +36,7 @@ const explainer = createExplainer({
   answerButton: $("why-answer"), runnerButton: $("why-runner"), onPad: $("why-on-pad"), figure: $("saliency"), map: $("saliency-map"),
   caption: $("saliency-caption"), padCanvas: $("pad"), padOverlay: $("pad-saliency"), nudgeTargets: $("nudge-targets"), nudge: $("nudge"), dreams: $("dreams"),
 }, { model: currentModel, showPixels });
+const corrector = createCorrector({ root: $("correct"), status: $("correct-status") }, { pad, model: currentModel });
 if (modelPicker) modelPicker.addEventListener("change", () => { pad.touch(); explainer.modelChanged(); renderKernels($("kernels"), currentModel()); });
 if (currentModel()) renderKernels($("kernels"), currentModel());
 
@@ -41,6 +44,7 @@ if (currentModel()) renderKernels($("kernels"), currentModel());
 function showPixels(values, label) {
   pixels = values;
   pixelsLabel = label;
+  corrector.withdraw(); // a dream or a nudge is not the visitor's drawing
   clearTimeout(timer);
   predict();
 }
@@ -48,6 +52,7 @@ function showPixels(values, label) {
 /** The drawing changed: predict again once it rests for a moment (at once when a stroke ends). */
 function changed(now) {
   pixels = null;
+  corrector.withdraw();
   clearTimeout(timer);
   timer = setTimeout(predict, now ? 0 : DEBOUNCE_MS);
 }
@@ -113,6 +118,7 @@ function showResult(body, asked, input) {
   explainer.update(body, input);
   result.dataset.digit = String(body.digit);
   result.dataset.rejected = String(body.rejected);
+  if (!input.pixels && asked === pad.version) corrector.offer(body, asked);
   finish("done", asked);
 }
 

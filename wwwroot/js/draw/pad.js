@@ -13,6 +13,7 @@ export function createPad({ pad, hint, undoButton, clearButton, pen, penValue },
   const strokes = [];
   let current = null;
   let version = 0;
+  let began = 0; // when the drawing's first stroke began: points keep their time since then
 
   function changed(now) {
     version++;
@@ -71,6 +72,7 @@ export function createPad({ pad, hint, undoButton, clearButton, pen, penValue },
     return {
       x: Math.min(1, Math.max(0, (event.clientX - rect.left) / rect.width)),
       y: Math.min(1, Math.max(0, (event.clientY - rect.top) / rect.height)),
+      t: Math.max(0, event.timeStamp - began),
     };
   }
 
@@ -83,7 +85,9 @@ export function createPad({ pad, hint, undoButton, clearButton, pen, penValue },
     if (event.button !== 0 && event.pointerType === "mouse") return;
     event.preventDefault();
     try { pad.setPointerCapture(event.pointerId); } catch { /* a synthetic pointer cannot be captured */ }
-    current = { id: event.pointerId, width: Number(pen.value) / REFERENCE_SIZE, points: [point(event)] };
+    if (strokes.length === 0) began = event.timeStamp;
+    const pointerType = ["mouse", "pen", "touch"].includes(event.pointerType) ? event.pointerType : "mouse";
+    current = { id: event.pointerId, pointerType, width: Number(pen.value) / REFERENCE_SIZE, points: [point(event)] };
     strokes.push(current);
     changed(false);
     scheduleRedraw();
@@ -136,6 +140,12 @@ export function createPad({ pad, hint, undoButton, clearButton, pen, penValue },
     get version() { return version; },
     get isEmpty() { return strokes.length === 0; },
     toDataURL: () => pad.toDataURL("image/png"),
+    /** The strokes as POST /api/corrections keeps them: pointer type, pen width and [x, y, ms since the drawing began] points. */
+    strokes: () => strokes.map((s) => ({
+      pointerType: s.pointerType,
+      width: +s.width.toFixed(4),
+      points: s.points.map((p) => [+p.x.toFixed(4), +p.y.toFixed(4), +p.t.toFixed(1)]),
+    })),
     /** The question changed without the drawing (another model): a new version, asked at once. */
     touch: () => changed(true),
   };

@@ -154,6 +154,16 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
     private static string? MediaTypeOf(string contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var parsed) ? parsed.MediaType.Value : contentType;
 
+    /// <summary>A JSON body, read up to <paramref name="limit"/> bytes (413 beyond) and parsed (400 when malformed); 415 when it is not JSON.</summary>
+    public static async Task<JsonDocument> ReadJsonAsync(HttpRequest request, long limit, string accepted, CancellationToken cancellationToken)
+    {
+        if (!IsJson(MediaTypeOf(request))) throw Problems.UnsupportedType(request.ContentType, accepted);
+        return ParseJson(await BoundedBody.ReadAsync(request, limit, cancellationToken));
+    }
+
+    /// <summary>The picture of a JSON object that holds exactly one of 'image' (a data URL) and 'pixels' (784 numbers), read as /api/predict reads it.</summary>
+    public static PredictInput ReadPicture(JsonElement item, string where) => ReadJsonItem(item, where);
+
     private static JsonDocument ParseJson(byte[] body)
     {
         try

@@ -16,7 +16,12 @@ public sealed record RunRecord(
     string? ModelId,
     double? TestAccuracy,
     string? Error,
-    string? LossCurveJson);
+    string? LossCurveJson,
+    string? ExtrasJson = null)
+{
+    /// <summary>The real drawings and base model it trains with.</summary>
+    public RunExtras Extras => ExtrasJson is { } json ? JsonSerializer.Deserialize<RunExtras>(json, WebJson.Options) ?? RunExtras.None : RunExtras.None;
+}
 
 /// <summary>A misclassified MNIST test digit of a finished run.</summary>
 public sealed record MistakeRecord(int TestIndex, int Label, int Predicted);
@@ -25,17 +30,21 @@ public sealed record MistakeRecord(int TestIndex, int Label, int Predicted);
 public sealed class RunStore(Database database)
 {
     private const string RunColumns =
-        "id, settings, status, epochs, completed_epochs, created_at, started_at, finished_at, model_id, test_accuracy, error, loss_curve";
+        "id, settings, status, epochs, completed_epochs, created_at, started_at, finished_at, model_id, test_accuracy, error, loss_curve, extras";
 
     /// <summary>Runs left queued or running by a previous process become interrupted; returns how many.</summary>
     public int MarkInterrupted() =>
         database.Execute("UPDATE runs SET status = $s WHERE status IN ($queued, $running);",
             ("$s", Word(RunStatus.Interrupted)), ("$queued", Word(RunStatus.Queued)), ("$running", Word(RunStatus.Running)));
 
-    public long CreateRun(string settingsJson, int epochs, DateTimeOffset now) =>
+    public long CreateRun(string settingsJson, int epochs, DateTimeOffset now, string? extrasJson = null) =>
         Convert.ToInt64(database.Scalar(
-            "INSERT INTO runs (settings, status, epochs, created_at) VALUES ($settings, $status, $epochs, $now) RETURNING id;",
-            ("$settings", settingsJson), ("$status", Word(RunStatus.Queued)), ("$epochs", epochs), ("$now", Time(now))), CultureInfo.InvariantCulture);
+            "INSERT INTO runs (settings, status, epochs, created_at, extras) VALUES ($settings, $status, $epochs, $now, $extras) RETURNING id;",
+            ("$settings", settingsJson), ("$status", Word(RunStatus.Queued)), ("$epochs", epochs), ("$now", Time(now)), ("$extras", extrasJson)), CultureInfo.InvariantCulture);
+
+    /// <summary>Records the run's extras (the drawings it froze when it first started).</summary>
+    public void SetExtras(long id, RunExtras extras) =>
+        database.Execute("UPDATE runs SET extras = $extras WHERE id = $id;", ("$extras", JsonSerializer.Serialize(extras, WebJson.Options)), ("$id", id));
 
     public RunRecord? GetRun(long id) => QueryRuns($"SELECT {RunColumns} FROM runs WHERE id = $id;", ("$id", id)).FirstOrDefault();
 
@@ -66,10 +75,10 @@ public sealed class RunStore(Database database)
         {
             Execute(connection, transaction,
                 """
-                INSERT OR REPLACE INTO epochs (run_id, epoch, train_error, test_error, loss, images_per_second, seconds, epsilon, learning_rates)
-                VALUES ($id, $epoch, $train, $test, $loss, $ips, $seconds, $epsilon, $rates);
+                INSERT OR REPLACE INTO epochs (run_id, epoch, train_error, test_error, loss, images_per_second, seconds, epsilon, learning_rates, extra_test_error)
+                VALUES ($id, $epoch, $train, $test, $loss, $ips, $seconds, $epsilon, $rates, $extra);
                 """,
-                ("$id", id), ("$epoch", e.Epoch), ("$train", e.TrainError), ("$test", e.TestError), ("$loss", e.Loss),
+                ("$id", id), ("$epoch", e.Epoch), ("$train", e.TrainError), ("$test", e.TestError), ("$loss", e.Loss), ("$extra", e.ExtraTestError),
                 ("$ips", e.ImagesPerSecond), ("$seconds", e.Seconds), ("$epsilon", e.Epsilon), ("$rates", JsonSerializer.Serialize(e.LearningRates)));
             completed = Math.Max(completed, e.Epoch);
         }
@@ -85,10 +94,10 @@ public sealed class RunStore(Database database)
     {
         var byRun = new Dictionary<long, List<EpochMetrics>>();
         foreach (var (run, epoch) in Query(
-            "SELECT run_id, epoch, train_error, test_error, loss, images_per_second, seconds, epsilon, learning_rates FROM epochs " +
+            "SELECT run_id, epoch, train_error, test_error, loss, images_per_second, seconds, epsilon, learning_rates, extra_test_error FROM epochs " +
             "WHERE run_id BETWEEN $first AND $last ORDER BY run_id, epoch;",
             r => (r.GetInt64(0), new EpochMetrics(r.GetInt32(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4), r.GetDouble(5), r.GetDouble(6), r.GetDouble(7),
-                JsonSerializer.Deserialize<Dictionary<string, double>>(r.GetString(8)) ?? [])),
+                JsonSerializer.Deserialize<Dictionary<string, double>>(r.GetString(8)) ?? [], r.IsDBNull(9) ? null : r.GetDouble(9))),
             ("$first", first), ("$last", last)))
         {
             if (!byRun.TryGetValue(run, out var list)) byRun[run] = list = [];
@@ -131,7 +140,7 @@ public sealed class RunStore(Database database)
         r => new RunRecord(r.GetInt64(0), r.GetString(1), Tokens.Parse<RunStatus>(r.GetString(2)), r.GetInt32(3), r.GetInt32(4),
             ParseTime(r.GetString(5)), OptionalTime(r, 6), OptionalTime(r, 7),
             r.IsDBNull(8) ? null : r.GetString(8), r.IsDBNull(9) ? null : r.GetDouble(9),
-            r.IsDBNull(10) ? null : r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11)),
+            r.IsDBNull(10) ? null : r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11), r.IsDBNull(12) ? null : r.GetString(12)),
         parameters);
 
     private List<T> Query<T>(string sql, Func<SqliteDataReader, T> read, params (string Name, object? Value)[] parameters)

@@ -82,6 +82,13 @@ public sealed class RunViews(RunStore store, IOptions<TrainingServiceOptions> op
         }
     }
 
+    private static RunExtrasView ExtrasView(RunExtras extras)
+    {
+        int? test = extras.Drawings?.Count(Corrections.RealDrawingSplit.IsTest);
+        int? train = extras.Drawings is null ? null : extras.CorrectionsWeight is null ? 0 : extras.Drawings.Count - test;
+        return new RunExtrasView(extras.CorrectionsWeight, extras.BaseModel, train, test);
+    }
+
     private static RunView View(RunRecord run, IReadOnlyList<EpochMetrics> history, LiveRun? live, bool withLossCurve)
     {
         var settings = JsonSerializer.Deserialize<TrainingSettings>(run.SettingsJson, WebJson.Options)!;
@@ -102,6 +109,7 @@ public sealed class RunViews(RunStore store, IOptions<TrainingServiceOptions> op
             run.ModelId, run.TestAccuracy, run.Error)
         {
             LossCurve = curve,
+            Extras = ExtrasView(run.Extras),
         };
     }
 }

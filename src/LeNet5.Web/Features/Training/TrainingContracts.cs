@@ -23,6 +23,9 @@ public sealed record RunView(
 {
     /// <summary>The per-batch loss so far, as [x, loss] pairs with x in epochs (only in <c>GET /api/training/{id}</c> and the event stream).</summary>
     public IReadOnlyList<double[]>? LossCurve { get; init; }
+
+    /// <summary>The real drawings the run trains on (with their weight) and tests on, counted when it first started, and the model it started from.</summary>
+    public RunExtrasView? Extras { get; init; }
 }
 
 /// <summary>The answer to starting, resuming or canceling a run.</summary>

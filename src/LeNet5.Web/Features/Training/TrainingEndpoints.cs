@@ -25,8 +25,14 @@ public static class TrainingEndpoints
 
     [EndpointName("StartTraining")]
     [EndpointSummary("Queues a training run; every setting is optional (the network's recipe fills in the rest). 202 with the run's id, 409 while another run is queued or running.")]
-    private static async Task<Accepted<RunAccepted>> Start(HttpRequest request, TrainingQueue queue) =>
-        Answer(queue.Start(await ReadSettingsAsync(request)));
+    [EndpointDescription("Beside the engine's settings: correctionsWeight N (1 to 1000) also trains on the accepted real drawings, each counted N times an epoch; " +
+                         "baseModel ID starts from that model's parameters (fine-tuning; the run's network is the model's). " +
+                         "Every run reports its error on the real-drawings test set per epoch (extraTestError) when there are accepted test drawings.")]
+    private static async Task<Accepted<RunAccepted>> Start(HttpRequest request, TrainingQueue queue)
+    {
+        var (settings, extras) = await ReadSettingsAsync(request);
+        return Answer(queue.Start(settings, extras));
+    }
 
     /// <summary>Runs per page unless the request asks for fewer (or more, up to <see cref="MaxPage"/>).</summary>
     public const int DefaultPage = 50, MaxPage = 500;
@@ -52,7 +58,7 @@ public static class TrainingEndpoints
     [EndpointName("ResumeTraining")]
     [EndpointSummary("Queues an interrupted, canceled or failed run again, from its last checkpoint; an optional body {\"epochs\": N} changes its length.")]
     private static async Task<Accepted<RunAccepted>> Resume(long id, HttpRequest request, TrainingQueue queue) =>
-        Answer(queue.Resume(id, (await ReadSettingsAsync(request)).Epochs));
+        Answer(queue.Resume(id, (await ReadSettingsAsync(request)).Settings.Epochs));
 
     [EndpointName("TrainingEvents")]
     [EndpointSummary("Server-Sent Events: 'state' on connect, 'progress' a few times a second, 'epoch' per finished epoch, and a final 'done', after which the stream closes.")]
@@ -86,11 +92,11 @@ public static class TrainingEndpoints
         return TypedResults.Ok(new MistakesView(id, run.ModelId, total, items));
     }
 
-    private static async Task<TrainingSettings> ReadSettingsAsync(HttpRequest request)
+    private static async Task<(TrainingSettings Settings, RunExtras Extras)> ReadSettingsAsync(HttpRequest request)
     {
         var body = await BoundedBody.ReadAsync(request, TrainingRequest.MaxBodyBytes, request.HttpContext.RequestAborted);
-        var (settings, errors) = TrainingRequest.Parse(body);
-        return settings ?? throw Problems.Invalid("training settings", errors);
+        var (settings, extras, errors) = TrainingRequest.Parse(body);
+        return (settings ?? throw Problems.Invalid("training settings", errors), extras);
     }
 
     private static Accepted<RunAccepted> Answer(RunCommandResult result) => result.Outcome switch

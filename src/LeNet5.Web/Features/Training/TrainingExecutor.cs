@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using LeNet5.Core.Layers;
+using LeNet5.Web.Features.Corrections;
 
 namespace LeNet5.Web.Features.Training;
 
@@ -9,7 +10,7 @@ namespace LeNet5.Web.Features.Training;
 /// (not activated) and records the results. Whatever happens, the run ends in a recorded state.
 /// </summary>
 public sealed class TrainingExecutor(
-    RunStore store, TrainingQueue queue, RunViews views, RunCheckpoints checkpoints, ModelRegistry registry, MnistSource mnist,
+    RunStore store, TrainingQueue queue, RunViews views, RunCheckpoints checkpoints, ModelRegistry registry, MnistSource mnist, RealDrawings drawings,
     IOptions<TrainingServiceOptions> options, ILogger<TrainingExecutor> logger)
 {
     private readonly TrainingServiceOptions _options = options.Value;
@@ -37,10 +38,15 @@ public sealed class TrainingExecutor(
 
             var data = mnist.Load();
             var checkpoint = checkpoints.PathOf(id);
-            string command = $"web: POST /api/training {JsonSerializer.Serialize(settings, WebJson.Options)}";
+            var extras = FreezeDrawings(run);
+            var samples = drawings.Samples(extras.Drawings!, extras.CorrectionsWeight);
+            string command = $"web: POST /api/training {JsonSerializer.Serialize(settings, WebJson.Options)}" +
+                             (extras.CorrectionsWeight is null && extras.BaseModel is null ? "" : $" with {JsonSerializer.Serialize(extras with { Drawings = null }, WebJson.Options)}");
+            logger.LogInformation("Training run {RunId}: {Train} real drawing(s) to train on (weight {Weight}), {Test} to test on, base model {BaseModel}",
+                id, samples.Train?.Count ?? 0, extras.CorrectionsWeight, samples.Test?.Count ?? 0, extras.BaseModel ?? "none");
             using var trainer = File.Exists(checkpoint)
-                ? Checkpoint.Resume(checkpoint, data, run.Epochs, _options.EffectiveThreads)
-                : new Trainer(architecture, trainingOptions with { Epochs = run.Epochs }, data);
+                ? Checkpoint.Resume(checkpoint, data, run.Epochs, _options.EffectiveThreads, samples)
+                : new Trainer(architecture, trainingOptions with { Epochs = run.Epochs }, data, StartingParameters(extras), samples);
             if (trainer.History.Count > 0) store.RecordEpochs(id, trainer.History, live.LossCurveJson());
             trainer.BatchCompleted = live.OnBatch;
             trainer.EpochCompleted = metrics =>
@@ -71,6 +77,20 @@ public sealed class TrainingExecutor(
             live.Finish(views.Final(id));
         }
     }
+
+    /// <summary>The run's extras, with the accepted drawings frozen (and recorded) the first time it starts.</summary>
+    private RunExtras FreezeDrawings(RunRecord run)
+    {
+        var extras = run.Extras;
+        if (extras.Drawings is not null) return extras;
+        extras = extras with { Drawings = drawings.AcceptedIds() };
+        store.SetExtras(run.Id, extras);
+        return extras;
+    }
+
+    /// <summary>A copy of the base model's parameters to fine-tune, or null to initialise afresh.</summary>
+    private float[]? StartingParameters(RunExtras extras) => extras.BaseModel is not { } id ? null
+        : (float[])(registry.Get(id) ?? throw new InvalidOperationException($"the base model '{id}' is no longer loaded; start a new run from another model")).Model.Parameters.Clone();
 
     /// <summary>Writes the model, loads it into the registry, and records the run's results.</summary>
     private void Publish(RunRecord run, Architecture architecture, Trainer trainer, Core.Data.MnistSplit test, string command)

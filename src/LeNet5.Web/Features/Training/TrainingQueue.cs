@@ -17,7 +17,8 @@ public sealed record RunCommandResult(RunCommandOutcome Outcome, long Id, RunSta
 /// one lock, so a cancel and a start, or a cancel and the end of training, cannot cross.
 /// </summary>
 public sealed class TrainingQueue(
-    RunStore store, RunViews views, RunCheckpoints checkpoints, IOptions<TrainingServiceOptions> options, TimeProvider time, ILogger<TrainingQueue> logger)
+    RunStore store, RunViews views, RunCheckpoints checkpoints, ModelRegistry registry, IOptions<TrainingServiceOptions> options, TimeProvider time,
+    ILogger<TrainingQueue> logger)
 {
     private readonly Channel<LiveRun> _pending = Channel.CreateUnbounded<LiveRun>();
     private readonly Lock _lock = new();
@@ -36,16 +37,47 @@ public sealed class TrainingQueue(
     /// <summary>The run of this id while it is queued or running; else null.</summary>
     public LiveRun? Live(long id) => Current is { } live && live.Id == id ? live : null;
 
-    /// <summary>Queues a new run with these settings (the network's recipe fills in the rest), unless they are invalid or a run is going.</summary>
-    public RunCommandResult Start(TrainingSettings settings)
+    /// <summary>
+    /// Queues a new run with these settings (the network's recipe fills in the rest) and extras, unless
+    /// they are invalid or a run is going. A base model's network is the run's: the settings that say
+    /// nothing of the network take the model's, and ones that name another network are an error.
+    /// </summary>
+    public RunCommandResult Start(TrainingSettings settings, RunExtras? extras = null)
     {
+        extras ??= RunExtras.None;
+        var extraErrors = new Dictionary<string, string>();
+        if (extras.CorrectionsWeight is < 1 or > ExtraSamples.MaxWeight)
+            extraErrors["correctionsWeight"] = $"correctionsWeight must be between 1 and {ExtraSamples.MaxWeight} (times each accepted drawing counts per epoch), or left out";
+        Architecture? baseArchitecture = null;
+        if (extras.BaseModel is { } baseId)
+        {
+            if (registry.Get(baseId) is { } entry)
+            {
+                baseArchitecture = entry.Model.Architecture;
+                settings = settings with
+                {
+                    Architecture = settings.Architecture ?? baseArchitecture.Name,
+                    Pooling = settings.Pooling ?? Tokens.Of(baseArchitecture.Pooling),
+                    Output = settings.Output ?? Tokens.Of(baseArchitecture.Output),
+                    Criterion = settings.Criterion ?? Tokens.Of(baseArchitecture.Criterion),
+                };
+            }
+            else
+            {
+                extraErrors["baseModel"] = $"there is no model '{baseId}'; GET /api/models lists them";
+            }
+        }
         var (architecture, trainingOptions, errors) = settings.Resolve(_options.EffectiveThreads);
-        if (architecture is null || trainingOptions is null) return new(RunCommandOutcome.Invalid, 0, null) { Errors = errors };
+        if (architecture is not null && baseArchitecture is not null && architecture != baseArchitecture)
+            extraErrors["baseModel"] = $"'{extras.BaseModel}' is a {baseArchitecture} network, not {architecture}; leave the network's settings out to fine-tune it";
+        if (architecture is null || trainingOptions is null || extraErrors.Count > 0)
+            return new(RunCommandOutcome.Invalid, 0, null) { Errors = errors.Concat(extraErrors).ToDictionary() };
         var complete = TrainingSettings.Of(architecture, trainingOptions);
         lock (_lock)
         {
             if (_live is { } busy) return Busy(busy);
-            long id = store.CreateRun(JsonSerializer.Serialize(complete, WebJson.Options), trainingOptions.Epochs, time.GetUtcNow());
+            long id = store.CreateRun(JsonSerializer.Serialize(complete, WebJson.Options), trainingOptions.Epochs, time.GetUtcNow(),
+                extras == RunExtras.None ? null : JsonSerializer.Serialize(extras, WebJson.Options));
             return Queue(id, trainingOptions.Epochs);
         }
     }

@@ -1,11 +1,12 @@
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace LeNet5.Web.Features.Training;
 
 /// <summary>
 /// Reads the body of <c>POST /api/training</c>: a JSON object of <see cref="TrainingSettings"/>, every
-/// field optional (the network's recipe fills in the rest). Unknown fields and wrong types are errors
-/// keyed by the field's JSON name.
+/// field optional (the network's recipe fills in the rest), and the <see cref="RunExtras"/> fields
+/// (real drawings, base model). Unknown fields and wrong types are errors keyed by the field's JSON name.
 /// </summary>
 public static class TrainingRequest
 {
@@ -18,24 +19,32 @@ public static class TrainingRequest
         NumberHandling = JsonNumberHandling.Strict,
     };
 
-    /// <summary>The settings; an empty body means all defaults.</summary>
-    public static (TrainingSettings? Settings, Dictionary<string, string> Errors) Parse(ReadOnlySpan<byte> body)
+    /// <summary>The settings and the extras; an empty body means all defaults.</summary>
+    public static (TrainingSettings? Settings, RunExtras Extras, Dictionary<string, string> Errors) Parse(ReadOnlySpan<byte> body)
     {
-        if (body.Trim(" \t\r\n"u8).IsEmpty) return (new TrainingSettings(), []);
+        if (body.Trim(" \t\r\n"u8).IsEmpty) return (new TrainingSettings(), RunExtras.None, []);
         try
         {
-            var settings = JsonSerializer.Deserialize<TrainingSettings>(body, Json);
+            // the extras are the web app's, not the engine's: taken out before the rest is read as settings
+            var node = JsonNode.Parse(body);
+            if (node is not JsonObject fields) return (null, RunExtras.None, new() { ["body"] = "send a JSON object of settings, or {} for the defaults" });
+            var extras = new JsonObject();
+            foreach (var name in RunExtras.Fields)
+            {
+                if (fields.Remove(name, out var value)) extras[name] = value;
+            }
+            var settings = fields.Deserialize<TrainingSettings>(Json);
             return settings is null
-                ? (null, new() { ["body"] = "send a JSON object of settings, or {} for the defaults" })
-                : (settings, []);
+                ? (null, RunExtras.None, new() { ["body"] = "send a JSON object of settings, or {} for the defaults" })
+                : (settings, extras.Deserialize<RunExtras>(Json) ?? RunExtras.None, []);
         }
         catch (JsonException ex)
         {
             // an unknown member's path is its object's; the message names the member
             if (ex.Message.Contains("could not be mapped", StringComparison.Ordinal) && UnknownMember(ex.Message) is { } unknown)
-                return (null, new() { [unknown] = $"'{unknown}' is not a training setting" });
+                return (null, RunExtras.None, new() { [unknown] = $"'{unknown}' is not a training setting" });
             var field = ex.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
-            return (null, new() { [field] = $"{field} has the wrong type, or the body is not valid JSON ({ex.Message.Split(" Path:")[0]})" });
+            return (null, RunExtras.None, new() { [field] = $"{field} has the wrong type, or the body is not valid JSON ({ex.Message.Split(" Path:")[0]})" });
         }
     }
 

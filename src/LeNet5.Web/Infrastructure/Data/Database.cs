@@ -50,6 +50,26 @@ public sealed class Database
             PRIMARY KEY (run_id, position));
         CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         """,
+        // the corrections loop: drawings people marked wrong, each stored once (by the hash of its prepared 28x28);
+        // a run's epochs gain the error on the real-drawings test set, and a run the real drawings and the base model it trains with (extras)
+        """
+        CREATE TABLE corrections (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            label INTEGER NOT NULL CHECK (label BETWEEN 0 AND 9),
+            status TEXT NOT NULL,
+            predicted INTEGER NOT NULL,
+            rejected INTEGER NOT NULL,
+            probabilities TEXT NOT NULL,
+            model_id TEXT NOT NULL,
+            pixels BLOB NOT NULL,
+            pixels_sha256 TEXT NOT NULL UNIQUE,
+            strokes TEXT,
+            created_at TEXT NOT NULL,
+            reviewed_at TEXT);
+        CREATE INDEX corrections_by_status_label ON corrections (status, label);
+        ALTER TABLE epochs ADD COLUMN extra_test_error REAL;
+        ALTER TABLE runs ADD COLUMN extras TEXT;
+        """,
     ];
 
     private readonly string _connectionString;

@@ -4,8 +4,16 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace LeNet5.Web.Pages.Admin;
 
 /// <summary>The admin page: the settings form (rendered from the recipes and limits), the live run, results, runs and models. The scripts do the rest through the API.</summary>
-public sealed class IndexModel(IOptions<TrainingServiceOptions> options) : PageModel
+public sealed class IndexModel(IOptions<TrainingServiceOptions> options, ModelRegistry registry, Features.Corrections.CorrectionService corrections) : PageModel
 {
+    /// <summary>The models a run can start from.</summary>
+    public IReadOnlyList<string> ModelIds => [.. registry.List().Select(m => m.Id)];
+
+    /// <summary>The accepted drawings a run would train on, and the ones kept for its real-drawings test.</summary>
+    public int AcceptedTrain { get; private set; }
+
+    public int AcceptedTest { get; private set; }
+
     /// <summary>What a request that names only the default network trains with: the form's placeholders until another network is chosen.</summary>
     public TrainingSettings Recipe { get; } = TrainingSettings.Of(new Architecture(Architecture.LeNet5), TrainingRecipes.For(new Architecture(Architecture.LeNet5)));
 
@@ -15,5 +23,8 @@ public sealed class IndexModel(IOptions<TrainingServiceOptions> options) : PageM
 
     public void OnGet()
     {
+        var counts = corrections.Counts();
+        AcceptedTest = counts.Sum(c => c.AcceptedTest);
+        AcceptedTrain = counts.Sum(c => c.Accepted) - AcceptedTest;
     }
 }

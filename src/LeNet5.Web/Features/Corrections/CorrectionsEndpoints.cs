@@ -1,0 +1,121 @@
+using LeNet5.Web.Features.Predict;
+using LeNet5.Web.Features.Admin;
+using Microsoft.AspNetCore.OpenApi;
+
+namespace LeNet5.Web.Features.Corrections;
+
+/// <summary>
+/// <c>POST /api/corrections</c> (public, its own per-client limit) and the review API behind admin
+/// authentication: list, accept, relabel, reject, delete and export.
+/// </summary>
+public static class CorrectionsEndpoints
+{
+    /// <summary>Drawings per page unless the request asks for fewer (or more, up to <see cref="MaxPage"/>).</summary>
+    public const int DefaultPage = 48, MaxPage = 500;
+
+    public static IEndpointRouteBuilder MapCorrectionsEndpoints(this IEndpointRouteBuilder app)
+    {
+        // a contribution reads a picture as /api/predict does, and can be refused the same ways
+        app.MapGroup("/api/corrections").WithTags("Corrections").ProducesInputProblems()
+            .MapPost("/", Contribute).WithMetadata(CorrectionsEndpointMetadata.Instance).DocumentJsonBody<CorrectionRequest>();
+
+        var review = app.MapGroup("/api/corrections").WithTags("Corrections").RequireAdmin();
+        review.MapGet("/", List).ProducesValidationProblem();
+        review.MapGet("/export", Export).Produces<FileContentHttpResult>(StatusCodes.Status200OK, "application/zip").ProducesProblem(StatusCodes.Status409Conflict);
+        var one = review.MapGroup("/{id:long}").ProducesProblem(StatusCodes.Status404NotFound);
+        one.MapGet("/", Get);
+        one.MapPost("/accept", Accept);
+        one.MapPost("/relabel", Relabel).DocumentJsonBody<RelabelRequest>().ProducesValidationProblem();
+        one.MapPost("/reject", Reject);
+        one.MapDelete("/", Delete);
+        return app;
+    }
+
+    [EndpointName("Contribute")]
+    [EndpointSummary("Contribute a drawing the network got wrong, with the digit it really is: 201 with its id and Location.")]
+    [EndpointDescription("JSON {\"label\": D, \"image\": \"data:image/png;base64,...\"} or {\"label\": D, \"pixels\": [784]}, optionally with 'strokes', 'predicted' and 'model'. " +
+                         "The picture is prepared and answered by the model as POST /api/predict would; the prepared 28x28, the model's answer and probabilities, " +
+                         "the strokes and the time are kept, nothing about who sent it. The same prepared drawing sent again is not stored twice: 200 with the first one's id.")]
+    private static async Task<Results<Created<CorrectionCreated>, Ok<CorrectionCreated>>> Contribute(HttpRequest request, CorrectionService corrections, CancellationToken cancellationToken)
+    {
+        var created = await corrections.ContributeAsync(request, cancellationToken);
+        return created.Duplicate ? TypedResults.Ok(created) : TypedResults.Created($"/api/corrections/{created.Id}", created);
+    }
+
+    [EndpointName("ListCorrections")]
+    [EndpointSummary("Contributed drawings, newest first, a page at a time (?limit=N, default 48, at most 500; ?before=ID for older ones), filtered by ?label=, ?predicted=, ?model= and ?status=pending|accepted|rejected; with the per-digit counts of all of them.")]
+    private static Ok<CorrectionPage> List(CorrectionService corrections, int? label, int? predicted, string? model, string? status, int? limit, long? before)
+    {
+        var errors = new Dictionary<string, string>();
+        if (label is < 0 or > 9) errors["label"] = "label must be a digit from 0 to 9";
+        if (predicted is < 0 or > 9) errors["predicted"] = "predicted must be a digit from 0 to 9";
+        CorrectionStatus? wanted = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            try
+            {
+                wanted = Tokens.Parse<CorrectionStatus>(status);
+            }
+            catch (FormatException ex)
+            {
+                errors["status"] = $"status: {ex.Message}";
+            }
+        }
+        if (errors.Count > 0) throw Problems.Invalid("filter", errors, "Every filter is optional.");
+        return TypedResults.Ok(corrections.List(new CorrectionFilter(label, predicted, string.IsNullOrEmpty(model) ? null : model, wanted),
+            Math.Clamp(limit ?? DefaultPage, 1, MaxPage), before));
+    }
+
+    [EndpointName("GetCorrection")]
+    [EndpointSummary("One contributed drawing.")]
+    private static Ok<CorrectionView> Get(long id, CorrectionService corrections) => TypedResults.Ok(corrections.Get(id));
+
+    [EndpointName("AcceptCorrection")]
+    [EndpointSummary("Accept the drawing with its label: it joins the real drawings that runs train on, or their test set.")]
+    private static Ok<CorrectionView> Accept(long id, CorrectionService corrections) => TypedResults.Ok(corrections.Review(id, CorrectionStatus.Accepted));
+
+    [EndpointName("RelabelCorrection")]
+    [EndpointSummary("Give the drawing the right label ({\"label\": D}); a reviewer's label is a verdict, so it is accepted too.")]
+    private static async Task<Ok<CorrectionView>> Relabel(long id, HttpRequest request, CorrectionService corrections, CancellationToken cancellationToken)
+    {
+        using var json = await PredictRequestReader.ReadJsonAsync(request, 1024, "application/json {\"label\": D}", cancellationToken);
+        var root = json.RootElement;
+        int? label = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("label", out var l) && l.ValueKind == JsonValueKind.Number && l.TryGetInt32(out int d) ? d : null;
+        if (label is null) throw Problems.Invalid("relabel", new Dictionary<string, string> { ["label"] = "label must be a digit from 0 to 9" }, "Send {\"label\": D}.");
+        return TypedResults.Ok(corrections.Review(id, CorrectionStatus.Accepted, label));
+    }
+
+    [EndpointName("RejectCorrection")]
+    [EndpointSummary("Reject the drawing as not a digit: it is kept (so the same one is not stored again) but never trained on or exported.")]
+    private static Ok<CorrectionView> Reject(long id, CorrectionService corrections) => TypedResults.Ok(corrections.Review(id, CorrectionStatus.Rejected));
+
+    [EndpointName("DeleteCorrection")]
+    [EndpointSummary("Remove the drawing for good.")]
+    private static NoContent Delete(long id, CorrectionService corrections)
+    {
+        corrections.Delete(id);
+        return TypedResults.NoContent();
+    }
+
+    [EndpointName("ExportCorrections")]
+    [EndpointSummary("The accepted drawings as a zip: corrections-images-idx3-ubyte and corrections-labels-idx1-ubyte (MNIST's IDX format, 28x28) and manifest.csv (index, id, label, split, predicted, model, times); 409 when none is accepted.")]
+    private static FileContentHttpResult Export(CorrectionService corrections) =>
+        TypedResults.File(corrections.Export(), "application/zip", ExportNames.Zip);
+
+    /// <summary>
+    /// Documents a JSON body the endpoint reads by hand (<c>Accepts</c> would also document it, but
+    /// routing would then answer 415 itself, without the title that says what to send).
+    /// </summary>
+    private static RouteHandlerBuilder DocumentJsonBody<T>(this RouteHandlerBuilder builder) =>
+        builder.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
+        {
+            operation.RequestBody = new Microsoft.OpenApi.OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, Microsoft.OpenApi.OpenApiMediaType>
+                {
+                    ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(T), null, cancellationToken) },
+                },
+            };
+        });
+}

@@ -1,0 +1,26 @@
+namespace LeNet5.Web.Features.Training;
+
+/// <summary>
+/// What a run takes beside its <see cref="TrainingSettings"/>, which belong to the engine: the accepted
+/// real drawings to train on and their weight, the model to start from (fine-tuning), and the ids of
+/// the accepted drawings frozen when the run first started, so that a resume trains and tests on the same set.
+/// </summary>
+public sealed record RunExtras
+{
+    /// <summary>Train on the accepted drawings, each counted this many times per epoch (1 to <see cref="ExtraSamples.MaxWeight"/>); null: MNIST only.</summary>
+    public int? CorrectionsWeight { get; init; }
+
+    /// <summary>The id of the model to start from; its network is the run's. Null: a fresh initialisation.</summary>
+    public string? BaseModel { get; init; }
+
+    /// <summary>The accepted drawings when the run first started (null until then); their test side is reported by every run.</summary>
+    public IReadOnlyList<long>? Drawings { get; init; }
+
+    public static readonly RunExtras None = new();
+
+    /// <summary>The request fields that are not engine settings.</summary>
+    public static readonly string[] Fields = ["correctionsWeight", "baseModel"];
+}
+
+/// <summary>A run's use of the real drawings, as the API shows it.</summary>
+public sealed record RunExtrasView(int? CorrectionsWeight, string? BaseModel, int? RealTrain, int? RealTest);
