@@ -70,6 +70,34 @@ public sealed class AdminPageTests(BrowserFixture browser) : AdminPageSession(br
         Assert.DoesNotContain(ConsoleErrors, e => !e.Contains("favicon", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task WhenTheSessionEndsTheLiveViewStopsAndSaysSo()
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync(BaseUrl + "/admin");
+        await SignInAsync(page, "/admin");
+        await page.Locator("input[name=trainLimit]").FillAsync("6000");
+        await page.Locator("input[name=epochs]").FillAsync("20");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start training" }).ClickAsync();
+        await page.Locator("#live[data-status='running']").WaitForAsync(new() { Timeout = WaitMs });
+        Assert.True(await page.Locator("#signed-out").IsHiddenAsync());
+
+        // the session ends under the page (as a sign-out in another tab or a new admin token would); the next stream it opens is refused
+        var runId = await page.Locator("#live").GetAttributeAsync("data-run");
+        await Context.ClearCookiesAsync();
+        int streams = 0;
+        page.Request += (_, request) => { if (request.Url.EndsWith($"/api/training/{runId}/events", StringComparison.Ordinal)) streams++; };
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Show run {runId}" }).ClickAsync();
+        await page.Locator("#signed-out").WaitForAsync(new() { Timeout = WaitMs });
+        Assert.Contains("signed out", await page.Locator("#signed-out").TextContentAsync());
+        Assert.Equal("/login?ReturnUrl=%2Fadmin", await page.Locator("#signed-out a").GetAttributeAsync("href"));
+
+        // and it does not keep knocking: EventSource would retry every few seconds
+        int seen = streams;
+        await page.WaitForTimeoutAsync(4000);
+        Assert.Equal(seen, streams);
+    }
+
     /// <summary>Waits until an attribute holds a number above <paramref name="above"/>; returns it.</summary>
     private static async Task<double> WaitForNumberAsync(IPage page, string selector, string attribute, double above)
     {

@@ -18,3 +18,20 @@ export async function api(method, url, body) {
   }
   return data;
 }
+
+/** Whether the admin session still holds: false only on a 401 (a server that cannot be reached may come back). */
+export async function signedIn() {
+  try {
+    const response = await fetch("/api/training?limit=1", { credentials: "same-origin", headers: { "Accept": "application/json" } });
+    return response.status !== 401;
+  } catch {
+    return true;
+  }
+}
+
+/** Tells the admin the session has ended (sign-out elsewhere, expiry, a new admin token) and how to get back. */
+export function showSignedOut() {
+  const notice = document.getElementById("signed-out");
+  notice.hidden = false;
+  document.body.dataset.signedOut = "true";
+}

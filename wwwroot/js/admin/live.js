@@ -1,7 +1,7 @@
 // The live panel: one run's progress, state and charts, followed through Server-Sent Events while it
 // is queued or running (EventSource reconnects by itself after a reload or a server restart).
 import { vocabulary } from "../vocabulary.js";
-import { api } from "./api.js";
+import { api, signedIn, showSignedOut } from "./api.js";
 import { duration, network, num, pct } from "./format.js";
 import { addEpoch, addLoss, resetCharts } from "./charts.js";
 import { hideResults, loadResults } from "./results.js";
@@ -117,7 +117,15 @@ export function follow(id) {
     document.dispatchEvent(new CustomEvent("run-finished", { detail: run }));
     if (run.status === "completed") loadResults(run);
   });
-  // on an error EventSource retries by itself (reload, server restart); the next 'state' or 'done' catches up
+  // after a network error or a server restart EventSource retries by itself, and the next 'state' or
+  // 'done' catches up; a refused session (401) is not worth retrying: stop and say so
+  const stream = source;
+  stream.addEventListener("error", async () => {
+    if (await signedIn()) return;
+    stream.close();
+    if (source === stream) source = null;
+    showSignedOut();
+  });
 }
 
 /** Shows any run: follows it while it is going, else shows its record (and its results once completed). */
