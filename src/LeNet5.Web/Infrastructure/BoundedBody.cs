@@ -8,8 +8,12 @@ public static class BoundedBody
 {
     private const int InitialBytes = 16 * 1024;
 
-    /// <summary>The whole body; a body over <paramref name="limit"/> bytes is refused (413) without being read further.</summary>
-    public static async Task<byte[]> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// The whole body; a body over <paramref name="limit"/> bytes is refused (413) without being read
+    /// further. <paramref name="charge"/>, when given, is told of every chunk as it arrives, before it
+    /// is kept (and may refuse it by throwing).
+    /// </summary>
+    public static async Task<byte[]> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken, Action<int>? charge = null)
     {
         if (request.ContentLength > limit) throw Problems.BodyTooLarge(limit);
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
@@ -22,6 +26,7 @@ public static class BoundedBody
             {
                 int read = await request.Body.ReadAsync(buffer.GetMemory(16 * 1024), cancellationToken);
                 if (read == 0) break;
+                charge?.Invoke(read);
                 buffer.Advance(read);
                 if (buffer.WrittenCount > limit) throw Problems.BodyTooLarge(limit);
             }

@@ -1,23 +1,42 @@
 namespace LeNet5.Web.Features.Predict;
 
 /// <summary>
-/// The prediction requests that may hold a body in memory at once (Limits:MaxConcurrentBodies). A
-/// request takes a slot before it reads its body and gives it back when its answer is written; when
-/// none is free it is refused at once with 503 and Retry-After, rather than queued or buffered.
+/// The memory that prediction requests' bodies may hold at once, bounded twice: at most
+/// Limits:MaxConcurrentBodies requests reading or holding a body, and at most
+/// Limits:BodyBudgetMegabytes of body bytes received among all of them. A request takes a slot before
+/// it reads its body and charges the budget as its bytes arrive (a declared Content-Length is a
+/// promise, not a charge), and gives both back when its answer is written. When either is spent the
+/// request is refused at once with 503 and Retry-After, rather than queued or buffered. So slow
+/// uploads that trickle a few bytes hold a slot each but almost none of the budget, and the requests
+/// that do send their pictures still get through.
 /// </summary>
 public sealed class BodySlots(IOptions<LimitsOptions> limits) : IDisposable
 {
     private readonly int _limit = limits.Value.MaxConcurrentBodies;
+    private readonly long _budget = limits.Value.BodyBudgetMegabytes * 1024L * 1024;
     private readonly SemaphoreSlim _slots = new(limits.Value.MaxConcurrentBodies, limits.Value.MaxConcurrentBodies);
+    private long _charged;
 
     /// <summary>The slots taken now: requests reading or holding a body.</summary>
     public int InUse => _limit - _slots.CurrentCount;
+
+    /// <summary>The body bytes held now, of the budget.</summary>
+    public long BytesHeld => Interlocked.Read(ref _charged);
 
     /// <summary>Takes a slot for this request until its response ends, or throws the 503 problem.</summary>
     public void Take(HttpContext http)
     {
         if (!_slots.Wait(0)) throw Problems.Busy("prediction requests", "Limits:MaxConcurrentBodies");
-        http.Response.RegisterForDispose(new Slot(_slots));
+        var slot = new Slot(this);
+        http.Features.Set(slot);
+        http.Response.RegisterForDispose(slot);
+    }
+
+    /// <summary>Charges <paramref name="bytes"/> more of this request's body to the budget, or throws the 503 problem.</summary>
+    public static void Charge(HttpContext http, int bytes)
+    {
+        var slot = http.Features.Get<Slot>() ?? throw new InvalidOperationException("a body is read before its request took a slot");
+        slot.Charge(bytes);
     }
 
     /// <summary>
@@ -34,13 +53,26 @@ public sealed class BodySlots(IOptions<LimitsOptions> limits) : IDisposable
 
     public void Dispose() => _slots.Dispose();
 
-    private sealed class Slot(SemaphoreSlim slots) : IDisposable
+    internal sealed class Slot(BodySlots owner) : IDisposable
     {
+        private long _bytes;
         private int _released;
+
+        public void Charge(int bytes)
+        {
+            if (Interlocked.Add(ref owner._charged, bytes) > owner._budget)
+            {
+                Interlocked.Add(ref owner._charged, -bytes);
+                throw Problems.Busy("bytes of request bodies", "Limits:BodyBudgetMegabytes");
+            }
+            _bytes += bytes;
+        }
 
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref _released, 1) == 0) slots.Release();
+            if (Interlocked.Exchange(ref _released, 1) != 0) return;
+            Interlocked.Add(ref owner._charged, -_bytes);
+            owner._slots.Release();
         }
     }
 }

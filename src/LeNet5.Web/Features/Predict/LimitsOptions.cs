@@ -26,11 +26,18 @@ public sealed class LimitsOptions
     public int MaxConcurrentDecodes { get; set; } = 4;
 
     /// <summary>
-    /// How many prediction requests may hold a body in memory at once; one more is answered 503 with
-    /// Retry-After at once, so slow uploads cannot pile up buffers until memory runs out.
+    /// How many prediction requests may read or hold a body at once; one more is answered 503 with
+    /// Retry-After at once, so slow uploads cannot pile up without end.
     /// </summary>
     [Range(1, 10_000)]
-    public int MaxConcurrentBodies { get; set; } = 32;
+    public int MaxConcurrentBodies { get; set; } = 256;
+
+    /// <summary>
+    /// How many megabytes of body bytes all prediction requests together may hold at once, charged as
+    /// the bytes arrive; a request that would go beyond is answered 503 with Retry-After.
+    /// </summary>
+    [Range(1, 65_536)]
+    public int BodyBudgetMegabytes { get; set; } = 64;
 
     /// <summary>The slowest upload Kestrel waits for, in bytes a second after a 5 s grace; slower clients are cut off (0: no minimum).</summary>
     [Range(0, 1_000_000)]

@@ -113,8 +113,9 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
         string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase)
         || (mediaType?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) ?? false);
 
+    // every byte kept counts against the body budget of BodySlots, which the request took a slot of when it was admitted
     private Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        BoundedBody.ReadAsync(request, _limits.MaxRequestBodyBytes, cancellationToken);
+        BoundedBody.ReadAsync(request, _limits.MaxRequestBodyBytes, cancellationToken, bytes => BodySlots.Charge(request.HttpContext, bytes));
 
     /// <summary>The files in <paramref name="field"/>: all of them for a batch, else the first.</summary>
     private async Task<List<PredictInput>> ReadMultipartFilesAsync(HttpRequest request, string field, bool batch, CancellationToken cancellationToken)

@@ -57,6 +57,58 @@ public sealed class SlowUploadTests
         await ApiAssert.Prediction(answer);
     }
 
+    [Fact]
+    public async Task TricklingUploadsHoldSlotsButNotTheBudgetSoPicturesStillGetThrough()
+    {
+        // default slots; a 1 MB budget: 40 stalled sockets that sent 4 bytes each hold 40 slots and 160 bytes
+        using var factory = LeNet5WebFactory.With(new Dictionary<string, string?> { ["Limits:BodyBudgetMegabytes"] = "1", ["Limits:MinBodyBytesPerSecond"] = "0" });
+        var (address, client) = await StartAsync(factory);
+        var slots = factory.Services.GetRequiredService<BodySlots>();
+        var stalled = new List<TcpClient>();
+        for (int i = 0; i < 40; i++) stalled.Add(await StallAsync(address, 0));
+        for (int i = 0; i < 1200 && slots.InUse < 40; i++) await Task.Delay(50);
+        Assert.Equal(40, slots.InUse);
+        await ApiAssert.Prediction(await client.PostAsync("/api/predict", Bodies.Raw(TestImages.MnistPng(TestMnist.Test.Image(0)), "image/png")));
+
+        // one upload that has sent 700 KB holds 700 KB of the budget: the next 400 KB picture is refused, a small one is not
+        stalled.Add(await StallAsync(address, 700 * 1024));
+        for (int i = 0; i < 1200 && slots.BytesHeld < 700 * 1024; i++) await Task.Delay(50);
+        Assert.True(slots.BytesHeld >= 700 * 1024, $"the 700 KB upload holds {slots.BytesHeld} bytes");
+        var large = new byte[400 * 1024];
+        TestImages.MnistPng(TestMnist.Test.Image(0)).CopyTo(large, 0); // a PNG decoder stops at IEND: the rest is never read
+        var refused = await client.PostAsync("/api/predict", Bodies.Raw(large, "image/png"));
+        await ApiAssert.Problem(refused, HttpStatusCode.ServiceUnavailable);
+        Assert.Contains("Limits:BodyBudgetMegabytes", await refused.Content.ReadAsStringAsync());
+        Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero, "Retry-After is missing");
+        await ApiAssert.Prediction(await client.PostAsync("/api/predict", ApiAssert.JsonBody(new { pixels = TestMnist.Test.Image(0).ToArray().Select(b => (int)b) })));
+
+        // once they are gone the budget is whole again
+        foreach (var socket in stalled) socket.Dispose();
+        for (int i = 0; i < 200 && slots.BytesHeld > 0; i++) await Task.Delay(50);
+        Assert.Equal(0, slots.BytesHeld);
+    }
+
+    private static async Task<(Uri Address, HttpClient Client)> StartAsync(LeNet5WebFactory factory)
+    {
+        factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        factory.StartServer();
+        var address = new Uri(factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var client = new HttpClient { BaseAddress = address };
+        for (int i = 0; i < 600 && (await client.GetAsync("/healthz")).StatusCode != HttpStatusCode.OK; i++) await Task.Delay(50);
+        return (address, client);
+    }
+
+    /// <summary>A socket that declares a 5 MB PNG, sends its first <paramref name="bytes"/> (at least the signature) and stalls.</summary>
+    private static async Task<TcpClient> StallAsync(Uri address, int bytes)
+    {
+        var socket = new TcpClient();
+        await socket.ConnectAsync(address.Host, address.Port);
+        var head = Encoding.ASCII.GetBytes($"POST /api/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\nContent-Length: {5 * 1024 * 1024}\r\n\r\n\u0089PNG");
+        await socket.GetStream().WriteAsync(head);
+        if (bytes > 4) await socket.GetStream().WriteAsync(new byte[bytes - 4]);
+        return socket;
+    }
+
     /// <summary>What the server has sent back on a stalled socket so far (it should be nothing).</summary>
     private static string Received(TcpClient socket)
     {
