@@ -124,9 +124,9 @@ public sealed partial class CliTests : IDisposable
     {
         var (exit, output, error) = CliRunner.Run("train", "--elastic", "--stroke-width", "--dry-run");
         Assert.True(exit == 0, error);
-        Assert.Contains("\"elastic\": true", output);
-        Assert.Contains("\"strokeWidth\": true", output);
-        Assert.Contains("\"augment\": false", output);
+        Assert.Contains("\"elastic\":true", output);
+        Assert.Contains("\"strokeWidth\":true", output);
+        Assert.Contains("\"augment\":false", output);
     }
 
     [GeneratedRegex(@"^accuracy (0\.\d{4}|1\.0000) on 10000 test images$")]
