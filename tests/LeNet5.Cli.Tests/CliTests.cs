@@ -109,6 +109,26 @@ public sealed partial class CliTests : IDisposable
         Assert.Equal(CliRunner.LastLine(output), CliRunner.LastLine(evalOutput)); // the same accuracy, measured again
     }
 
+    [Theory]
+    [InlineData("flag-ones", 1000)]
+    [InlineData("thick-pen", 10000)]
+    public void EvaluateMeasuresOtherPens(string set, int count)
+    {
+        var (exit, output, error) = CliRunner.Run("evaluate", "--model", RepoPaths.ShippedModel, "--set", set, "--data", TestMnist.Directory);
+        Assert.True(exit == 0, error);
+        Assert.Matches($@"^accuracy (0\.\d{{4}}|1\.0000) on {count} {set} images$", CliRunner.LastLine(output));
+    }
+
+    [Fact]
+    public void DryRunShowsTheDistortionsAsked()
+    {
+        var (exit, output, error) = CliRunner.Run("train", "--elastic", "--stroke-width", "--dry-run");
+        Assert.True(exit == 0, error);
+        Assert.Contains("\"elastic\":true", output);
+        Assert.Contains("\"strokeWidth\":true", output);
+        Assert.Contains("\"augment\":false", output);
+    }
+
     [GeneratedRegex(@"^accuracy (0\.\d{4}|1\.0000) on 10000 test images$")]
     private static partial Regex AccuracyLine();
 

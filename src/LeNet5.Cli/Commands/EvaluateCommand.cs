@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LeNet5.Core.Data;
 using LeNet5.Core.Models;
 using LeNet5.Core.Training;
 
@@ -11,16 +12,24 @@ internal static class EvaluateCommand
         var model = new Option<string>("--model") { Description = "model file (.safetensors)", Required = true };
         var data = CommonOptions.Data();
         var threads = CommonOptions.Threads();
-        var command = new Command("evaluate", "Measure a model on the 10,000 MNIST test images and print its confusion matrix.") { model, data, threads };
+        var set = new Option<string>("--set")
+        {
+            Description = "which test set: mnist (the 10,000 test images), thick-pen or thin-pen (the same digits dilated by a disk of radius 2 or eroded by 1, re-laid out as MNIST does), "
+                          + "flag-ones (1,000 drawn 1s with a flag and a base)",
+            DefaultValueFactory = _ => PenTest.Mnist,
+        };
+        set.AcceptOnlyFromAmong([.. PenTest.Sets]);
+        var command = new Command("evaluate", "Measure a model on the 10,000 MNIST test images (or another test set) and print its confusion matrix.") { model, set, data, threads };
         command.SetAction(parse => CommonOptions.Guard(() =>
         {
             var m = ModelFile.Load(parse.GetValue(model)!);
-            var dataset = CommonOptions.LoadData(parse.GetValue(data));
+            var name = parse.GetValue(set)!;
+            var split = PenTest.Build(name, CommonOptions.LoadData(parse.GetValue(data)).Test);
             var bar = new ProgressBar("evaluate");
             var gate = new Lock();
-            var result = Evaluator.Evaluate(m.Network, m.Parameters, dataset.Test, parse.GetValue(threads), progress: done =>
+            var result = Evaluator.Evaluate(m.Network, m.Parameters, split, parse.GetValue(threads), progress: done =>
             {
-                lock (gate) bar.Report((double)done / dataset.Test.Count, $"{done}/{dataset.Test.Count} images");
+                lock (gate) bar.Report((double)done / split.Count, $"{done}/{split.Count} images");
             });
             bar.Clear();
             Console.WriteLine($"model {parse.GetValue(model)}: {m.Architecture}");
@@ -29,7 +38,7 @@ internal static class EvaluateCommand
             for (int t = 0; t < 10; t++)
                 Console.WriteLine($"{t,6}" + string.Concat(Enumerable.Range(0, 10).Select(p => $"{result.Confusion[t, p],6}")));
             Console.WriteLine($"errors {result.Errors} of {result.Count}");
-            Console.WriteLine($"accuracy {result.Accuracy:0.0000} on {result.Count} test images");
+            Console.WriteLine($"accuracy {result.Accuracy:0.0000} on {result.Count} {(name == PenTest.Mnist ? "test" : name)} images");
             return 0;
         }));
         return command;

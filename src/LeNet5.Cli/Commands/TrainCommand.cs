@@ -27,6 +27,8 @@ internal static class TrainCommand
         var mu = new Option<float?>("--mu") { Description = $"SDLM's mu: eta = epsilon / (mu + h) ({FromRecipe})" };
         var lrScale = new Option<float?>("--lr-scale") { Description = $"multiplies the schedule's epsilon ({FromRecipe})" };
         var augment = new Option<bool>("--augment") { Description = "random affine distortions of the training images" };
+        var elastic = new Option<bool>("--elastic") { Description = "random elastic distortions of the training images (Simard 2003; sigma 4, alpha 34), with or without --augment" };
+        var strokeWidth = new Option<bool>("--stroke-width") { Description = "thicker and thinner pens: each training image dilated or eroded at random (Morpho-MNIST)" };
         var seed = new Option<int?>("--seed") { Description = $"random seed ({FromRecipe})" };
         var threads = CommonOptions.Threads();
         var limit = new Option<int?>("--train-limit") { Description = "train on the first N images only" };
@@ -38,7 +40,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a network on MNIST and save it. Every setting left out comes from the network's recipe, the one the admin page uses.")
         {
-            arch, output, criterion, pooling, epochs, batch, momentum, sdlm, mu, schedule, lrScale, augment, seed, threads, limit, outPath, checkpoint, resume, dryRun, data,
+            arch, output, criterion, pooling, epochs, batch, momentum, sdlm, mu, schedule, lrScale, augment, elastic, strokeWidth, seed, threads, limit, outPath, checkpoint, resume, dryRun, data,
         };
         command.Validators.Add(result =>
         {
@@ -60,6 +62,8 @@ internal static class TrainCommand
                 Schedule = parse.GetValue(schedule),
                 LearningRateScale = parse.GetValue(lrScale),
                 Augment = parse.GetValue(augment) ? true : null,
+                Elastic = parse.GetValue(elastic) ? true : null,
+                StrokeWidth = parse.GetValue(strokeWidth) ? true : null,
                 TrainLimit = parse.GetValue(limit),
                 Seed = parse.GetValue(seed),
             };

@@ -37,6 +37,14 @@ public abstract class Layer(string name, Shape input, Shape output)
     /// <summary>Inputs feeding one output unit (0 for layers without weights).</summary>
     public virtual int FanIn => 0;
 
+    /// <summary>
+    /// How many of the layer's output units each of its parameters moves together, in the same
+    /// direction, whatever the input (1 for weights whose effect varies from unit to unit). SDLM's
+    /// diagonal sums the units' curvatures as if they were independent, so the true curvature along
+    /// such a parameter is about this many times larger; the rates are divided by it.
+    /// </summary>
+    public virtual int CoherentOutputs => 1;
+
     /// <summary>Floats of scratch space the layer needs per thread (for any batch size).</summary>
     public virtual int ScratchSize => 0;
 

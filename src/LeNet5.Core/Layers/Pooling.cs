@@ -33,10 +33,27 @@ public sealed class Pooling(string name, Shape input, PoolingKind kind)
     public override IReadOnlyList<ParameterTensor> Parameters =>
         PoolKind == PoolingKind.Subsampling ? [new("coefficient", [Input.Channels]), new("bias", [Input.Channels])] : [];
 
+    /// <summary>
+    /// The coefficient starts at 1/4 and the bias at 0: the layer starts as the average of the block,
+    /// squashed, which keeps what it feeds C3 in tanh's useful range. The paper's ±2.4/F_i (±0.6 for a
+    /// fan-in of 4) puts coefficient x sum of 4 squashed inputs (up to ±4) in saturation, with a bias
+    /// of up to ±0.6 and coefficients near 0 that silence a map: from it the network stays at chance.
+    /// </summary>
     public override void Initialize(Span<float> p, Random rng)
     {
-        if (PoolKind == PoolingKind.Subsampling) FillUniform(p, 2.4f / 4, rng); // fan-in 4
+        if (PoolKind != PoolingKind.Subsampling) return;
+        p[..Input.Channels].Fill(InitialCoefficient);
+        p[Input.Channels..].Clear();
     }
+
+    /// <summary>The subsampling coefficient's starting value: the block's mean.</summary>
+    public const float InitialCoefficient = 1f / (Window * Window);
+
+    /// <summary>
+    /// A map's coefficient and bias each drive every one of its H x W outputs, all in the same
+    /// direction: SDLM's per-position diagonal underestimates their curvature by about that factor.
+    /// </summary>
+    public override int CoherentOutputs => PoolKind == PoolingKind.Subsampling ? Output.Height * Output.Width : 1;
 
     public override void Forward(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch)
     {

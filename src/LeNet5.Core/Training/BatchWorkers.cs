@@ -17,6 +17,11 @@ internal sealed class BatchWorkers : IDisposable
     private readonly MnistSplit _train;
     private readonly TrainingOptions _options;
     private readonly Distortion _distortion = Distortion.Default;
+    private readonly ElasticDistortion _elastic = ElasticDistortion.Default;
+    // each worker's buffers for distorting: a displacement field, its smoothing scratch, a re-stroked digit
+    private readonly float[][] _fields;
+    private readonly float[][] _fieldScratch;
+    private readonly byte[][] _strokes;
     private readonly Workspace[] _workspaces;
     private readonly float[][] _sums;
     private readonly byte[][] _labels;
@@ -41,6 +46,9 @@ internal sealed class BatchWorkers : IDisposable
         _workspaces = [.. Enumerable.Range(0, Threads).Select(_ => network.CreateWorkspace(perThread))];
         _sums = [.. Enumerable.Range(0, Threads).Select(_ => new float[network.ParameterCount])];
         _labels = [.. Enumerable.Range(0, Threads).Select(_ => new byte[perThread])];
+        _fields = [.. Enumerable.Range(0, Threads).Select(_ => new float[ElasticDistortion.FieldSize])];
+        _fieldScratch = [.. Enumerable.Range(0, Threads).Select(_ => new float[ElasticDistortion.ScratchSize])];
+        _strokes = [.. Enumerable.Range(0, Threads).Select(_ => new byte[MnistSplit.Pixels])];
         _loss = new double[Threads];
         _errors = new int[Threads];
         _pool = new WorkerPool(Threads);
@@ -103,7 +111,7 @@ internal sealed class BatchWorkers : IDisposable
         _errors[t] = 0;
         if (m <= 0) return;
         var ws = _workspaces[t];
-        Load(ws, _labels[t], _start + s0, m);
+        Load(t, _start + s0, m);
         _network.Forward(ws, _parameters, m);
         int errors = 0;
         for (int i = 0; i < m; i++)
@@ -121,24 +129,48 @@ internal sealed class BatchWorkers : IDisposable
         for (int c0 = t * chunk; c0 < _count; c0 += Threads * chunk)
         {
             int m = Math.Min(chunk, _count - c0);
-            Load(ws, _labels[t], _start + c0, m);
+            Load(t, _start + c0, m);
             _network.Forward(ws, _parameters, m);
             _network.Curvature(ws, _parameters, _labels[t].AsSpan(0, m), m, _sums[t]);
         }
     }
 
-    /// <summary>The samples at positions [first, first + m) of the order (wrapping around it) into the workspace's input.</summary>
-    private void Load(Workspace ws, byte[] labels, int first, int m)
+    /// <summary>
+    /// The samples at positions [first, first + m) of the order (wrapping around it) into worker t's
+    /// input: encoded as they are, or re-stroked, elastically displaced and affinely distorted as the
+    /// options say, each from the sample's own random stream.
+    /// </summary>
+    private void Load(int t, int first, int m)
     {
+        var ws = _workspaces[t];
+        var labels = _labels[t];
+        bool distorted = _options.Augment || _options.Elastic || _options.StrokeWidth;
         for (int i = 0; i < m; i++)
         {
             int sample = _order[(first + i) % _order.Length];
             var input = ws.Input.Slice(i * InputEncoding.Size, InputEncoding.Size);
-            if (_options.Augment)
-                _distortion.Apply(_train.Image(sample), input, Distortion.SampleState(_options.Seed, _epoch, sample));
-            else
-                InputEncoding.Encode(_train.Image(sample), input);
+            var image = _train.Image(sample);
             labels[i] = _train.Labels[sample];
+            if (!distorted)
+            {
+                InputEncoding.Encode(image, input);
+                continue;
+            }
+            ulong state = Distortion.SampleState(_options.Seed, _epoch, sample);
+            var map = _options.Augment ? _distortion.Draw(state) : AffineMap.Identity;
+            if (_options.StrokeWidth && StrokeMorphology.Draw(state) is var radius && radius != 0)
+            {
+                StrokeMorphology.Apply(image, _strokes[t], radius);
+                image = _strokes[t];
+                map = map.Scaled(StrokeMorphology.RefitScale(radius));
+            }
+            ReadOnlySpan<float> field = default;
+            if (_options.Elastic)
+            {
+                _elastic.Field(state, _fields[t], _fieldScratch[t]);
+                field = _fields[t];
+            }
+            Distortion.Resample(image, input, map, field);
         }
     }
 }

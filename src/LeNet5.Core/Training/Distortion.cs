@@ -21,7 +21,14 @@ public sealed record Distortion(float MaxShift = 2f, float MaxScale = 0.1f, floa
         return SplitMix(ref z);
     }
 
-    private static ulong SplitMix(ref ulong state)
+    /// <summary>A second stream of the same sample, independent of the first (for another kind of distortion).</summary>
+    public static ulong Substream(ulong state, ulong salt)
+    {
+        ulong z = state ^ salt;
+        return SplitMix(ref z);
+    }
+
+    internal static ulong SplitMix(ref ulong state)
     {
         ulong z = state += 0x9E3779B97F4A7C15UL;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
@@ -29,11 +36,15 @@ public sealed record Distortion(float MaxShift = 2f, float MaxScale = 0.1f, floa
         return z ^ (z >> 31);
     }
 
-    private static float Uniform(ref ulong state, float limit) =>
+    /// <summary>Uniform in [-limit, limit).</summary>
+    internal static float Uniform(ref ulong state, float limit) =>
         ((SplitMix(ref state) >> 40) / (float)(1 << 24) * 2f - 1f) * limit;
 
     /// <summary>Writes a randomly distorted, encoded copy of <paramref name="digit28"/> into <paramref name="input32"/>.</summary>
-    public void Apply(ReadOnlySpan<byte> digit28, Span<float> input32, ulong state)
+    public void Apply(ReadOnlySpan<byte> digit28, Span<float> input32, ulong state) => Resample(digit28, input32, Draw(state), default);
+
+    /// <summary>The random affine map of a sample's stream.</summary>
+    public AffineMap Draw(ulong state)
     {
         float scale = 1f + Uniform(ref state, MaxScale);
         float squeeze = 1f + Uniform(ref state, MaxSqueeze);
@@ -42,18 +53,35 @@ public sealed record Distortion(float MaxShift = 2f, float MaxScale = 0.1f, floa
         float angle = Uniform(ref state, MaxRotationDegrees) * MathF.PI / 180f;
         float tx = Uniform(ref state, MaxShift), ty = Uniform(ref state, MaxShift);
         float cos = MathF.Cos(angle), sin = MathF.Sin(angle);
-        // forward map M = R * Shear * Scale; sample the source at M^-1 (dst - centre - t) + centre
+        // forward map M = R * Shear * Scale; the source is sampled at M^-1 (dst - centre - t) + centre
         float m00 = cos * sx, m01 = cos * shear * sy - sin * sy;
         float m10 = sin * sx, m11 = sin * shear * sy + cos * sy;
         float det = m00 * m11 - m01 * m10;
-        float i00 = m11 / det, i01 = -m01 / det, i10 = -m10 / det, i11 = m00 / det;
+        return new AffineMap(m11 / det, -m01 / det, -m10 / det, m00 / det, tx, ty);
+    }
+
+    /// <summary>
+    /// Encodes <paramref name="digit28"/> into the 32x32 input, each input pixel sampled bilinearly
+    /// from the digit at the inverse affine map of its position, displaced first by
+    /// <paramref name="field"/> (x displacements of the 32x32 grid, then y; empty: none).
+    /// </summary>
+    public static void Resample(ReadOnlySpan<byte> digit28, Span<float> input32, in AffineMap map, ReadOnlySpan<float> field)
+    {
         const float c32 = 15.5f, c28 = 13.5f;
-        for (int r = 0; r < InputEncoding.Side; r++)
-            for (int c = 0; c < InputEncoding.Side; c++)
+        const int side = InputEncoding.Side;
+        bool displaced = !field.IsEmpty;
+        for (int r = 0; r < side; r++)
+            for (int c = 0; c < side; c++)
             {
-                float dx = c - c32 - tx, dy = r - c32 - ty;
-                float u = i00 * dx + i01 * dy + c28, v = i10 * dx + i11 * dy + c28;
-                input32[r * InputEncoding.Side + c] = InputEncoding.Level(Bilinear(digit28, u, v));
+                int i = r * side + c;
+                float dx = c - c32 - map.Tx, dy = r - c32 - map.Ty;
+                if (displaced)
+                {
+                    dx += field[i];
+                    dy += field[InputEncoding.Size + i];
+                }
+                float u = map.I00 * dx + map.I01 * dy + c28, v = map.I10 * dx + map.I11 * dy + c28;
+                input32[i] = InputEncoding.Level(Bilinear(digit28, u, v));
             }
     }
 
@@ -66,4 +94,16 @@ public sealed record Distortion(float MaxShift = 2f, float MaxScale = 0.1f, floa
     }
 
     private static float Px(ReadOnlySpan<byte> img, int x, int y) => (uint)x < 28 && (uint)y < 28 ? img[y * 28 + x] : 0f;
+}
+
+/// <summary>
+/// The inverse of a distortion's affine map (the 2x2 matrix I and the translation T of the
+/// destination): a destination pixel d samples the source at I (d - centre - T) + centre.
+/// </summary>
+public readonly record struct AffineMap(float I00, float I01, float I10, float I11, float Tx, float Ty)
+{
+    public static readonly AffineMap Identity = new(1, 0, 0, 1, 0, 0);
+
+    /// <summary>The same map, with the source shrunk (or grown) by <paramref name="factor"/> about the centre.</summary>
+    public AffineMap Scaled(float factor) => this with { I00 = I00 / factor, I01 = I01 / factor, I10 = I10 / factor, I11 = I11 / factor };
 }

@@ -55,15 +55,23 @@ internal sealed class SdlmRates(Network network, TrainingOptions options)
     /// LeNet-5 (F at most 400) that is absorbed by epsilon; the ablations' F6 sees 48,000 inputs and
     /// diverges at any epsilon that trains the rest. So rates of units with F above
     /// <see cref="CorrelatedFanIn"/> are scaled by <see cref="CorrelatedFanIn"/>/F.
+    /// <para>
+    /// The same holds across units: the paper's trainable subsampling has one coefficient and one
+    /// bias per map, each moving all of the map's outputs at once (<see cref="Layers.Layer.CoherentOutputs"/>,
+    /// 196 in S2, 25 in S4). Undamped they take steps ~200 times too large, the coefficients reach
+    /// 20 within 30 batches and the network stays at chance; their rates are divided by that count.
+    /// </para>
     /// </summary>
     private void DampWideLayers()
     {
         for (int l = 0; l < network.Layers.Count; l++)
         {
-            int fanIn = network.Layers[l].FanIn;
-            if (fanIn <= CorrelatedFanIn) continue;
+            var layer = network.Layers[l];
+            float damping = 1f / layer.CoherentOutputs;
+            if (layer.FanIn > CorrelatedFanIn) damping *= (float)CorrelatedFanIn / layer.FanIn;
+            if (damping == 1f) continue;
             var (offset, count) = network.ParameterRange(l);
-            TensorPrimitives.Multiply(Values.AsSpan(offset, count), (float)CorrelatedFanIn / fanIn, Values.AsSpan(offset, count));
+            TensorPrimitives.Multiply(Values.AsSpan(offset, count), damping, Values.AsSpan(offset, count));
         }
     }
 }

@@ -37,6 +37,12 @@ public sealed record TrainingOptions
 
     /// <summary>Random affine distortions of every training image, drawn afresh each epoch.</summary>
     public bool Augment { get; init; }
+
+    /// <summary>Elastic distortions of every training image (<see cref="ElasticDistortion"/>), drawn afresh each epoch; combine with <see cref="Augment"/>.</summary>
+    public bool Elastic { get; init; }
+
+    /// <summary>Thicker and thinner strokes (<see cref="StrokeMorphology"/>): each image's pen drawn afresh each epoch.</summary>
+    public bool StrokeWidth { get; init; }
     public int Seed { get; init; } = 1;
     public int Threads { get; init; } = Environment.ProcessorCount;
     /// <summary>Train on the first N training images only (quick runs, tests).</summary>

@@ -15,12 +15,16 @@ public static class TrainingRecipes
     /// </summary>
     public const string AblationSchedule = "1:0.0005,6:0.0002,10:0.0001";
 
+    /// <summary>The softmax output's learning-rate scale.</summary>
+    public const float SoftmaxLearningRateScale = 2f;
+
     public static TrainingOptions For(Architecture architecture)
     {
         // lenet5 with the RBF output: the defaults of TrainingOptions
         var options = new TrainingOptions();
-        // softmax's gradients are about ten times smaller than the RBF's: it trains best at 3
-        if (architecture.Output == OutputKind.Softmax) options = options with { LearningRateScale = 3f };
+        // softmax's gradients are about ten times smaller than the RBF's: it needs a larger scale, but
+        // without distortions it overfits at 3 and more (20 epochs: 98.93% at 3, 98.82% at 5, 99.03% at 2)
+        if (architecture.Output == OutputKind.Softmax) options = options with { LearningRateScale = SoftmaxLearningRateScale };
         return architecture.Name switch
         {
             // with mu = 0.02 the rates while h_kk is still near zero kill it within its first epoch

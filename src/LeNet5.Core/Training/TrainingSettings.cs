@@ -23,6 +23,8 @@ public sealed record TrainingSettings
     public string? Schedule { get; init; }
     public float? LearningRateScale { get; init; }
     public bool? Augment { get; init; }
+    public bool? Elastic { get; init; }
+    public bool? StrokeWidth { get; init; }
     public int? TrainLimit { get; init; }
     public int? Seed { get; init; }
 
@@ -68,6 +70,8 @@ public sealed record TrainingSettings
             Schedule = Schedule ?? recipe.Schedule,
             LearningRateScale = LearningRateScale ?? recipe.LearningRateScale,
             Augment = Augment ?? recipe.Augment,
+            Elastic = Elastic ?? recipe.Elastic,
+            StrokeWidth = StrokeWidth ?? recipe.StrokeWidth,
             TrainLimit = TrainLimit ?? recipe.TrainLimit,
             Seed = Seed ?? recipe.Seed,
             Threads = threads,
@@ -91,6 +95,8 @@ public sealed record TrainingSettings
         Schedule = options.Schedule,
         LearningRateScale = options.LearningRateScale,
         Augment = options.Augment,
+        Elastic = options.Elastic,
+        StrokeWidth = options.StrokeWidth,
         TrainLimit = options.TrainLimit,
         Seed = options.Seed,
     };

@@ -22,9 +22,20 @@ public sealed class TrainingSettingsTests
         var (_, nopool, _) = new TrainingSettings { Architecture = Architecture.NoPool }.Resolve(1);
         Assert.Equal((0.1f, 16, TrainingRecipes.AblationSchedule), (nopool!.Mu, nopool.Epochs, nopool.Schedule));
         var (_, softmax, _) = new TrainingSettings { Output = "softmax" }.Resolve(1);
-        Assert.Equal(3f, softmax!.LearningRateScale);
+        Assert.Equal(TrainingRecipes.SoftmaxLearningRateScale, softmax!.LearningRateScale);
         var (_, given, _) = new TrainingSettings { Architecture = Architecture.NoPool, Mu = 0.05f, Epochs = 2 }.Resolve(1);
         Assert.Equal((0.05f, 2), (given!.Mu, given.Epochs));
+    }
+
+    [Fact]
+    public void DistortionsAreOffUnlessAskedAndEachIsItsOwn()
+    {
+        var (_, plain, _) = new TrainingSettings().Resolve(1);
+        Assert.Equal((false, false, false), (plain!.Augment, plain.Elastic, plain.StrokeWidth));
+        var (_, asked, _) = new TrainingSettings { Elastic = true, StrokeWidth = true }.Resolve(1);
+        Assert.Equal((false, true, true), (asked!.Augment, asked.Elastic, asked.StrokeWidth));
+        var settings = TrainingSettings.Of(new Architecture(Architecture.LeNet5), asked);
+        Assert.Equal((false, true, true), (settings.Augment, settings.Elastic, settings.StrokeWidth));
     }
 
     [Fact]

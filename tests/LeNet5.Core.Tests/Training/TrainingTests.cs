@@ -23,10 +23,12 @@ public sealed class TrainingTests
         Assert.True(trainer.History[^1].Loss < trainer.History[0].Loss);
     }
 
-    [Fact]
-    public void SameSeedAndThreadsGiveTheSameWeights()
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public void SameSeedAndThreadsGiveTheSameWeights(bool elastic, bool strokeWidth)
     {
-        var options = Quick with { Epochs = 1, TrainLimit = 1000, Augment = true };
+        var options = Quick with { Epochs = 1, TrainLimit = 1000, Augment = true, Elastic = elastic, StrokeWidth = strokeWidth };
         using var a = new Trainer(new Architecture("lenet5"), options, TestMnist.Load());
         using var b = new Trainer(new Architecture("lenet5"), options, TestMnist.Load());
         a.Run();

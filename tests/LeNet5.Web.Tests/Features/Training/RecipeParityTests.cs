@@ -51,7 +51,7 @@ public sealed class RecipeParityTests : IDisposable
         var nopool = DryRun("--arch", Architecture.NoPool);
         Assert.Equal((0.1f, 16, TrainingRecipes.AblationSchedule), (nopool.Mu, nopool.Epochs, nopool.Schedule));
         var softmax = DryRun("--output", "softmax");
-        Assert.Equal(3f, softmax.LearningRateScale);
+        Assert.Equal(TrainingRecipes.SoftmaxLearningRateScale, softmax.LearningRateScale);
     }
 
     private static TrainingSettings DryRun(params string[] args)

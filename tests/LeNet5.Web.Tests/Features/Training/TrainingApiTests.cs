@@ -1,4 +1,5 @@
 using System.Net;
+using LeNet5.Core.Training;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -94,6 +95,8 @@ public sealed partial class TrainingApiTests : IDisposable
         { """{"criterion": "hinge"}""", "criterion" },
         { """{"epochs": "twenty"}""", "epochs" },
         { """{"sdlm": "yes"}""", "sdlm" },
+        { """{"elastic": "yes"}""", "elastic" },
+        { """{"strokeWidth": 2}""", "strokeWidth" },
         { """{"colour": "blue"}""", "colour" },
         { """[1, 2]""", "body" },
     };
@@ -174,6 +177,18 @@ public sealed partial class TrainingApiTests : IDisposable
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/models/{modelId}")).StatusCode);
         Assert.False(File.Exists(Path.Combine(_app.DataDirectory, "models", modelId + ".safetensors")));
         Assert.DoesNotContain(await ApiAssert.Json.Deserialize<ModelAnswer[]>(client, "/api/models"), m => m.Id == modelId);
+    }
+
+    [Fact]
+    public async Task ARunWithElasticDistortionsAndOtherPensRecordsThem()
+    {
+        using var factory = _app.Factory();
+        var client = AdminApp.Admin(factory);
+        long id = await AdminApp.StartAsync(client, new { trainLimit = 500, epochs = 1, augment = true, elastic = true, strokeWidth = true });
+        await AdminApp.WaitForStatusAsync(client, id, "completed");
+        var run = await ApiAssert.Json.Deserialize<JsonElement>(client, $"/api/training/{id}");
+        var settings = run.GetProperty("settings").Deserialize<TrainingSettings>(ApiAssert.Json)!;
+        Assert.Equal((true, true, true), (settings.Augment, settings.Elastic, settings.StrokeWidth));
     }
 
     [Fact]
