@@ -16,11 +16,12 @@ work=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 port=5188
 (cd src/LeNet5.Web/bin/Release/net10.0 && ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$port" DOTNET_GCHeapHardLimit=0x18000000 \
-  Data__Directory="$work/data" RateLimit__PermitLimit=100000000 Admin__Token="bench-admin-token-0123456789abcdefghij" \
+  Data__Directory="$work/data" RateLimit__PermitLimit=10000000 Admin__Token="bench-admin-token-0123456789abcdefghij" \
   exec dotnet LeNet5.Web.dll >"$work/server.log" 2>&1) &
 server=$!
 for _ in $(seq 150); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 pid=$(pgrep -f "LeNet5.Web.dll" | while read -r p; do [ "$(readlink "/proc/$p/cwd")" = "$PWD/src/LeNet5.Web/bin/Release/net10.0" ] && echo "$p"; done | head -1)
+[ -n "$pid" ] || { echo "the app did not start:"; cat "$work/server.log"; exit 1; }
 
 # the steady load: wrk counts the answers by status in a Lua table per thread
 cat > "$work/steady.lua" <<LUA
