@@ -8,7 +8,7 @@ using LeNet5.Core.Training;
 namespace LeNet5.Bench;
 
 /// <summary>What to measure and for how long.</summary>
-public sealed record BenchmarkOptions(int Threads, int BatchSize = 256, int Spans = 7, double SpanSeconds = 1.0, bool IncludeNoPool = true);
+public sealed record BenchmarkOptions(int Threads, int BatchSize = 256, int Spans = 7, double SpanSeconds = 1.0, bool IncludeNoPool = true, double PeakGflops = 0);
 
 /// <summary>One measured figure.</summary>
 public sealed record BenchmarkRow(string Name, double Value, string Unit, string Detail);
@@ -24,6 +24,10 @@ public static class Benchmark
     public static IReadOnlyList<BenchmarkRow> Run(MnistDataset data, BenchmarkOptions options, Action<string>? progress = null)
     {
         var rows = new List<BenchmarkRow>();
+        progress?.Invoke("the machine's FP32 peak ...");
+        double peak = MachinePeak.MeasureGflops(options.Threads);
+        rows.Add(new BenchmarkRow("fp32 peak", peak, "GFLOP/s", $"independent {(Vector512.IsHardwareAccelerated ? 512 : 256)}-bit fused multiply-adds on {options.Threads} threads, median of 3 spans"));
+        options = options with { PeakGflops = peak };
         progress?.Invoke("training lenet5 ...");
         rows.AddRange(Training(data, new Architecture(Architecture.LeNet5), options, "lenet5"));
         progress?.Invoke("single-image inference ...");
@@ -70,8 +74,10 @@ public static class Benchmark
             }
             rates.Add(steps * options.BatchSize / clock.Elapsed.TotalSeconds);
         }
+        double gflops = Median(rates) * MachinePeak.TrainingFlopPerSample(arch) / 1e9;
+        string share = options.PeakGflops > 0 ? $", {gflops:0.0} GFLOP/s = {100 * gflops / options.PeakGflops:0.0}% of the peak" : "";
         yield return new BenchmarkRow($"train {label}", Median(rates), "img/s",
-            $"batch {options.BatchSize}, {options.Threads} threads, median of {rates.Count} spans (min {rates.Min():N0}, max {rates.Max():N0})");
+            $"batch {options.BatchSize}, {options.Threads} threads, median of {rates.Count} spans (min {rates.Min():N0}, max {rates.Max():N0}); {MachinePeak.TrainingFlopPerSample(arch) / 1e6:0.00} MFLOP a sample{share}");
 
         // allocation: every thread's, over many steady-state batches
         const int measured = 50;
