@@ -15,6 +15,13 @@ public static class TrainingRecipes
     /// </summary>
     public const string AblationSchedule = "1:0.0005,6:0.0002,10:0.0001";
 
+    /// <summary>
+    /// The schedule of a run that starts from a trained model (fine-tuning) and names none: a trained
+    /// network needs small steps, and the recipe's first rate (0.0005) takes it most of the way back
+    /// to an untrained one within a batch.
+    /// </summary>
+    public const string FineTuneSchedule = "1:0.00005";
+
     /// <summary>The softmax output's learning-rate scale.</summary>
     public const float SoftmaxLearningRateScale = 2f;
 

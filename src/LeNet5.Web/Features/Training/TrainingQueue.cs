@@ -60,6 +60,7 @@ public sealed class TrainingQueue(
                     Pooling = settings.Pooling ?? Tokens.Of(baseArchitecture.Pooling),
                     Output = settings.Output ?? Tokens.Of(baseArchitecture.Output),
                     Criterion = settings.Criterion ?? Tokens.Of(baseArchitecture.Criterion),
+                    Schedule = settings.Schedule ?? TrainingRecipes.FineTuneSchedule,
                 };
             }
             else

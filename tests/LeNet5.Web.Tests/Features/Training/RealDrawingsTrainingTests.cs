@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using LeNet5.Core.Training;
 using LeNet5.Web.Features.Corrections;
 
 namespace LeNet5.Web.Tests.Features.Training;
@@ -83,13 +84,15 @@ public sealed class RealDrawingsTrainingTests : IDisposable
     [Fact]
     public async Task ARunFineTunesAnExistingModel()
     {
-        long run = await AdminApp.StartAsync(_admin, new { epochs = 1, trainLimit = 64, baseModel = "lenet5", schedule = "1:0.00001" });
+        // no schedule: a fine-tune takes the small steps of TrainingRecipes.FineTuneSchedule, not the recipe's first rate
+        long run = await AdminApp.StartAsync(_admin, new { epochs = 1, trainLimit = 64, baseModel = "lenet5" });
         var done = await AdminApp.WaitForStatusAsync(_admin, run, "completed");
-        // one small step from the shipped model keeps it a good model; one step from scratch would leave it near chance
+        // one small step from the shipped model keeps it a good model; one step from scratch, or at the recipe's rate, would not
         Assert.True(done.TestAccuracy > 0.95, $"fine-tuned test accuracy {done.TestAccuracy}");
         var json = JsonDocument.Parse(await _admin.GetStringAsync($"/api/training/{run}")).RootElement;
         Assert.Equal("lenet5", json.GetProperty("extras").GetProperty("baseModel").GetString());
         Assert.Equal("lenet5", json.GetProperty("settings").GetProperty("architecture").GetString());
+        Assert.Equal(TrainingRecipes.FineTuneSchedule, json.GetProperty("settings").GetProperty("schedule").GetString());
         Assert.Equal(JsonValueKind.Null, json.GetProperty("history")[0].GetProperty("extraTestError").ValueKind); // no accepted drawings
     }
 
