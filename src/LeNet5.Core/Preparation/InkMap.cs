@@ -53,7 +53,7 @@ public static class InkMap
     private static void CompositeOverContrast(ReadOnlySpan<byte> la, Span<byte> grey)
     {
         // an opaque pixel composites to its own luminance whatever the background: (l 255 + 127) / 255 = l
-        var (weighted, opacity, _) = Opacity(MemoryMarshal.Cast<byte, ushort>(la));
+        var (weighted, opacity) = Opacity(MemoryMarshal.Cast<byte, ushort>(la));
         int background = opacity == 0 || weighted < 128 * opacity ? 255 : 0;
         var pairs = MemoryMarshal.Cast<byte, ushort>(la);
         int done = 0;
@@ -85,15 +85,14 @@ public static class InkMap
         }
     }
 
-    /// <summary>The sums of luminance times alpha and of alpha over (luminance, alpha) pairs, and whether every alpha is 255.</summary>
-    internal static (long Weighted, long Opacity, bool Opaque) Opacity(ReadOnlySpan<ushort> pairs)
+    /// <summary>The sums of luminance times alpha and of alpha over (luminance, alpha) pairs.</summary>
+    private static (long Weighted, long Opacity) Opacity(ReadOnlySpan<ushort> pairs)
     {
         long weighted = 0, opacity = 0;
-        int all = 255, i = 0;
+        int i = 0;
         if (Vector256.IsHardwareAccelerated)
         {
             var low = Vector256.Create((ushort)0xFF);
-            var allAlpha = Vector256.Create((ushort)0xFF);
             // 32-bit lanes hold at most 2,048 steps of 2 x 65,025 each before they are added into the 64-bit totals
             while (i + 16 <= pairs.Length)
             {
@@ -102,7 +101,6 @@ public static class InkMap
                 {
                     var v = Vector256.Create(pairs.Slice(i, 16));
                     var (l, a) = (v & low, v >> 8);
-                    allAlpha &= a;
                     var (p0, p1) = Vector256.Widen(l * a);
                     var (a0, a1) = Vector256.Widen(a);
                     products += p0 + p1;
@@ -111,16 +109,14 @@ public static class InkMap
                 weighted += Sum(products);
                 opacity += Sum(alphas);
             }
-            all = Vector256.EqualsAll(allAlpha, Vector256.Create((ushort)0xFF)) ? 255 : 0;
         }
         for (; i < pairs.Length; i++)
         {
             int l = pairs[i] & 0xFF, a = pairs[i] >> 8;
             weighted += l * a;
             opacity += a;
-            all &= a;
         }
-        return (weighted, opacity, all == 255);
+        return (weighted, opacity);
 
         static long Sum(Vector256<uint> lanes)
         {

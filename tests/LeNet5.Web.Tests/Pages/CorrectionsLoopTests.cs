@@ -23,8 +23,7 @@ public sealed class CorrectionsLoopTests(BrowserFixture browser) : AdminPageSess
     public async Task DrawMarkItWrongReviewAcceptAndTrainOnTheRealDrawings()
     {
         // earlier visitors' drawings, already reviewed (MNIST test digits stand in): ids 1-12 include test drawings
-        using var api = new HttpClient { BaseAddress = new Uri(BaseUrl) };
-        api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminApp.Token);
+        using var api = AdminApi();
         var mnist = TestMnist.Load().Test;
         for (int i = 0; i < 12; i++)
         {
@@ -100,8 +99,7 @@ public sealed class CorrectionsLoopTests(BrowserFixture browser) : AdminPageSess
     [Fact]
     public async Task TheKeyboardRelabelsRejectsAndRemoves()
     {
-        using var api = new HttpClient { BaseAddress = new Uri(BaseUrl) };
-        api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminApp.Token);
+        using var api = AdminApi();
         var mnist = TestMnist.Load().Test;
         for (int i = 0; i < 3; i++)
             Assert.Equal(HttpStatusCode.Created, (await api.PostAsync("/api/corrections", ApiAssert.JsonBody(new { label = 2, pixels = mnist.Image(i).ToArray().Select(b => (int)b) }))).StatusCode);

@@ -43,6 +43,14 @@ public abstract class AdminPageSession(BrowserFixture browser) : IAsyncLifetime
         App.Dispose();
     }
 
+    /// <summary>A client of the admin API on the app's port, with the admin token as bearer (the caller disposes it).</summary>
+    protected HttpClient AdminApi()
+    {
+        var client = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminApp.Token);
+        return client;
+    }
+
     /// <summary>A new page that reports its console errors.</summary>
     protected async Task<IPage> NewPageAsync()
     {

@@ -20,22 +20,10 @@ public sealed class SlowUploadTests
     {
         // Kestrel's minimum upload rate would cut the stalled sockets off after 5 s; here they must stay for as long as the test needs
         using var factory = LeNet5WebFactory.With(new Dictionary<string, string?> { ["Limits:MaxConcurrentBodies"] = "2", ["Limits:MinBodyBytesPerSecond"] = "0" });
-        factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        factory.StartServer();
-        var address = new Uri(factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-
-        using var client = new HttpClient { BaseAddress = address };
-        // the start-up warm-up's own requests take slots too: start once the app reports healthy
-        for (int i = 0; i < 600 && (await client.GetAsync("/healthz")).StatusCode != HttpStatusCode.OK; i++) await Task.Delay(50);
+        var (address, client) = await StartAsync(factory);
+        using var _ = client;
         var stalled = new List<TcpClient>();
-        for (int i = 0; i < 2; i++)
-        {
-            var socket = new TcpClient();
-            await socket.ConnectAsync(address.Host, address.Port);
-            var head = $"POST /api/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\nContent-Length: {5 * 1024 * 1024}\r\n\r\n";
-            await socket.GetStream().WriteAsync(Encoding.ASCII.GetBytes(head + "\u0089PNG"));
-            stalled.Add(socket);
-        }
+        for (int i = 0; i < 2; i++) stalled.Add(await StallAsync(address, 0));
 
         // on a loaded machine the server may reach the stalled requests late: wait until both hold their slot
         var slots = factory.Services.GetRequiredService<BodySlots>();
@@ -63,6 +51,7 @@ public sealed class SlowUploadTests
         // default slots; a 1 MB budget: 40 stalled sockets that sent 4 bytes each hold 40 slots and 160 bytes
         using var factory = LeNet5WebFactory.With(new Dictionary<string, string?> { ["Limits:BodyBudgetMegabytes"] = "1", ["Limits:MinBodyBytesPerSecond"] = "0" });
         var (address, client) = await StartAsync(factory);
+        using var _ = client;
         var slots = factory.Services.GetRequiredService<BodySlots>();
         var stalled = new List<TcpClient>();
         for (int i = 0; i < 40; i++) stalled.Add(await StallAsync(address, 0));
@@ -88,6 +77,7 @@ public sealed class SlowUploadTests
         Assert.Equal(0, slots.BytesHeld);
     }
 
+    /// <summary>The app on a real loopback port and a client of it, once it reports healthy: the start-up warm-up's own requests take slots too.</summary>
     private static async Task<(Uri Address, HttpClient Client)> StartAsync(LeNet5WebFactory factory)
     {
         factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
