@@ -126,7 +126,7 @@ public static class Benchmark
             rates.Add(result.Count / clock.Elapsed.TotalSeconds);
         }
         return new BenchmarkRow("infer-batch", Median(rates), "img/s",
-            $"10,000 test images in batches of 128, {options.Threads} threads, median of {rates.Count} passes");
+            $"10,000 test images in passes of {Trainer.SamplesPerPass}, {options.Threads} threads, median of {rates.Count} passes");
     }
 
     private static double Median(List<double> values)
@@ -144,8 +144,10 @@ public static class Benchmark
 /// <summary>Per-layer timings of one thread's forward and backward passes, to see where the time goes.</summary>
 public static class LayerProfile
 {
-    public static IEnumerable<string> Run(MnistDataset data, string architecture, int batch = 128, int repeats = 100)
+    public static IEnumerable<string> Run(MnistDataset data, string architecture, int batch = Trainer.SamplesPerPass, int? repeats = null)
     {
+        // a few seconds either way: the ablations' wide layers take a hundred times longer a sample
+        int rounds = repeats ?? (architecture == Architecture.LeNet5 ? 800 : 24);
         var network = new Architecture(architecture).Build();
         var p = network.InitializeParameters(1);
         var g = new float[p.Length];
@@ -159,7 +161,7 @@ public static class LayerProfile
         var rng = new Random(3);
         var dy = network.Layers.Select(l => Enumerable.Range(0, batch * l.Output.Size).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray()).ToArray();
         var dxs = network.Layers.Select(l => new float[batch * l.Input.Size]).ToArray();
-        for (int r = -repeats / 2; r < repeats; r++) // the first half warms the JIT up and is not counted
+        for (int r = -rounds / 2; r < rounds; r++) // the first half warms the JIT up and is not counted
         {
             if (r == 0)
             {
@@ -180,6 +182,6 @@ public static class LayerProfile
             }
         }
         for (int l = 0; l < network.Layers.Count; l++)
-            yield return $"{network.Layers[l].Name,-10} forward {fwd[l] / repeats / batch,8:0.00} us/img   backward {bwd[l] / repeats / batch,8:0.00} us/img";
+            yield return $"{network.Layers[l].Name,-10} forward {fwd[l] / rounds / batch,8:0.00} us/img   backward {bwd[l] / rounds / batch,8:0.00} us/img";
     }
 }

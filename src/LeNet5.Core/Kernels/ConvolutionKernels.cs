@@ -1,19 +1,28 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace LeNet5.Core.Kernels;
 
 /// <summary>
-/// The two inner loops of a 5x5 convolution over flat planes of row stride W:
-/// <see cref="Correlate"/>: dst[q] += sum_tap k[tap] src[q + off(tap)], off(r, c) = r W + c, and
-/// <see cref="Gradient"/>: dk[tap] += sum_q g[q] x[q + off(tap)].
-/// With AVX-512 a block of 64 outputs stays in four registers while the 25 taps stream past it, and
-/// lengths are rounded up to whole vectors (<see cref="Padded"/>), so callers pass buffers that are
-/// that much longer (zeros where they are read past the end). Elsewhere the same sums are taken with
-/// TensorPrimitives, one tap at a time over the exact length.
+/// The two inner loops of a 5x5 convolution over flat planes of row stride W, off(r, c) = r W + c:
+/// <see cref="Correlate"/>: dst[q] += sum_p sum_tap k_p[tap] src[start_p + q + off(tap)] over a list
+/// of (source plane, kernel) pairs, and <see cref="Gradient"/>: dk[tap] += sum_q g[q] x[q + off(tap)].
+/// <para>
+/// With AVX-512 both keep their sums in registers (the blocks in ConvolutionBlocks.g.cs, one
+/// straight-line body per width). Zen 5 retires two 512-bit FMAs a cycle with a latency of four, so a
+/// block needs eight independent chains to run at full rate; and a 512-bit load at a column offset
+/// straddles two cache lines, so loads, not FMAs, are the limit unless each is reused. When the
+/// stride is one or two whole vectors (<see cref="RowStride"/>) a source vector serves one output
+/// vector per kernel row, so it is loaded once per kernel column instead of five times; at other
+/// strides the plain blocks load one vector per FMA. Lengths are rounded up to whole vectors
+/// (<see cref="Padded"/>), so callers pass buffers that are that much longer (zeros where they are
+/// read past the end).
+/// </para>
+/// Elsewhere the same sums are taken with TensorPrimitives, one tap at a time over the exact length:
+/// the reference the tests hold the vector code to.
 /// </summary>
-internal static class ConvolutionKernels
+internal static partial class ConvolutionKernels
 {
     public const int K = 5;
     private const int Taps = K * K;
@@ -22,53 +31,59 @@ internal static class ConvolutionKernels
     /// <summary>A length rounded up to whole 512-bit vectors.</summary>
     public static int Padded(int length) => (length + V - 1) / V * V;
 
+    /// <summary>
+    /// The row stride to lay a map of this width out at: whole vectors when that takes at most two
+    /// (what the row-reusing blocks need), else the width itself.
+    /// </summary>
+    public static int RowStride(int width) => Padded(width) <= 2 * V ? Padded(width) : width;
+
     /// <summary>Extent of the reads past a source offset: the last tap's offset.</summary>
     public static int Reach(int stride) => (K - 1) * stride + K - 1;
 
-    /// <summary>dst[q] += sum_tap k[tap] src[q + off(tap)] for q &lt; length (up to <see cref="Padded"/>(length) with AVX-512).</summary>
-    public static void Correlate(KernelPath path, ReadOnlySpan<float> src, int stride, ReadOnlySpan<float> k, Span<float> dst, int length)
+    /// <summary>Vectors per row when the stride is one or two whole vectors, else 0.</summary>
+    private static int RowVectors(int stride) => stride % V == 0 && stride <= 2 * V ? stride / V : 0;
+
+    /// <summary>The width of block b of <paramref name="blocks"/> nearly equal ones over <paramref name="vectors"/>, given the vectors already done.</summary>
+    private static int BlockWidth(int vectors, int done, int blocks, int b) => (vectors - done + (blocks - b) - 1) / (blocks - b);
+
+    /// <summary>
+    /// dst[q] += sum_p sum_tap kernels[kernelStarts[p] + tap] src[sourceStarts[p] + q + off(tap)] for q &lt; length
+    /// (up to <see cref="Padded"/>(length) with AVX-512: every source must then have Padded(length) + Reach(stride) floats).
+    /// </summary>
+    public static void Correlate(KernelPath path, ReadOnlySpan<float> src, ReadOnlySpan<int> sourceStarts, int stride,
+        ReadOnlySpan<float> kernels, ReadOnlySpan<int> kernelStarts, Span<float> dst, int length)
     {
+        if (sourceStarts.Length != kernelStarts.Length) throw new ArgumentException("one kernel per source");
         if (path != KernelPath.Vector512)
         {
-            // one tap at a time, in the same (row-major) order as the vector path
+            // one tap at a time, pair after pair
             var d = dst[..length];
-            for (int t = 0; t < Taps; t++) TensorPrimitives.MultiplyAdd(src.Slice(t / K * stride + t % K, length), k[t], d, d);
+            for (int p = 0; p < sourceStarts.Length; p++)
+                for (int t = 0; t < Taps; t++)
+                    TensorPrimitives.MultiplyAdd(src.Slice(sourceStarts[p] + t / K * stride + t % K, length), kernels[kernelStarts[p] + t], d, d);
             return;
         }
         int padded = Padded(length);
-        if (src.Length < padded + Reach(stride) || dst.Length < padded || k.Length < Taps)
-            throw new ArgumentException("buffers too short for the padded correlation");
+        if (dst.Length < padded) throw new ArgumentException("destination too short for the padded correlation");
+        for (int p = 0; p < sourceStarts.Length; p++)
+            if ((uint)sourceStarts[p] > (uint)src.Length || src.Length - sourceStarts[p] < padded + Reach(stride) ||
+                (uint)kernelStarts[p] > (uint)kernels.Length || kernels.Length - kernelStarts[p] < Taps)
+                throw new ArgumentException("a source or kernel is too short for the padded correlation");
         ref float s0 = ref MemoryMarshal.GetReference(src);
+        ref float k0 = ref MemoryMarshal.GetReference(kernels);
         ref float d0 = ref MemoryMarshal.GetReference(dst);
-        int q = 0;
-        for (; q + 4 * V <= padded; q += 4 * V)
+        int rowVectors = RowVectors(stride);
+        int widest = rowVectors != 0 ? MaxRowBlock : MaxPlainBlock;
+        // blocks of nearly equal width, none wider than the registers hold
+        int vectors = padded / V, blocks = (vectors + widest - 1) / widest;
+        for (int b = 0, q = 0; b < blocks; b++)
         {
-            var a0 = Vector512.LoadUnsafe(ref d0, (nuint)q);
-            var a1 = Vector512.LoadUnsafe(ref d0, (nuint)(q + V));
-            var a2 = Vector512.LoadUnsafe(ref d0, (nuint)(q + 2 * V));
-            var a3 = Vector512.LoadUnsafe(ref d0, (nuint)(q + 3 * V));
-            for (int r = 0; r < K; r++)
-                for (int c = 0; c < K; c++)
-                {
-                    var w = Vector512.Create(k[r * K + c]);
-                    nuint at = (nuint)(q + r * stride + c);
-                    a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref s0, at), w, a0);
-                    a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref s0, at + V), w, a1);
-                    a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref s0, at + 2 * V), w, a2);
-                    a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref s0, at + 3 * V), w, a3);
-                }
-            a0.StoreUnsafe(ref d0, (nuint)q);
-            a1.StoreUnsafe(ref d0, (nuint)(q + V));
-            a2.StoreUnsafe(ref d0, (nuint)(q + 2 * V));
-            a3.StoreUnsafe(ref d0, (nuint)(q + 3 * V));
-        }
-        for (; q < padded; q += V)
-        {
-            var a = Vector512.LoadUnsafe(ref d0, (nuint)q);
-            for (int r = 0; r < K; r++)
-                for (int c = 0; c < K; c++)
-                    a = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref s0, (nuint)(q + r * stride + c)), Vector512.Create(k[r * K + c]), a);
-            a.StoreUnsafe(ref d0, (nuint)q);
+            int width = BlockWidth(vectors, q / V, blocks, b);
+            if (rowVectors != 0)
+                CorrelateRows(width, rowVectors, ref Unsafe.Add(ref s0, q), sourceStarts, ref k0, kernelStarts, ref Unsafe.Add(ref d0, q));
+            else
+                CorrelatePlain(width, ref Unsafe.Add(ref s0, q), sourceStarts, stride, ref k0, kernelStarts, ref Unsafe.Add(ref d0, q));
+            q += width * V;
         }
     }
 
@@ -90,37 +105,24 @@ internal static class ConvolutionKernels
                     dk[r * K + c] += TensorPrimitives.Dot(g[..length], x.Slice(r * stride + c, length));
             return;
         }
-        ref float a0 = ref MemoryMarshal.GetReference(accumulators);
-        ref float g0 = ref MemoryMarshal.GetReference(g);
-        ref float x0 = ref MemoryMarshal.GetReference(x);
         int padded = Padded(length);
         if (x.Length < padded + Reach(stride) || g.Length < padded || accumulators.Length < AccumulatorLength)
             throw new ArgumentException("buffers too short for the padded kernel gradient");
-        // one kernel row at a time: each g vector loaded once feeds the row's five taps
-        for (int r = 0; r < K; r++)
+        ref float g0 = ref MemoryMarshal.GetReference(g);
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        ref float a0 = ref MemoryMarshal.GetReference(accumulators);
+        int rowVectors = RowVectors(stride);
+        if (rowVectors == 0)
         {
-            var s0 = Vector512<float>.Zero;
-            var s1 = Vector512<float>.Zero;
-            var s2 = Vector512<float>.Zero;
-            var s3 = Vector512<float>.Zero;
-            var s4 = Vector512<float>.Zero;
-            nuint row = (nuint)(r * stride);
-            for (int q = 0; q < padded; q += V)
-            {
-                var e = Vector512.LoadUnsafe(ref g0, (nuint)q);
-                nuint at = row + (nuint)q;
-                s0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, at), e, s0);
-                s1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, at + 1), e, s1);
-                s2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, at + 2), e, s2);
-                s3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, at + 3), e, s3);
-                s4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, at + 4), e, s4);
-            }
-            nuint slot = (nuint)(r * K * V);
-            (Vector512.LoadUnsafe(ref a0, slot) + s0).StoreUnsafe(ref a0, slot);
-            (Vector512.LoadUnsafe(ref a0, slot + V) + s1).StoreUnsafe(ref a0, slot + V);
-            (Vector512.LoadUnsafe(ref a0, slot + 2 * V) + s2).StoreUnsafe(ref a0, slot + 2 * V);
-            (Vector512.LoadUnsafe(ref a0, slot + 3 * V) + s3).StoreUnsafe(ref a0, slot + 3 * V);
-            (Vector512.LoadUnsafe(ref a0, slot + 4 * V) + s4).StoreUnsafe(ref a0, slot + 4 * V);
+            GradientBlock(ref g0, ref x0, stride, padded, ref a0);
+            return;
+        }
+        int vectors = padded / V, blocks = (vectors + MaxRowBlock - 1) / MaxRowBlock;
+        for (int b = 0, q = 0; b < blocks; b++)
+        {
+            int width = BlockWidth(vectors, q / V, blocks, b);
+            GradientRows(width, rowVectors, ref Unsafe.Add(ref g0, q), ref Unsafe.Add(ref x0, q), ref a0);
+            q += width * V;
         }
     }
 

@@ -34,7 +34,14 @@ internal static class Dense
             {
                 var xs = x.Slice(s * inputs + k0, k);
                 var ys = y.Slice(s * outputs, outputs);
-                for (int o = s < sBlocks ? oBlocks : 0; o < outputs; o++) ys[o] += TensorPrimitives.Dot(w.Slice(o * inputs + k0, k), xs);
+                int o = s < sBlocks ? oBlocks : 0;
+                // a sample outside the 4x4 blocks: 8 outputs at a time
+                for (; blocks && s >= sBlocks && o + 8 <= outputs; o += 8)
+                {
+                    DenseKernels.Dot1x8(x, w, inputs, s, o, k0, k0 + k, sums);
+                    for (int j = 0; j < 8; j++) ys[o + j] += sums[j];
+                }
+                for (; o < outputs; o++) ys[o] += TensorPrimitives.Dot(w.Slice(o * inputs + k0, k), xs);
             }
         }
     }

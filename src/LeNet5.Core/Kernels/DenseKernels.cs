@@ -53,6 +53,37 @@ internal static class DenseKernels
     }
 
     /// <summary>
+    /// sums[j] = sum_{k in [k0,k1)} x[s, k] w[o+j, k] for the 8 outputs from o: one sample's matrix-vector
+    /// product (a batch of one, as a single prediction runs), 8 chains so the FMA latency stays hidden.
+    /// </summary>
+    public static void Dot1x8(ReadOnlySpan<float> x, ReadOnlySpan<float> w, int inputs, int s, int o, int k0, int k1, Span<float> sums)
+    {
+        ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), s * inputs);
+        ref float wr = ref Unsafe.Add(ref MemoryMarshal.GetReference(w), o * inputs);
+        nuint r = (nuint)inputs;
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        int k = k0;
+        for (; k + V <= k1; k += V)
+        {
+            nuint at = (nuint)k;
+            var xv = Vector512.LoadUnsafe(ref xr, at);
+            a0 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref wr, at), a0);
+            a1 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref wr, at + r), a1);
+            a2 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref wr, at + 2 * r), a2);
+            a3 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref wr, at + 3 * r), a3);
+            a4 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref wr, at + 4 * r), a4);
+            a5 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref wr, at + 5 * r), a5);
+            a6 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref wr, at + 6 * r), a6);
+            a7 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref wr, at + 7 * r), a7);
+        }
+        sums[0] = Vector512.Sum(a0); sums[1] = Vector512.Sum(a1); sums[2] = Vector512.Sum(a2); sums[3] = Vector512.Sum(a3);
+        sums[4] = Vector512.Sum(a4); sums[5] = Vector512.Sum(a5); sums[6] = Vector512.Sum(a6); sums[7] = Vector512.Sum(a7);
+        for (; k < k1; k++)
+            for (int j = 0; j < 8; j++)
+                sums[j] += Unsafe.Add(ref xr, k) * Unsafe.Add(ref wr, j * inputs + k);
+    }
+
+    /// <summary>
     /// target[r, k] += sum_{m &lt; count} coef[m * coefStride + r] * source[m, k] for the 4 target rows
     /// starting at row <paramref name="row"/> and k in [k0, k1) (whole vectors only; returns where it stopped).
     /// dW: target = dW (rows = outputs), source = x, coef = dy. dx: target = dx (rows = samples), source = W, coef = dy transposed.

@@ -8,9 +8,11 @@ namespace LeNet5.Core.Layers;
 /// input maps: all of them for C1 and C5, the paper's sparse table for C3 (Table I). Parameters are
 /// one 5x5 kernel per connection, in table order, then one bias per output map.
 /// <para>
-/// Each kernel tap is applied to a whole output map at once: the output is computed in "wide" rows
-/// as long as the input's (the last K-1 columns of each row are discarded), so tap (r, c) becomes a
-/// single contiguous multiply-add y_wide[p] += k[r,c] x[p + r W + c] over (H_out-1) W + W_out floats.
+/// Each kernel tap is applied to a whole output map at once: the input's rows are laid out at a
+/// stride S of whole vectors (16 or 32 floats for LeNet-5's maps) and the output is computed in
+/// "wide" rows of that stride (the columns past W_out are discarded), so tap (r, c) becomes a single
+/// contiguous multiply-add y_wide[p] += k[r,c] x[p + r S + c] over (H_out-1) S + W_out floats, and a
+/// source vector serves one output vector per kernel row.
 /// </para>
 /// </summary>
 public sealed class Convolution : Layer
@@ -33,7 +35,17 @@ public sealed class Convolution : Layer
         _connections = _table.Sum(r => r.Length);
         _dense = Output.Height == 1 && Output.Width == 1 &&
                  _table.All(r => r.Length == input.Channels && r.Select((v, i) => v == i).All(b => b));
+        // the (source plane, kernel) pairs of each output map's sum, and of each input map's gradient
+        _forwardSources = [.. _table.Select(row => row.Select(i => i * StridedPlane).ToArray())];
+        _forwardKernels = [.. Enumerable.Range(0, outputMaps).Select(o => Enumerable.Range(0, _table[o].Length).Select(c => (_kernelStart[o] + c) * K * K).ToArray())];
+        var uses = Enumerable.Range(0, input.Channels)
+            .Select(i => Enumerable.Range(0, outputMaps).SelectMany(o => _table[o].Select((m, c) => (m, o, c)).Where(u => u.m == i)).ToArray()).ToArray();
+        _gradientSources = [.. uses.Select(u => u.Select(x => x.o * DyPlaneStride).ToArray())];
+        _gradientKernels = [.. uses.Select(u => u.Select(x => (_kernelStart[x.o] + x.c) * K * K).ToArray())];
     }
+
+    private readonly int[][] _forwardSources, _forwardKernels;   // per output map: input planes, kernels
+    private readonly int[][] _gradientSources, _gradientKernels; // per input map: padded dy planes, flipped kernels
 
     public const string KindName = "conv";
     public override string Kind => KindName;
@@ -48,21 +60,26 @@ public sealed class Convolution : Layer
     public override int FanIn => _table.Max(r => r.Length) * K * K;
 
     private int WeightCount => _connections * K * K;
-    private int WideLength => (Output.Height - 1) * Input.Width + Output.Width;
+    private int WideLength => (Output.Height - 1) * Stride + Output.Width;
     private int PlaneIn => Input.Height * Input.Width;
+
+    /// <summary>The row stride of the planes the kernels run over: the width rounded up to whole vectors where that is at most two of them.</summary>
+    private int Stride => ConvolutionKernels.RowStride(Input.Width);
+    private int StridedPlane => Input.Height * Stride;
     private int PlaneOut => Output.Height * Output.Width;
 
     // Scratch, per thread: the sample's input copied with a zero tail (the padded kernels read past
-    // the last plane), the wide output rows, dy in wide rows with margins for gathering dx, dx planes
-    // each padded to whole vectors (the kernels write past a plane's end), and transformed kernels.
-    private int Margin => ConvolutionKernels.Reach(Input.Width);
-    private int InputCopyLength => Input.Size + Margin + 16;
+    // the last plane), the wide output rows, every output map's dy in wide rows with margins for
+    // gathering dx, dx planes each padded to whole vectors (the kernels write past a plane's end),
+    // transformed kernels and the kernel gradients' vector sums.
+    private int Margin => ConvolutionKernels.Reach(Stride);
+    private int InputCopyLength => Input.Channels * StridedPlane + Margin + 16;
     private int WideCapacity => ConvolutionKernels.Padded(WideLength);
-    private int PaddedDyLength => Margin + WideLength + Margin + 16;
-    private int DxPlaneStride => ConvolutionKernels.Padded(PlaneIn);
+    private int DyPlaneStride => Margin + WideLength + Margin + 16;
+    private int DxPlaneStride => ConvolutionKernels.Padded(StridedPlane);
 
     public override int ScratchSize =>
-        Math.Max(InputCopyLength + WideCapacity + PaddedDyLength + Input.Channels * DxPlaneStride + WeightCount
+        Math.Max(InputCopyLength + WideCapacity + Output.Channels * DyPlaneStride + Input.Channels * DxPlaneStride + WeightCount
                  + _connections * ConvolutionKernels.AccumulatorLength, Dense.ScratchSize);
 
     public override void Initialize(Span<float> p, Random rng)
@@ -84,24 +101,20 @@ public sealed class Convolution : Layer
             Dense.Forward(_path, n, Input.Size, Output.Channels, w, b, x, y);
             return;
         }
-        int L = WideLength, W = Input.Width;
+        int L = WideLength, W = Stride;
         var xcopy = scratch[..InputCopyLength];
         var wide = scratch.Slice(InputCopyLength, WideCapacity);
-        xcopy[Input.Size..].Clear();
+        xcopy.Clear();
         for (int s = 0; s < n; s++)
         {
-            x.Slice(s * Input.Size, Input.Size).CopyTo(xcopy);
+            CopyStrided(x.Slice(s * Input.Size, Input.Size), xcopy, squared: false);
             var ys = y.Slice(s * Output.Size, Output.Size);
             for (int o = 0; o < Output.Channels; o++)
             {
                 // y_o = b_o + sum_{i in table[o]} k_{o,i} * x_i   (valid cross-correlation)
                 wide.Fill(b[o]);
-                var row = _table[o];
-                for (int c = 0; c < row.Length; c++)
-                    ConvolutionKernels.Correlate(_path, xcopy[(row[c] * PlaneIn)..], W, w.Slice((_kernelStart[o] + c) * K * K, K * K), wide, L);
-                var yo = ys.Slice(o * PlaneOut, PlaneOut);
-                for (int r = 0; r < Output.Height; r++)
-                    wide.Slice(r * W, Output.Width).CopyTo(yo.Slice(r * Output.Width, Output.Width));
+                ConvolutionKernels.Correlate(_path, xcopy, _forwardSources[o], W, w, _forwardKernels[o], wide, L);
+                Rows.Copy(wide, W, ys.Slice(o * PlaneOut, PlaneOut), Output.Width, Output.Width, Output.Height);
             }
         }
     }
@@ -138,7 +151,7 @@ public sealed class Convolution : Layer
     private void Propagate(int n, ReadOnlySpan<float> w, ReadOnlySpan<float> x, ReadOnlySpan<float> dy,
         Span<float> dx, Span<float> dp, Span<float> scratch, bool squared)
     {
-        int L = WideLength, W = Input.Width;
+        int L = WideLength, W = Stride;
         int at = 0;
         Span<float> Take(Span<float> buffer, int length)
         {
@@ -148,12 +161,11 @@ public sealed class Convolution : Layer
         }
         var xcopy = Take(scratch, InputCopyLength);
         Take(scratch, WideCapacity);
-        var padded = Take(scratch, PaddedDyLength);
+        var padded = Take(scratch, Output.Channels * DyPlaneStride);
         var dxPlanes = Take(scratch, Input.Channels * DxPlaneStride);
         var flipped = Take(scratch, WeightCount);
         var accumulators = Take(scratch, _connections * ConvolutionKernels.AccumulatorLength);
         accumulators.Clear();
-        var wide = padded.Slice(Margin, L);
         // flipped[c][tap] = k[c][24 - tap] (squared for the curvature pass)
         for (int c = 0; c < _connections; c++)
             for (int t = 0; t < K * K; t++)
@@ -164,37 +176,55 @@ public sealed class Convolution : Layer
         var dw = dp[..WeightCount];
         var db = dp.Slice(WeightCount, Output.Channels);
         padded.Clear();
-        xcopy[Input.Size..].Clear();
+        xcopy.Clear();
+        bool wantDx = !dx.IsEmpty;
         for (int s = 0; s < n; s++)
         {
-            var xs = x.Slice(s * Input.Size, Input.Size);
-            if (squared) TensorPrimitives.Multiply(xs, xs, xcopy[..Input.Size]);
-            else xs.CopyTo(xcopy);
+            CopyStrided(x.Slice(s * Input.Size, Input.Size), xcopy, squared);
             var dys = dy.Slice(s * Output.Size, Output.Size);
-            bool wantDx = !dx.IsEmpty;
-            if (wantDx) dxPlanes.Clear();
             for (int o = 0; o < Output.Channels; o++)
             {
                 var dyo = dys.Slice(o * PlaneOut, PlaneOut);
                 db[o] += TensorPrimitives.Sum(dyo);
                 // spread dy into wide rows; the discarded columns and the margins stay zero
-                for (int r = 0; r < Output.Height; r++)
-                    dyo.Slice(r * Output.Width, Output.Width).CopyTo(wide.Slice(r * W, Output.Width));
+                Rows.Copy(dyo, Output.Width, padded.Slice(o * DyPlaneStride + Margin, L), W, Output.Width, Output.Height);
+                // dk_{o,i}[tap] += sum_p dy_o[p] x_i[p + tap]
                 var row = _table[o];
                 for (int c = 0; c < row.Length; c++)
                 {
-                    int kIndex = (_kernelStart[o] + c) * K * K;
-                    ConvolutionKernels.Gradient(_path, padded[Margin..], xcopy[(row[c] * PlaneIn)..], W, dw.Slice(kIndex, K * K),
-                        accumulators.Slice((_kernelStart[o] + c) * ConvolutionKernels.AccumulatorLength, ConvolutionKernels.AccumulatorLength), L);
-                    if (wantDx)
-                        ConvolutionKernels.Correlate(_path, padded, W, flipped.Slice(kIndex, K * K), dxPlanes.Slice(row[c] * DxPlaneStride, DxPlaneStride), PlaneIn);
+                    int kernel = _kernelStart[o] + c;
+                    ConvolutionKernels.Gradient(_path, padded[(o * DyPlaneStride + Margin)..], xcopy[(row[c] * StridedPlane)..], W, dw.Slice(kernel * K * K, K * K),
+                        accumulators.Slice(kernel * ConvolutionKernels.AccumulatorLength, ConvolutionKernels.AccumulatorLength), L);
                 }
             }
             if (!wantDx) continue;
+            // dx_i = sum over the maps o that read i of (dy_o padded) correlated with k_{o,i} flipped
             var dxs = dx.Slice(s * Input.Size, Input.Size);
-            for (int c = 0; c < Input.Channels; c++)
-                dxPlanes.Slice(c * DxPlaneStride, PlaneIn).CopyTo(dxs.Slice(c * PlaneIn, PlaneIn));
+            for (int i = 0; i < Input.Channels; i++)
+            {
+                var plane = dxPlanes.Slice(i * DxPlaneStride, DxPlaneStride);
+                plane.Clear();
+                ConvolutionKernels.Correlate(_path, padded, _gradientSources[i], W, flipped, _gradientKernels[i], plane, StridedPlane);
+                Rows.Copy(plane, W, dxs.Slice(i * PlaneIn, PlaneIn), Input.Width, Input.Width, Input.Height);
+            }
         }
         ConvolutionKernels.Collect(_path, accumulators, dw, _connections);
+    }
+
+    /// <summary>One sample's input planes into rows of <see cref="Stride"/> (squared for the curvature pass); the padding columns stay zero.</summary>
+    private void CopyStrided(ReadOnlySpan<float> xs, Span<float> xcopy, bool squared)
+    {
+        int W = Input.Width, S = Stride;
+        if (!squared)
+        {
+            Rows.Copy(xs, W, xcopy, S, W, Input.Channels * Input.Height);
+            return;
+        }
+        for (int row = 0; row < Input.Channels * Input.Height; row++)
+        {
+            var from = xs.Slice(row * W, W);
+            var to = xcopy.Slice(row * S, W);
+            TensorPrimitives.Multiply(from, from, to);
+        }
     }
 }

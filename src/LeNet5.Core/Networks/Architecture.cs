@@ -63,11 +63,11 @@ public sealed record Architecture(string Name, PoolingKind Pooling = PoolingKind
         var layers = new List<Layer>();
         Shape Last() => layers.Count == 0 ? InputShape : layers[^1].Output;
         void Add(Layer layer) => layers.Add(layer);
-        void Squash(string name) => Add(new ScaledTanh(name, Last()));
+        void Squash(string name) => Add(new ScaledTanh(name, Last(), path));
         void Pool(string name)
         {
             if (Name != LeNet5) return;
-            Add(new Pooling(name, Last(), Pooling));
+            Add(new Pooling(name, Last(), Pooling, path));
             // the paper squashes after its trainable subsampling; plain pooling of squashed maps needs none
             if (Pooling == PoolingKind.Subsampling) Squash(name + ".tanh");
         }

@@ -111,21 +111,29 @@ internal sealed class BatchWorkers : IDisposable
         _errors[t] = 0;
         if (m <= 0) return;
         var ws = _workspaces[t];
-        Load(t, _start + s0, m);
-        _network.Forward(ws, _parameters, m);
         int errors = 0;
-        for (int i = 0; i < m; i++)
-            if (_network.Head.Predict(ws.Scores.AsSpan(i * Layers.OutputHead.Classes, Layers.OutputHead.Classes)) != _labels[t][i]) errors++;
+        double loss = 0;
+        for (int c0 = 0; c0 < m; c0 += Trainer.SamplesPerPass)
+        {
+            int k = Math.Min(Trainer.SamplesPerPass, m - c0);
+            Load(t, _start + s0 + c0, k);
+            _network.Forward(ws, _parameters, k);
+            for (int i = 0; i < k; i++)
+                if (_network.Head.Predict(ws.Scores.AsSpan(i * Layers.OutputHead.Classes, Layers.OutputHead.Classes)) != _labels[t][i]) errors++;
+            loss += _network.Backward(ws, _parameters, _labels[t].AsSpan(0, k), k, _sums[t]);
+        }
         _errors[t] = errors;
-        _loss[t] = _network.Backward(ws, _parameters, _labels[t].AsSpan(0, m), m, _sums[t]);
+        _loss[t] = loss;
     }
+
+
 
     /// <summary>Worker t's chunks of the curvature samples, a workspace-full at a time.</summary>
     private void CurvatureSlice(int t)
     {
         Array.Clear(_sums[t]);
         var ws = _workspaces[t];
-        int chunk = ws.MaxBatch;
+        int chunk = Trainer.SamplesPerPass;
         for (int c0 = t * chunk; c0 < _count; c0 += Threads * chunk)
         {
             int m = Math.Min(chunk, _count - c0);

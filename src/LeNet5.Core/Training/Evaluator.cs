@@ -13,7 +13,8 @@ public sealed record EvaluationResult(int Count, int Errors, int[,] Confusion, f
 
 public static class Evaluator
 {
-    private const int Chunk = 128;
+    // samples a worker runs at a time: few enough that their activations stay in the core's cache
+    private const int Chunk = Trainer.SamplesPerPass;
 
     public static EvaluationResult Evaluate(Network network, float[] parameters, MnistSplit split, int threads, IReadOnlyList<Workspace>? workspaces = null,
         Action<int>? progress = null)

@@ -29,10 +29,13 @@ public static class TestLayers
         "c3-nopool" => new Convolution("c3", new Shape(6, 28, 28), 16, Architecture.C3Table, path),
         "c5-nopool" => new Convolution("c5", new Shape(16, 24, 24), 12, path: path),
         "f6" => new FullyConnected("f6", 3000, 84, path),
-        "tanh-28" => new ScaledTanh("t", new Shape(6, 28, 28)),
-        "avgpool-28" => new Pooling("s", new Shape(6, 28, 28), PoolingKind.Average),
-        "maxpool-28" => new Pooling("s", new Shape(6, 28, 28), PoolingKind.Max),
-        "subsample-28" => new Pooling("s", new Shape(6, 28, 28), PoolingKind.Subsampling),
+        "tanh-28" => new ScaledTanh("t", new Shape(6, 28, 28), path),
+        "tanh-84" => new ScaledTanh("t", new Shape(84, 1, 1), path),
+        "avgpool-28" => new Pooling("s", new Shape(6, 28, 28), PoolingKind.Average, path),
+        "maxpool-28" => new Pooling("s", new Shape(6, 28, 28), PoolingKind.Max, path),
+        "subsample-28" => new Pooling("s", new Shape(6, 28, 28), PoolingKind.Subsampling, path),
+        "avgpool-10" => new Pooling("s", new Shape(16, 10, 10), PoolingKind.Average, path),
+        "subsample-10" => new Pooling("s", new Shape(16, 10, 10), PoolingKind.Subsampling, path),
         _ => throw new ArgumentException(name),
     };
 }
