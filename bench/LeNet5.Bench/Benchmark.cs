@@ -126,7 +126,7 @@ public static class Benchmark
             rates.Add(result.Count / clock.Elapsed.TotalSeconds);
         }
         return new BenchmarkRow("infer-batch", Median(rates), "img/s",
-            $"10,000 test images in passes of {Trainer.SamplesPerPass}, {options.Threads} threads, median of {rates.Count} passes");
+            $"10,000 test images in passes of {network.SamplesPerPass}, {options.Threads} threads, median of {rates.Count} passes");
     }
 
     private static double Median(List<double> values)
@@ -144,23 +144,24 @@ public static class Benchmark
 /// <summary>Per-layer timings of one thread's forward and backward passes, to see where the time goes.</summary>
 public static class LayerProfile
 {
-    public static IEnumerable<string> Run(MnistDataset data, string architecture, int batch = Trainer.SamplesPerPass, int? repeats = null)
+    public static IEnumerable<string> Run(MnistDataset data, string architecture, int? batch = null, int? repeats = null)
     {
         // a few seconds either way: the ablations' wide layers take a hundred times longer a sample
         int rounds = repeats ?? (architecture == Architecture.LeNet5 ? 800 : 24);
         var network = new Architecture(architecture).Build();
+        int n = batch ?? network.SamplesPerPass;
         var p = network.InitializeParameters(1);
         var g = new float[p.Length];
-        var ws = network.CreateWorkspace(batch);
-        for (int i = 0; i < batch; i++) InputEncoding.Encode(data.Train.Image(i), ws.Input.Slice(i * InputEncoding.Size, InputEncoding.Size));
-        network.Forward(ws, p, batch);
-        var labels = data.Train.Labels.AsSpan(0, batch).ToArray();
-        network.Backward(ws, p, labels, batch, g);
+        var ws = network.CreateWorkspace(n);
+        for (int i = 0; i < n; i++) InputEncoding.Encode(data.Train.Image(i), ws.Input.Slice(i * InputEncoding.Size, InputEncoding.Size));
+        network.Forward(ws, p, n);
+        var labels = data.Train.Labels.AsSpan(0, n).ToArray();
+        network.Backward(ws, p, labels, n, g);
         var fwd = new double[network.Layers.Count];
         var bwd = new double[network.Layers.Count];
         var rng = new Random(3);
-        var dy = network.Layers.Select(l => Enumerable.Range(0, batch * l.Output.Size).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray()).ToArray();
-        var dxs = network.Layers.Select(l => new float[batch * l.Input.Size]).ToArray();
+        var dy = network.Layers.Select(l => Enumerable.Range(0, n * l.Output.Size).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray()).ToArray();
+        var dxs = network.Layers.Select(l => new float[n * l.Input.Size]).ToArray();
         for (int r = -rounds / 2; r < rounds; r++) // the first half warms the JIT up and is not counted
         {
             if (r == 0)
@@ -173,15 +174,15 @@ public static class LayerProfile
                 var layer = network.Layers[l];
                 var pl = network.LayerSlice((ReadOnlySpan<float>)p, l);
                 long t0 = Stopwatch.GetTimestamp();
-                layer.Forward(batch, pl, ws.Activation(l, batch), ws.Activation(l + 1, batch), ws.Scratch);
+                layer.Forward(n, pl, ws.Activation(l, n), ws.Activation(l + 1, n), ws.Scratch);
                 fwd[l] += Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
                 var dxl = l == 0 ? Span<float>.Empty : dxs[l];
                 t0 = Stopwatch.GetTimestamp();
-                layer.Backward(batch, pl, ws.Activation(l, batch), ws.Activation(l + 1, batch), dy[l], dxl, network.LayerSlice(g.AsSpan(), l), ws.Scratch);
+                layer.Backward(n, pl, ws.Activation(l, n), ws.Activation(l + 1, n), dy[l], dxl, network.LayerSlice(g.AsSpan(), l), ws.Scratch);
                 bwd[l] += Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
             }
         }
         for (int l = 0; l < network.Layers.Count; l++)
-            yield return $"{network.Layers[l].Name,-10} forward {fwd[l] / rounds / batch,8:0.00} us/img   backward {bwd[l] / rounds / batch,8:0.00} us/img";
+            yield return $"{network.Layers[l].Name,-10} forward {fwd[l] / rounds / n,8:0.00} us/img   backward {bwd[l] / rounds / n,8:0.00} us/img";
     }
 }

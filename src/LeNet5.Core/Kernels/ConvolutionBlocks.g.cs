@@ -28,10 +28,10 @@ internal static partial class ConvolutionKernels
     private struct Width15 : IWidth { public static int Vectors => 15; }
     private struct Width16 : IWidth { public static int Vectors => 16; }
 
-    /// <summary>The row block of <paramref name="width"/> vectors for a stride of <paramref name="rowVectors"/> vectors.</summary>
-    private static void CorrelateRows(int width, int rowVectors, ref float src, ReadOnlySpan<int> sources, ref float kernels, ReadOnlySpan<int> kernelStarts, ref float dst)
+    /// <summary>The row block of <paramref name="width"/> vectors for a stride of <paramref name="rowHalves"/> half-vectors.</summary>
+    private static void CorrelateRows(int width, int rowHalves, ref float src, ReadOnlySpan<int> sources, ref float kernels, ReadOnlySpan<int> kernelStarts, ref float dst)
     {
-        switch ((width, rowVectors))
+        switch ((width, rowHalves))
         {
             case (1, 1): RowBlock<Width1, Width1>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
             case (2, 1): RowBlock<Width2, Width1>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
@@ -65,6 +65,38 @@ internal static partial class ConvolutionKernels
             case (14, 2): RowBlock<Width14, Width2>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
             case (15, 2): RowBlock<Width15, Width2>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
             case (16, 2): RowBlock<Width16, Width2>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (1, 3): RowBlock<Width1, Width3>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (2, 3): RowBlock<Width2, Width3>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (3, 3): RowBlock<Width3, Width3>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (4, 3): RowBlock<Width4, Width3>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (5, 3): RowBlock<Width5, Width3>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (6, 3): RowBlock<Width6, Width3>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (7, 3): RowBlock<Width7, Width3>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (8, 3): RowBlock<Width8, Width3>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (9, 3): RowBlock<Width9, Width3>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (10, 3): RowBlock<Width10, Width3>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (11, 3): RowBlock<Width11, Width3>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (12, 3): RowBlock<Width12, Width3>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (13, 3): RowBlock<Width13, Width3>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (14, 3): RowBlock<Width14, Width3>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (15, 3): RowBlock<Width15, Width3>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (16, 3): RowBlock<Width16, Width3>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (1, 4): RowBlock<Width1, Width4>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (2, 4): RowBlock<Width2, Width4>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (3, 4): RowBlock<Width3, Width4>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (4, 4): RowBlock<Width4, Width4>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (5, 4): RowBlock<Width5, Width4>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (6, 4): RowBlock<Width6, Width4>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (7, 4): RowBlock<Width7, Width4>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (8, 4): RowBlock<Width8, Width4>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (9, 4): RowBlock<Width9, Width4>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (10, 4): RowBlock<Width10, Width4>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (11, 4): RowBlock<Width11, Width4>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (12, 4): RowBlock<Width12, Width4>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (13, 4): RowBlock<Width13, Width4>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (14, 4): RowBlock<Width14, Width4>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (15, 4): RowBlock<Width15, Width4>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
+            case (16, 4): RowBlock<Width16, Width4>(ref src, sources, ref kernels, kernelStarts, ref dst); break;
             default: throw new ArgumentOutOfRangeException(nameof(width));
         }
     }
@@ -90,10 +122,10 @@ internal static partial class ConvolutionKernels
         }
     }
 
-    /// <summary>The gradient row block of <paramref name="width"/> vectors for a stride of <paramref name="rowVectors"/> vectors.</summary>
-    private static void GradientRows(int width, int rowVectors, ref float g, ref float x, ref float acc)
+    /// <summary>The gradient row block of <paramref name="width"/> vectors for a stride of <paramref name="rowHalves"/> half-vectors.</summary>
+    private static void GradientRows(int width, int rowHalves, ref float g, ref float x, ref float acc)
     {
-        switch ((width, rowVectors))
+        switch ((width, rowHalves))
         {
             case (1, 1): GradientRowBlock<Width1, Width1>(ref g, ref x, ref acc); break;
             case (2, 1): GradientRowBlock<Width2, Width1>(ref g, ref x, ref acc); break;
@@ -127,6 +159,38 @@ internal static partial class ConvolutionKernels
             case (14, 2): GradientRowBlock<Width14, Width2>(ref g, ref x, ref acc); break;
             case (15, 2): GradientRowBlock<Width15, Width2>(ref g, ref x, ref acc); break;
             case (16, 2): GradientRowBlock<Width16, Width2>(ref g, ref x, ref acc); break;
+            case (1, 3): GradientRowBlock<Width1, Width3>(ref g, ref x, ref acc); break;
+            case (2, 3): GradientRowBlock<Width2, Width3>(ref g, ref x, ref acc); break;
+            case (3, 3): GradientRowBlock<Width3, Width3>(ref g, ref x, ref acc); break;
+            case (4, 3): GradientRowBlock<Width4, Width3>(ref g, ref x, ref acc); break;
+            case (5, 3): GradientRowBlock<Width5, Width3>(ref g, ref x, ref acc); break;
+            case (6, 3): GradientRowBlock<Width6, Width3>(ref g, ref x, ref acc); break;
+            case (7, 3): GradientRowBlock<Width7, Width3>(ref g, ref x, ref acc); break;
+            case (8, 3): GradientRowBlock<Width8, Width3>(ref g, ref x, ref acc); break;
+            case (9, 3): GradientRowBlock<Width9, Width3>(ref g, ref x, ref acc); break;
+            case (10, 3): GradientRowBlock<Width10, Width3>(ref g, ref x, ref acc); break;
+            case (11, 3): GradientRowBlock<Width11, Width3>(ref g, ref x, ref acc); break;
+            case (12, 3): GradientRowBlock<Width12, Width3>(ref g, ref x, ref acc); break;
+            case (13, 3): GradientRowBlock<Width13, Width3>(ref g, ref x, ref acc); break;
+            case (14, 3): GradientRowBlock<Width14, Width3>(ref g, ref x, ref acc); break;
+            case (15, 3): GradientRowBlock<Width15, Width3>(ref g, ref x, ref acc); break;
+            case (16, 3): GradientRowBlock<Width16, Width3>(ref g, ref x, ref acc); break;
+            case (1, 4): GradientRowBlock<Width1, Width4>(ref g, ref x, ref acc); break;
+            case (2, 4): GradientRowBlock<Width2, Width4>(ref g, ref x, ref acc); break;
+            case (3, 4): GradientRowBlock<Width3, Width4>(ref g, ref x, ref acc); break;
+            case (4, 4): GradientRowBlock<Width4, Width4>(ref g, ref x, ref acc); break;
+            case (5, 4): GradientRowBlock<Width5, Width4>(ref g, ref x, ref acc); break;
+            case (6, 4): GradientRowBlock<Width6, Width4>(ref g, ref x, ref acc); break;
+            case (7, 4): GradientRowBlock<Width7, Width4>(ref g, ref x, ref acc); break;
+            case (8, 4): GradientRowBlock<Width8, Width4>(ref g, ref x, ref acc); break;
+            case (9, 4): GradientRowBlock<Width9, Width4>(ref g, ref x, ref acc); break;
+            case (10, 4): GradientRowBlock<Width10, Width4>(ref g, ref x, ref acc); break;
+            case (11, 4): GradientRowBlock<Width11, Width4>(ref g, ref x, ref acc); break;
+            case (12, 4): GradientRowBlock<Width12, Width4>(ref g, ref x, ref acc); break;
+            case (13, 4): GradientRowBlock<Width13, Width4>(ref g, ref x, ref acc); break;
+            case (14, 4): GradientRowBlock<Width14, Width4>(ref g, ref x, ref acc); break;
+            case (15, 4): GradientRowBlock<Width15, Width4>(ref g, ref x, ref acc); break;
+            case (16, 4): GradientRowBlock<Width16, Width4>(ref g, ref x, ref acc); break;
             default: throw new ArgumentOutOfRangeException(nameof(width));
         }
     }
@@ -191,14 +255,14 @@ internal static partial class ConvolutionKernels
     }
 
     /// <summary>
-    /// A block for a row stride of TRow.Vectors whole vectors: output vector m and weight row r read
-    /// source vector m + r TRow.Vectors, so each source vector is loaded once per kernel column and
-    /// meets up to five weights.
+    /// A block for a row stride of THalves.Vectors half-vectors (8 floats each): output vector m and
+    /// weight row r read the source vector at half-vector 2m + r THalves.Vectors, so each source
+    /// vector is loaded once per kernel column and meets up to five weights.
     /// </summary>
-    private static void RowBlock<TWidth, TRow>(ref float src, ReadOnlySpan<int> sources, ref float kernels, ReadOnlySpan<int> kernelStarts, ref float dst)
-        where TWidth : struct, IWidth where TRow : struct, IWidth
+    private static void RowBlock<TWidth, THalves>(ref float src, ReadOnlySpan<int> sources, ref float kernels, ReadOnlySpan<int> kernelStarts, ref float dst)
+        where TWidth : struct, IWidth where THalves : struct, IWidth
     {
-        int N = TWidth.Vectors, S = TRow.Vectors;
+        int N = TWidth.Vectors, H = THalves.Vectors;
         var a0 = N > 0 ? Vector512.LoadUnsafe(ref dst, 0) : default;
         var a1 = N > 1 ? Vector512.LoadUnsafe(ref dst, 16) : default;
         var a2 = N > 2 ? Vector512.LoadUnsafe(ref dst, 32) : default;
@@ -229,55 +293,137 @@ internal static partial class ConvolutionKernels
                 var w3 = Vector512.Create(Unsafe.Add(ref k, 15 + c));
                 var w4 = Vector512.Create(Unsafe.Add(ref k, 20 + c));
                 ref float s = ref Unsafe.Add(ref plane, c);
-                if (S == 1)
+                if (H == 1)
                 {
-                    if (N + 4 > 0) { var v = Vector512.LoadUnsafe(ref s, 0); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w0, a0); }
-                    if (N + 4 > 1) { var v = Vector512.LoadUnsafe(ref s, 16); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w0, a1); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w1, a0); }
-                    if (N + 4 > 2) { var v = Vector512.LoadUnsafe(ref s, 32); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w0, a2); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w1, a1); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w2, a0); }
-                    if (N + 4 > 3) { var v = Vector512.LoadUnsafe(ref s, 48); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w0, a3); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w1, a2); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w2, a1); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w3, a0); }
-                    if (N + 4 > 4) { var v = Vector512.LoadUnsafe(ref s, 64); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w0, a4); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w1, a3); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w2, a2); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w3, a1); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w4, a0); }
-                    if (N + 4 > 5) { var v = Vector512.LoadUnsafe(ref s, 80); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w0, a5); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w1, a4); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w2, a3); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w3, a2); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w4, a1); }
-                    if (N + 4 > 6) { var v = Vector512.LoadUnsafe(ref s, 96); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w0, a6); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w1, a5); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w2, a4); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w3, a3); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w4, a2); }
-                    if (N + 4 > 7) { var v = Vector512.LoadUnsafe(ref s, 112); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w0, a7); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w1, a6); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w2, a5); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w3, a4); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w4, a3); }
-                    if (N + 4 > 8) { var v = Vector512.LoadUnsafe(ref s, 128); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w0, a8); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w1, a7); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w2, a6); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w3, a5); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w4, a4); }
-                    if (N + 4 > 9) { var v = Vector512.LoadUnsafe(ref s, 144); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w0, a9); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w1, a8); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w2, a7); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w3, a6); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w4, a5); }
-                    if (N + 4 > 10) { var v = Vector512.LoadUnsafe(ref s, 160); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w0, a10); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w1, a9); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w2, a8); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w3, a7); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w4, a6); }
-                    if (N + 4 > 11) { var v = Vector512.LoadUnsafe(ref s, 176); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w0, a11); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w1, a10); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w2, a9); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w3, a8); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w4, a7); }
-                    if (N + 4 > 12) { var v = Vector512.LoadUnsafe(ref s, 192); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w0, a12); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w1, a11); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w2, a10); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w3, a9); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w4, a8); }
-                    if (N + 4 > 13) { var v = Vector512.LoadUnsafe(ref s, 208); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w0, a13); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w1, a12); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w2, a11); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w3, a10); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w4, a9); }
-                    if (N + 4 > 14) { var v = Vector512.LoadUnsafe(ref s, 224); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w0, a14); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w1, a13); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w2, a12); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w3, a11); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w4, a10); }
-                    if (N + 4 > 15) { var v = Vector512.LoadUnsafe(ref s, 240); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w0, a15); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w1, a14); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w2, a13); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w3, a12); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w4, a11); }
-                    if (N + 4 > 16) { var v = Vector512.LoadUnsafe(ref s, 256); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w1, a15); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w2, a14); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w3, a13); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w4, a12); }
-                    if (N + 4 > 17) { var v = Vector512.LoadUnsafe(ref s, 272); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w2, a15); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w3, a14); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w4, a13); }
-                    if (N + 4 > 18) { var v = Vector512.LoadUnsafe(ref s, 288); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w3, a15); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w4, a14); }
-                    if (N + 4 > 19) { var v = Vector512.LoadUnsafe(ref s, 304); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w4, a15); }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 0); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w0, a0); }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 8); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w1, a0); }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 16); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w0, a1); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w2, a0); }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 24); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w1, a1); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w3, a0); }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 32); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w0, a2); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w2, a1); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w4, a0); }
+                    if (N > 1) { var v = Vector512.LoadUnsafe(ref s, 40); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w1, a2); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w3, a1); }
+                    if (N > 1) { var v = Vector512.LoadUnsafe(ref s, 48); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w0, a3); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w2, a2); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w4, a1); }
+                    if (N > 2) { var v = Vector512.LoadUnsafe(ref s, 56); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w1, a3); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w3, a2); }
+                    if (N > 2) { var v = Vector512.LoadUnsafe(ref s, 64); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w0, a4); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w2, a3); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w4, a2); }
+                    if (N > 3) { var v = Vector512.LoadUnsafe(ref s, 72); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w1, a4); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w3, a3); }
+                    if (N > 3) { var v = Vector512.LoadUnsafe(ref s, 80); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w0, a5); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w2, a4); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w4, a3); }
+                    if (N > 4) { var v = Vector512.LoadUnsafe(ref s, 88); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w1, a5); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w3, a4); }
+                    if (N > 4) { var v = Vector512.LoadUnsafe(ref s, 96); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w0, a6); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w2, a5); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w4, a4); }
+                    if (N > 5) { var v = Vector512.LoadUnsafe(ref s, 104); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w1, a6); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w3, a5); }
+                    if (N > 5) { var v = Vector512.LoadUnsafe(ref s, 112); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w0, a7); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w2, a6); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w4, a5); }
+                    if (N > 6) { var v = Vector512.LoadUnsafe(ref s, 120); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w1, a7); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w3, a6); }
+                    if (N > 6) { var v = Vector512.LoadUnsafe(ref s, 128); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w0, a8); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w2, a7); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w4, a6); }
+                    if (N > 7) { var v = Vector512.LoadUnsafe(ref s, 136); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w1, a8); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w3, a7); }
+                    if (N > 7) { var v = Vector512.LoadUnsafe(ref s, 144); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w0, a9); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w2, a8); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w4, a7); }
+                    if (N > 8) { var v = Vector512.LoadUnsafe(ref s, 152); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w1, a9); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w3, a8); }
+                    if (N > 8) { var v = Vector512.LoadUnsafe(ref s, 160); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w0, a10); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w2, a9); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w4, a8); }
+                    if (N > 9) { var v = Vector512.LoadUnsafe(ref s, 168); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w1, a10); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w3, a9); }
+                    if (N > 9) { var v = Vector512.LoadUnsafe(ref s, 176); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w0, a11); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w2, a10); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w4, a9); }
+                    if (N > 10) { var v = Vector512.LoadUnsafe(ref s, 184); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w1, a11); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w3, a10); }
+                    if (N > 10) { var v = Vector512.LoadUnsafe(ref s, 192); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w0, a12); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w2, a11); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w4, a10); }
+                    if (N > 11) { var v = Vector512.LoadUnsafe(ref s, 200); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w1, a12); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w3, a11); }
+                    if (N > 11) { var v = Vector512.LoadUnsafe(ref s, 208); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w0, a13); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w2, a12); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w4, a11); }
+                    if (N > 12) { var v = Vector512.LoadUnsafe(ref s, 216); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w1, a13); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w3, a12); }
+                    if (N > 12) { var v = Vector512.LoadUnsafe(ref s, 224); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w0, a14); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w2, a13); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w4, a12); }
+                    if (N > 13) { var v = Vector512.LoadUnsafe(ref s, 232); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w1, a14); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w3, a13); }
+                    if (N > 13) { var v = Vector512.LoadUnsafe(ref s, 240); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w0, a15); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w2, a14); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w4, a13); }
+                    if (N > 14) { var v = Vector512.LoadUnsafe(ref s, 248); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w1, a15); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w3, a14); }
+                    if (N > 14) { var v = Vector512.LoadUnsafe(ref s, 256); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w2, a15); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w4, a14); }
+                    if (N > 15) { var v = Vector512.LoadUnsafe(ref s, 264); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w3, a15); }
+                    if (N > 15) { var v = Vector512.LoadUnsafe(ref s, 272); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w4, a15); }
                 }
-                else
+                else if (H == 2)
                 {
-                    if (N + 8 > 0) { var v = Vector512.LoadUnsafe(ref s, 0); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w0, a0); }
-                    if (N + 8 > 1) { var v = Vector512.LoadUnsafe(ref s, 16); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w0, a1); }
-                    if (N + 8 > 2) { var v = Vector512.LoadUnsafe(ref s, 32); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w0, a2); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w1, a0); }
-                    if (N + 8 > 3) { var v = Vector512.LoadUnsafe(ref s, 48); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w0, a3); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w1, a1); }
-                    if (N + 8 > 4) { var v = Vector512.LoadUnsafe(ref s, 64); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w0, a4); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w1, a2); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w2, a0); }
-                    if (N + 8 > 5) { var v = Vector512.LoadUnsafe(ref s, 80); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w0, a5); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w1, a3); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w2, a1); }
-                    if (N + 8 > 6) { var v = Vector512.LoadUnsafe(ref s, 96); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w0, a6); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w1, a4); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w2, a2); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w3, a0); }
-                    if (N + 8 > 7) { var v = Vector512.LoadUnsafe(ref s, 112); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w0, a7); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w1, a5); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w2, a3); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w3, a1); }
-                    if (N + 8 > 8) { var v = Vector512.LoadUnsafe(ref s, 128); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w0, a8); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w1, a6); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w2, a4); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w3, a2); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w4, a0); }
-                    if (N + 8 > 9) { var v = Vector512.LoadUnsafe(ref s, 144); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w0, a9); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w1, a7); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w2, a5); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w3, a3); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w4, a1); }
-                    if (N + 8 > 10) { var v = Vector512.LoadUnsafe(ref s, 160); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w0, a10); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w1, a8); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w2, a6); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w3, a4); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w4, a2); }
-                    if (N + 8 > 11) { var v = Vector512.LoadUnsafe(ref s, 176); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w0, a11); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w1, a9); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w2, a7); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w3, a5); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w4, a3); }
-                    if (N + 8 > 12) { var v = Vector512.LoadUnsafe(ref s, 192); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w0, a12); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w1, a10); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w2, a8); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w3, a6); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w4, a4); }
-                    if (N + 8 > 13) { var v = Vector512.LoadUnsafe(ref s, 208); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w0, a13); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w1, a11); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w2, a9); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w3, a7); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w4, a5); }
-                    if (N + 8 > 14) { var v = Vector512.LoadUnsafe(ref s, 224); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w0, a14); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w1, a12); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w2, a10); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w3, a8); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w4, a6); }
-                    if (N + 8 > 15) { var v = Vector512.LoadUnsafe(ref s, 240); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w0, a15); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w1, a13); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w2, a11); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w3, a9); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w4, a7); }
-                    if (N + 8 > 16) { var v = Vector512.LoadUnsafe(ref s, 256); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w1, a14); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w2, a12); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w3, a10); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w4, a8); }
-                    if (N + 8 > 17) { var v = Vector512.LoadUnsafe(ref s, 272); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w1, a15); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w2, a13); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w3, a11); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w4, a9); }
-                    if (N + 8 > 18) { var v = Vector512.LoadUnsafe(ref s, 288); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w2, a14); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w3, a12); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w4, a10); }
-                    if (N + 8 > 19) { var v = Vector512.LoadUnsafe(ref s, 304); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w2, a15); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w3, a13); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w4, a11); }
-                    if (N + 8 > 20) { var v = Vector512.LoadUnsafe(ref s, 320); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w3, a14); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w4, a12); }
-                    if (N + 8 > 21) { var v = Vector512.LoadUnsafe(ref s, 336); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w3, a15); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w4, a13); }
-                    if (N + 8 > 22) { var v = Vector512.LoadUnsafe(ref s, 352); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w4, a14); }
-                    if (N + 8 > 23) { var v = Vector512.LoadUnsafe(ref s, 368); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w4, a15); }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 0); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w0, a0); }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 16); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w0, a1); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w1, a0); }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 32); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w0, a2); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w1, a1); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w2, a0); }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 48); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w0, a3); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w1, a2); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w2, a1); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w3, a0); }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 64); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w0, a4); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w1, a3); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w2, a2); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w3, a1); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w4, a0); }
+                    if (N > 1) { var v = Vector512.LoadUnsafe(ref s, 80); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w0, a5); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w1, a4); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w2, a3); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w3, a2); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w4, a1); }
+                    if (N > 2) { var v = Vector512.LoadUnsafe(ref s, 96); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w0, a6); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w1, a5); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w2, a4); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w3, a3); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w4, a2); }
+                    if (N > 3) { var v = Vector512.LoadUnsafe(ref s, 112); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w0, a7); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w1, a6); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w2, a5); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w3, a4); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w4, a3); }
+                    if (N > 4) { var v = Vector512.LoadUnsafe(ref s, 128); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w0, a8); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w1, a7); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w2, a6); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w3, a5); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w4, a4); }
+                    if (N > 5) { var v = Vector512.LoadUnsafe(ref s, 144); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w0, a9); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w1, a8); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w2, a7); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w3, a6); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w4, a5); }
+                    if (N > 6) { var v = Vector512.LoadUnsafe(ref s, 160); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w0, a10); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w1, a9); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w2, a8); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w3, a7); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w4, a6); }
+                    if (N > 7) { var v = Vector512.LoadUnsafe(ref s, 176); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w0, a11); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w1, a10); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w2, a9); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w3, a8); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w4, a7); }
+                    if (N > 8) { var v = Vector512.LoadUnsafe(ref s, 192); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w0, a12); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w1, a11); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w2, a10); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w3, a9); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w4, a8); }
+                    if (N > 9) { var v = Vector512.LoadUnsafe(ref s, 208); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w0, a13); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w1, a12); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w2, a11); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w3, a10); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w4, a9); }
+                    if (N > 10) { var v = Vector512.LoadUnsafe(ref s, 224); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w0, a14); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w1, a13); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w2, a12); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w3, a11); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w4, a10); }
+                    if (N > 11) { var v = Vector512.LoadUnsafe(ref s, 240); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w0, a15); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w1, a14); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w2, a13); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w3, a12); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w4, a11); }
+                    if (N > 12) { var v = Vector512.LoadUnsafe(ref s, 256); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w1, a15); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w2, a14); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w3, a13); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w4, a12); }
+                    if (N > 13) { var v = Vector512.LoadUnsafe(ref s, 272); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w2, a15); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w3, a14); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w4, a13); }
+                    if (N > 14) { var v = Vector512.LoadUnsafe(ref s, 288); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w3, a15); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w4, a14); }
+                    if (N > 15) { var v = Vector512.LoadUnsafe(ref s, 304); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w4, a15); }
+                }
+                else if (H == 3)
+                {
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 0); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w0, a0); }
+                    if (N > 1) { var v = Vector512.LoadUnsafe(ref s, 16); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w0, a1); }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 24); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w1, a0); }
+                    if (N > 2) { var v = Vector512.LoadUnsafe(ref s, 32); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w0, a2); }
+                    if (N > 1) { var v = Vector512.LoadUnsafe(ref s, 40); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w1, a1); }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 48); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w0, a3); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w2, a0); }
+                    if (N > 2) { var v = Vector512.LoadUnsafe(ref s, 56); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w1, a2); }
+                    if (N > 1) { var v = Vector512.LoadUnsafe(ref s, 64); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w0, a4); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w2, a1); }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 72); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w1, a3); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w3, a0); }
+                    if (N > 2) { var v = Vector512.LoadUnsafe(ref s, 80); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w0, a5); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w2, a2); }
+                    if (N > 1) { var v = Vector512.LoadUnsafe(ref s, 88); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w1, a4); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w3, a1); }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 96); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w0, a6); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w2, a3); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w4, a0); }
+                    if (N > 2) { var v = Vector512.LoadUnsafe(ref s, 104); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w1, a5); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w3, a2); }
+                    if (N > 1) { var v = Vector512.LoadUnsafe(ref s, 112); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w0, a7); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w2, a4); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w4, a1); }
+                    if (N > 3) { var v = Vector512.LoadUnsafe(ref s, 120); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w1, a6); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w3, a3); }
+                    if (N > 2) { var v = Vector512.LoadUnsafe(ref s, 128); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w0, a8); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w2, a5); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w4, a2); }
+                    if (N > 4) { var v = Vector512.LoadUnsafe(ref s, 136); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w1, a7); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w3, a4); }
+                    if (N > 3) { var v = Vector512.LoadUnsafe(ref s, 144); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w0, a9); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w2, a6); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w4, a3); }
+                    if (N > 5) { var v = Vector512.LoadUnsafe(ref s, 152); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w1, a8); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w3, a5); }
+                    if (N > 4) { var v = Vector512.LoadUnsafe(ref s, 160); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w0, a10); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w2, a7); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w4, a4); }
+                    if (N > 6) { var v = Vector512.LoadUnsafe(ref s, 168); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w1, a9); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w3, a6); }
+                    if (N > 5) { var v = Vector512.LoadUnsafe(ref s, 176); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w0, a11); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w2, a8); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w4, a5); }
+                    if (N > 7) { var v = Vector512.LoadUnsafe(ref s, 184); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w1, a10); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w3, a7); }
+                    if (N > 6) { var v = Vector512.LoadUnsafe(ref s, 192); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w0, a12); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w2, a9); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w4, a6); }
+                    if (N > 8) { var v = Vector512.LoadUnsafe(ref s, 200); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w1, a11); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w3, a8); }
+                    if (N > 7) { var v = Vector512.LoadUnsafe(ref s, 208); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w0, a13); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w2, a10); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w4, a7); }
+                    if (N > 9) { var v = Vector512.LoadUnsafe(ref s, 216); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w1, a12); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w3, a9); }
+                    if (N > 8) { var v = Vector512.LoadUnsafe(ref s, 224); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w0, a14); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w2, a11); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w4, a8); }
+                    if (N > 10) { var v = Vector512.LoadUnsafe(ref s, 232); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w1, a13); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w3, a10); }
+                    if (N > 9) { var v = Vector512.LoadUnsafe(ref s, 240); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w0, a15); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w2, a12); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w4, a9); }
+                    if (N > 11) { var v = Vector512.LoadUnsafe(ref s, 248); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w1, a14); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w3, a11); }
+                    if (N > 10) { var v = Vector512.LoadUnsafe(ref s, 256); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w2, a13); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w4, a10); }
+                    if (N > 12) { var v = Vector512.LoadUnsafe(ref s, 264); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w1, a15); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w3, a12); }
+                    if (N > 11) { var v = Vector512.LoadUnsafe(ref s, 272); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w2, a14); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w4, a11); }
+                    if (N > 13) { var v = Vector512.LoadUnsafe(ref s, 280); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w3, a13); }
+                    if (N > 12) { var v = Vector512.LoadUnsafe(ref s, 288); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w2, a15); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w4, a12); }
+                    if (N > 14) { var v = Vector512.LoadUnsafe(ref s, 296); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w3, a14); }
+                    if (N > 13) { var v = Vector512.LoadUnsafe(ref s, 304); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w4, a13); }
+                    if (N > 15) { var v = Vector512.LoadUnsafe(ref s, 312); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w3, a15); }
+                    if (N > 14) { var v = Vector512.LoadUnsafe(ref s, 320); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w4, a14); }
+                    if (N > 15) { var v = Vector512.LoadUnsafe(ref s, 336); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w4, a15); }
+                }
+                else if (H == 4)
+                {
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 0); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w0, a0); }
+                    if (N > 1) { var v = Vector512.LoadUnsafe(ref s, 16); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w0, a1); }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 32); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w0, a2); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w1, a0); }
+                    if (N > 1) { var v = Vector512.LoadUnsafe(ref s, 48); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w0, a3); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w1, a1); }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 64); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w0, a4); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w1, a2); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w2, a0); }
+                    if (N > 1) { var v = Vector512.LoadUnsafe(ref s, 80); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w0, a5); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w1, a3); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w2, a1); }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 96); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w0, a6); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w1, a4); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w2, a2); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w3, a0); }
+                    if (N > 1) { var v = Vector512.LoadUnsafe(ref s, 112); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w0, a7); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w1, a5); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w2, a3); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w3, a1); }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 128); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w0, a8); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w1, a6); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w2, a4); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w3, a2); if (N > 0) a0 = Vector512.FusedMultiplyAdd(v, w4, a0); }
+                    if (N > 1) { var v = Vector512.LoadUnsafe(ref s, 144); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w0, a9); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w1, a7); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w2, a5); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w3, a3); if (N > 1) a1 = Vector512.FusedMultiplyAdd(v, w4, a1); }
+                    if (N > 2) { var v = Vector512.LoadUnsafe(ref s, 160); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w0, a10); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w1, a8); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w2, a6); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w3, a4); if (N > 2) a2 = Vector512.FusedMultiplyAdd(v, w4, a2); }
+                    if (N > 3) { var v = Vector512.LoadUnsafe(ref s, 176); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w0, a11); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w1, a9); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w2, a7); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w3, a5); if (N > 3) a3 = Vector512.FusedMultiplyAdd(v, w4, a3); }
+                    if (N > 4) { var v = Vector512.LoadUnsafe(ref s, 192); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w0, a12); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w1, a10); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w2, a8); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w3, a6); if (N > 4) a4 = Vector512.FusedMultiplyAdd(v, w4, a4); }
+                    if (N > 5) { var v = Vector512.LoadUnsafe(ref s, 208); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w0, a13); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w1, a11); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w2, a9); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w3, a7); if (N > 5) a5 = Vector512.FusedMultiplyAdd(v, w4, a5); }
+                    if (N > 6) { var v = Vector512.LoadUnsafe(ref s, 224); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w0, a14); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w1, a12); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w2, a10); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w3, a8); if (N > 6) a6 = Vector512.FusedMultiplyAdd(v, w4, a6); }
+                    if (N > 7) { var v = Vector512.LoadUnsafe(ref s, 240); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w0, a15); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w1, a13); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w2, a11); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w3, a9); if (N > 7) a7 = Vector512.FusedMultiplyAdd(v, w4, a7); }
+                    if (N > 8) { var v = Vector512.LoadUnsafe(ref s, 256); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w1, a14); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w2, a12); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w3, a10); if (N > 8) a8 = Vector512.FusedMultiplyAdd(v, w4, a8); }
+                    if (N > 9) { var v = Vector512.LoadUnsafe(ref s, 272); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w1, a15); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w2, a13); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w3, a11); if (N > 9) a9 = Vector512.FusedMultiplyAdd(v, w4, a9); }
+                    if (N > 10) { var v = Vector512.LoadUnsafe(ref s, 288); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w2, a14); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w3, a12); if (N > 10) a10 = Vector512.FusedMultiplyAdd(v, w4, a10); }
+                    if (N > 11) { var v = Vector512.LoadUnsafe(ref s, 304); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w2, a15); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w3, a13); if (N > 11) a11 = Vector512.FusedMultiplyAdd(v, w4, a11); }
+                    if (N > 12) { var v = Vector512.LoadUnsafe(ref s, 320); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w3, a14); if (N > 12) a12 = Vector512.FusedMultiplyAdd(v, w4, a12); }
+                    if (N > 13) { var v = Vector512.LoadUnsafe(ref s, 336); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w3, a15); if (N > 13) a13 = Vector512.FusedMultiplyAdd(v, w4, a13); }
+                    if (N > 14) { var v = Vector512.LoadUnsafe(ref s, 352); if (N > 14) a14 = Vector512.FusedMultiplyAdd(v, w4, a14); }
+                    if (N > 15) { var v = Vector512.LoadUnsafe(ref s, 368); if (N > 15) a15 = Vector512.FusedMultiplyAdd(v, w4, a15); }
                 }
             }
         }
@@ -369,15 +515,15 @@ internal static partial class ConvolutionKernels
     }
 
     /// <summary>
-    /// The kernel gradient for a row stride of TRow.Vectors whole vectors, over TWidth.Vectors output
-    /// gradient vectors held in registers: tap (r, c) pairs output vector q with source vector
-    /// q + r TRow.Vectors, so each source vector is loaded once per kernel column and meets up to five
-    /// of them. Each tap's sum runs as two chains (even and odd q) to hide the FMA latency.
+    /// The kernel gradient for a row stride of THalves.Vectors half-vectors, over TWidth.Vectors output
+    /// gradient vectors held in registers: tap (r, c) pairs output vector q with the source vector at
+    /// half-vector 2q + r THalves.Vectors, so each source vector is loaded once per kernel column and
+    /// meets up to five of them. Each tap's sum runs as two chains (even and odd q) to hide the FMA latency.
     /// </summary>
-    private static void GradientRowBlock<TWidth, TRow>(ref float g, ref float x, ref float acc)
-        where TWidth : struct, IWidth where TRow : struct, IWidth
+    private static void GradientRowBlock<TWidth, THalves>(ref float g, ref float x, ref float acc)
+        where TWidth : struct, IWidth where THalves : struct, IWidth
     {
-        int N = TWidth.Vectors, S = TRow.Vectors;
+        int N = TWidth.Vectors, H = THalves.Vectors;
         var g0 = N > 0 ? Vector512.LoadUnsafe(ref g, 0) : default;
         var g1 = N > 1 ? Vector512.LoadUnsafe(ref g, 16) : default;
         var g2 = N > 2 ? Vector512.LoadUnsafe(ref g, 32) : default;
@@ -399,55 +545,137 @@ internal static partial class ConvolutionKernels
             Vector512<float> e0 = default, e1 = default, e2 = default, e3 = default, e4 = default;
             Vector512<float> o0 = default, o1 = default, o2 = default, o3 = default, o4 = default;
             ref float xc = ref Unsafe.Add(ref x, c);
-            if (S == 1)
+            if (H == 1)
             {
-                if (N + 4 > 0) { var v = Vector512.LoadUnsafe(ref xc, 0); if (N > 0) e0 = Vector512.FusedMultiplyAdd(g0, v, e0); }
-                if (N + 4 > 1) { var v = Vector512.LoadUnsafe(ref xc, 16); if (N > 1) o0 = Vector512.FusedMultiplyAdd(g1, v, o0); if (N > 0) e1 = Vector512.FusedMultiplyAdd(g0, v, e1); }
-                if (N + 4 > 2) { var v = Vector512.LoadUnsafe(ref xc, 32); if (N > 2) e0 = Vector512.FusedMultiplyAdd(g2, v, e0); if (N > 1) o1 = Vector512.FusedMultiplyAdd(g1, v, o1); if (N > 0) e2 = Vector512.FusedMultiplyAdd(g0, v, e2); }
-                if (N + 4 > 3) { var v = Vector512.LoadUnsafe(ref xc, 48); if (N > 3) o0 = Vector512.FusedMultiplyAdd(g3, v, o0); if (N > 2) e1 = Vector512.FusedMultiplyAdd(g2, v, e1); if (N > 1) o2 = Vector512.FusedMultiplyAdd(g1, v, o2); if (N > 0) e3 = Vector512.FusedMultiplyAdd(g0, v, e3); }
-                if (N + 4 > 4) { var v = Vector512.LoadUnsafe(ref xc, 64); if (N > 4) e0 = Vector512.FusedMultiplyAdd(g4, v, e0); if (N > 3) o1 = Vector512.FusedMultiplyAdd(g3, v, o1); if (N > 2) e2 = Vector512.FusedMultiplyAdd(g2, v, e2); if (N > 1) o3 = Vector512.FusedMultiplyAdd(g1, v, o3); if (N > 0) e4 = Vector512.FusedMultiplyAdd(g0, v, e4); }
-                if (N + 4 > 5) { var v = Vector512.LoadUnsafe(ref xc, 80); if (N > 5) o0 = Vector512.FusedMultiplyAdd(g5, v, o0); if (N > 4) e1 = Vector512.FusedMultiplyAdd(g4, v, e1); if (N > 3) o2 = Vector512.FusedMultiplyAdd(g3, v, o2); if (N > 2) e3 = Vector512.FusedMultiplyAdd(g2, v, e3); if (N > 1) o4 = Vector512.FusedMultiplyAdd(g1, v, o4); }
-                if (N + 4 > 6) { var v = Vector512.LoadUnsafe(ref xc, 96); if (N > 6) e0 = Vector512.FusedMultiplyAdd(g6, v, e0); if (N > 5) o1 = Vector512.FusedMultiplyAdd(g5, v, o1); if (N > 4) e2 = Vector512.FusedMultiplyAdd(g4, v, e2); if (N > 3) o3 = Vector512.FusedMultiplyAdd(g3, v, o3); if (N > 2) e4 = Vector512.FusedMultiplyAdd(g2, v, e4); }
-                if (N + 4 > 7) { var v = Vector512.LoadUnsafe(ref xc, 112); if (N > 7) o0 = Vector512.FusedMultiplyAdd(g7, v, o0); if (N > 6) e1 = Vector512.FusedMultiplyAdd(g6, v, e1); if (N > 5) o2 = Vector512.FusedMultiplyAdd(g5, v, o2); if (N > 4) e3 = Vector512.FusedMultiplyAdd(g4, v, e3); if (N > 3) o4 = Vector512.FusedMultiplyAdd(g3, v, o4); }
-                if (N + 4 > 8) { var v = Vector512.LoadUnsafe(ref xc, 128); if (N > 8) e0 = Vector512.FusedMultiplyAdd(g8, v, e0); if (N > 7) o1 = Vector512.FusedMultiplyAdd(g7, v, o1); if (N > 6) e2 = Vector512.FusedMultiplyAdd(g6, v, e2); if (N > 5) o3 = Vector512.FusedMultiplyAdd(g5, v, o3); if (N > 4) e4 = Vector512.FusedMultiplyAdd(g4, v, e4); }
-                if (N + 4 > 9) { var v = Vector512.LoadUnsafe(ref xc, 144); if (N > 9) o0 = Vector512.FusedMultiplyAdd(g9, v, o0); if (N > 8) e1 = Vector512.FusedMultiplyAdd(g8, v, e1); if (N > 7) o2 = Vector512.FusedMultiplyAdd(g7, v, o2); if (N > 6) e3 = Vector512.FusedMultiplyAdd(g6, v, e3); if (N > 5) o4 = Vector512.FusedMultiplyAdd(g5, v, o4); }
-                if (N + 4 > 10) { var v = Vector512.LoadUnsafe(ref xc, 160); if (N > 10) e0 = Vector512.FusedMultiplyAdd(g10, v, e0); if (N > 9) o1 = Vector512.FusedMultiplyAdd(g9, v, o1); if (N > 8) e2 = Vector512.FusedMultiplyAdd(g8, v, e2); if (N > 7) o3 = Vector512.FusedMultiplyAdd(g7, v, o3); if (N > 6) e4 = Vector512.FusedMultiplyAdd(g6, v, e4); }
-                if (N + 4 > 11) { var v = Vector512.LoadUnsafe(ref xc, 176); if (N > 11) o0 = Vector512.FusedMultiplyAdd(g11, v, o0); if (N > 10) e1 = Vector512.FusedMultiplyAdd(g10, v, e1); if (N > 9) o2 = Vector512.FusedMultiplyAdd(g9, v, o2); if (N > 8) e3 = Vector512.FusedMultiplyAdd(g8, v, e3); if (N > 7) o4 = Vector512.FusedMultiplyAdd(g7, v, o4); }
-                if (N + 4 > 12) { var v = Vector512.LoadUnsafe(ref xc, 192); if (N > 12) e0 = Vector512.FusedMultiplyAdd(g12, v, e0); if (N > 11) o1 = Vector512.FusedMultiplyAdd(g11, v, o1); if (N > 10) e2 = Vector512.FusedMultiplyAdd(g10, v, e2); if (N > 9) o3 = Vector512.FusedMultiplyAdd(g9, v, o3); if (N > 8) e4 = Vector512.FusedMultiplyAdd(g8, v, e4); }
-                if (N + 4 > 13) { var v = Vector512.LoadUnsafe(ref xc, 208); if (N > 13) o0 = Vector512.FusedMultiplyAdd(g13, v, o0); if (N > 12) e1 = Vector512.FusedMultiplyAdd(g12, v, e1); if (N > 11) o2 = Vector512.FusedMultiplyAdd(g11, v, o2); if (N > 10) e3 = Vector512.FusedMultiplyAdd(g10, v, e3); if (N > 9) o4 = Vector512.FusedMultiplyAdd(g9, v, o4); }
-                if (N + 4 > 14) { var v = Vector512.LoadUnsafe(ref xc, 224); if (N > 14) e0 = Vector512.FusedMultiplyAdd(g14, v, e0); if (N > 13) o1 = Vector512.FusedMultiplyAdd(g13, v, o1); if (N > 12) e2 = Vector512.FusedMultiplyAdd(g12, v, e2); if (N > 11) o3 = Vector512.FusedMultiplyAdd(g11, v, o3); if (N > 10) e4 = Vector512.FusedMultiplyAdd(g10, v, e4); }
-                if (N + 4 > 15) { var v = Vector512.LoadUnsafe(ref xc, 240); if (N > 15) o0 = Vector512.FusedMultiplyAdd(g15, v, o0); if (N > 14) e1 = Vector512.FusedMultiplyAdd(g14, v, e1); if (N > 13) o2 = Vector512.FusedMultiplyAdd(g13, v, o2); if (N > 12) e3 = Vector512.FusedMultiplyAdd(g12, v, e3); if (N > 11) o4 = Vector512.FusedMultiplyAdd(g11, v, o4); }
-                if (N + 4 > 16) { var v = Vector512.LoadUnsafe(ref xc, 256); if (N > 15) o1 = Vector512.FusedMultiplyAdd(g15, v, o1); if (N > 14) e2 = Vector512.FusedMultiplyAdd(g14, v, e2); if (N > 13) o3 = Vector512.FusedMultiplyAdd(g13, v, o3); if (N > 12) e4 = Vector512.FusedMultiplyAdd(g12, v, e4); }
-                if (N + 4 > 17) { var v = Vector512.LoadUnsafe(ref xc, 272); if (N > 15) o2 = Vector512.FusedMultiplyAdd(g15, v, o2); if (N > 14) e3 = Vector512.FusedMultiplyAdd(g14, v, e3); if (N > 13) o4 = Vector512.FusedMultiplyAdd(g13, v, o4); }
-                if (N + 4 > 18) { var v = Vector512.LoadUnsafe(ref xc, 288); if (N > 15) o3 = Vector512.FusedMultiplyAdd(g15, v, o3); if (N > 14) e4 = Vector512.FusedMultiplyAdd(g14, v, e4); }
-                if (N + 4 > 19) { var v = Vector512.LoadUnsafe(ref xc, 304); if (N > 15) o4 = Vector512.FusedMultiplyAdd(g15, v, o4); }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 0); if (N > 0) e0 = Vector512.FusedMultiplyAdd(g0, v, e0); }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 8); if (N > 0) e1 = Vector512.FusedMultiplyAdd(g0, v, e1); }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 16); if (N > 1) o0 = Vector512.FusedMultiplyAdd(g1, v, o0); if (N > 0) e2 = Vector512.FusedMultiplyAdd(g0, v, e2); }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 24); if (N > 1) o1 = Vector512.FusedMultiplyAdd(g1, v, o1); if (N > 0) e3 = Vector512.FusedMultiplyAdd(g0, v, e3); }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 32); if (N > 2) e0 = Vector512.FusedMultiplyAdd(g2, v, e0); if (N > 1) o2 = Vector512.FusedMultiplyAdd(g1, v, o2); if (N > 0) e4 = Vector512.FusedMultiplyAdd(g0, v, e4); }
+                if (N > 1) { var v = Vector512.LoadUnsafe(ref xc, 40); if (N > 2) e1 = Vector512.FusedMultiplyAdd(g2, v, e1); if (N > 1) o3 = Vector512.FusedMultiplyAdd(g1, v, o3); }
+                if (N > 1) { var v = Vector512.LoadUnsafe(ref xc, 48); if (N > 3) o0 = Vector512.FusedMultiplyAdd(g3, v, o0); if (N > 2) e2 = Vector512.FusedMultiplyAdd(g2, v, e2); if (N > 1) o4 = Vector512.FusedMultiplyAdd(g1, v, o4); }
+                if (N > 2) { var v = Vector512.LoadUnsafe(ref xc, 56); if (N > 3) o1 = Vector512.FusedMultiplyAdd(g3, v, o1); if (N > 2) e3 = Vector512.FusedMultiplyAdd(g2, v, e3); }
+                if (N > 2) { var v = Vector512.LoadUnsafe(ref xc, 64); if (N > 4) e0 = Vector512.FusedMultiplyAdd(g4, v, e0); if (N > 3) o2 = Vector512.FusedMultiplyAdd(g3, v, o2); if (N > 2) e4 = Vector512.FusedMultiplyAdd(g2, v, e4); }
+                if (N > 3) { var v = Vector512.LoadUnsafe(ref xc, 72); if (N > 4) e1 = Vector512.FusedMultiplyAdd(g4, v, e1); if (N > 3) o3 = Vector512.FusedMultiplyAdd(g3, v, o3); }
+                if (N > 3) { var v = Vector512.LoadUnsafe(ref xc, 80); if (N > 5) o0 = Vector512.FusedMultiplyAdd(g5, v, o0); if (N > 4) e2 = Vector512.FusedMultiplyAdd(g4, v, e2); if (N > 3) o4 = Vector512.FusedMultiplyAdd(g3, v, o4); }
+                if (N > 4) { var v = Vector512.LoadUnsafe(ref xc, 88); if (N > 5) o1 = Vector512.FusedMultiplyAdd(g5, v, o1); if (N > 4) e3 = Vector512.FusedMultiplyAdd(g4, v, e3); }
+                if (N > 4) { var v = Vector512.LoadUnsafe(ref xc, 96); if (N > 6) e0 = Vector512.FusedMultiplyAdd(g6, v, e0); if (N > 5) o2 = Vector512.FusedMultiplyAdd(g5, v, o2); if (N > 4) e4 = Vector512.FusedMultiplyAdd(g4, v, e4); }
+                if (N > 5) { var v = Vector512.LoadUnsafe(ref xc, 104); if (N > 6) e1 = Vector512.FusedMultiplyAdd(g6, v, e1); if (N > 5) o3 = Vector512.FusedMultiplyAdd(g5, v, o3); }
+                if (N > 5) { var v = Vector512.LoadUnsafe(ref xc, 112); if (N > 7) o0 = Vector512.FusedMultiplyAdd(g7, v, o0); if (N > 6) e2 = Vector512.FusedMultiplyAdd(g6, v, e2); if (N > 5) o4 = Vector512.FusedMultiplyAdd(g5, v, o4); }
+                if (N > 6) { var v = Vector512.LoadUnsafe(ref xc, 120); if (N > 7) o1 = Vector512.FusedMultiplyAdd(g7, v, o1); if (N > 6) e3 = Vector512.FusedMultiplyAdd(g6, v, e3); }
+                if (N > 6) { var v = Vector512.LoadUnsafe(ref xc, 128); if (N > 8) e0 = Vector512.FusedMultiplyAdd(g8, v, e0); if (N > 7) o2 = Vector512.FusedMultiplyAdd(g7, v, o2); if (N > 6) e4 = Vector512.FusedMultiplyAdd(g6, v, e4); }
+                if (N > 7) { var v = Vector512.LoadUnsafe(ref xc, 136); if (N > 8) e1 = Vector512.FusedMultiplyAdd(g8, v, e1); if (N > 7) o3 = Vector512.FusedMultiplyAdd(g7, v, o3); }
+                if (N > 7) { var v = Vector512.LoadUnsafe(ref xc, 144); if (N > 9) o0 = Vector512.FusedMultiplyAdd(g9, v, o0); if (N > 8) e2 = Vector512.FusedMultiplyAdd(g8, v, e2); if (N > 7) o4 = Vector512.FusedMultiplyAdd(g7, v, o4); }
+                if (N > 8) { var v = Vector512.LoadUnsafe(ref xc, 152); if (N > 9) o1 = Vector512.FusedMultiplyAdd(g9, v, o1); if (N > 8) e3 = Vector512.FusedMultiplyAdd(g8, v, e3); }
+                if (N > 8) { var v = Vector512.LoadUnsafe(ref xc, 160); if (N > 10) e0 = Vector512.FusedMultiplyAdd(g10, v, e0); if (N > 9) o2 = Vector512.FusedMultiplyAdd(g9, v, o2); if (N > 8) e4 = Vector512.FusedMultiplyAdd(g8, v, e4); }
+                if (N > 9) { var v = Vector512.LoadUnsafe(ref xc, 168); if (N > 10) e1 = Vector512.FusedMultiplyAdd(g10, v, e1); if (N > 9) o3 = Vector512.FusedMultiplyAdd(g9, v, o3); }
+                if (N > 9) { var v = Vector512.LoadUnsafe(ref xc, 176); if (N > 11) o0 = Vector512.FusedMultiplyAdd(g11, v, o0); if (N > 10) e2 = Vector512.FusedMultiplyAdd(g10, v, e2); if (N > 9) o4 = Vector512.FusedMultiplyAdd(g9, v, o4); }
+                if (N > 10) { var v = Vector512.LoadUnsafe(ref xc, 184); if (N > 11) o1 = Vector512.FusedMultiplyAdd(g11, v, o1); if (N > 10) e3 = Vector512.FusedMultiplyAdd(g10, v, e3); }
+                if (N > 10) { var v = Vector512.LoadUnsafe(ref xc, 192); if (N > 12) e0 = Vector512.FusedMultiplyAdd(g12, v, e0); if (N > 11) o2 = Vector512.FusedMultiplyAdd(g11, v, o2); if (N > 10) e4 = Vector512.FusedMultiplyAdd(g10, v, e4); }
+                if (N > 11) { var v = Vector512.LoadUnsafe(ref xc, 200); if (N > 12) e1 = Vector512.FusedMultiplyAdd(g12, v, e1); if (N > 11) o3 = Vector512.FusedMultiplyAdd(g11, v, o3); }
+                if (N > 11) { var v = Vector512.LoadUnsafe(ref xc, 208); if (N > 13) o0 = Vector512.FusedMultiplyAdd(g13, v, o0); if (N > 12) e2 = Vector512.FusedMultiplyAdd(g12, v, e2); if (N > 11) o4 = Vector512.FusedMultiplyAdd(g11, v, o4); }
+                if (N > 12) { var v = Vector512.LoadUnsafe(ref xc, 216); if (N > 13) o1 = Vector512.FusedMultiplyAdd(g13, v, o1); if (N > 12) e3 = Vector512.FusedMultiplyAdd(g12, v, e3); }
+                if (N > 12) { var v = Vector512.LoadUnsafe(ref xc, 224); if (N > 14) e0 = Vector512.FusedMultiplyAdd(g14, v, e0); if (N > 13) o2 = Vector512.FusedMultiplyAdd(g13, v, o2); if (N > 12) e4 = Vector512.FusedMultiplyAdd(g12, v, e4); }
+                if (N > 13) { var v = Vector512.LoadUnsafe(ref xc, 232); if (N > 14) e1 = Vector512.FusedMultiplyAdd(g14, v, e1); if (N > 13) o3 = Vector512.FusedMultiplyAdd(g13, v, o3); }
+                if (N > 13) { var v = Vector512.LoadUnsafe(ref xc, 240); if (N > 15) o0 = Vector512.FusedMultiplyAdd(g15, v, o0); if (N > 14) e2 = Vector512.FusedMultiplyAdd(g14, v, e2); if (N > 13) o4 = Vector512.FusedMultiplyAdd(g13, v, o4); }
+                if (N > 14) { var v = Vector512.LoadUnsafe(ref xc, 248); if (N > 15) o1 = Vector512.FusedMultiplyAdd(g15, v, o1); if (N > 14) e3 = Vector512.FusedMultiplyAdd(g14, v, e3); }
+                if (N > 14) { var v = Vector512.LoadUnsafe(ref xc, 256); if (N > 15) o2 = Vector512.FusedMultiplyAdd(g15, v, o2); if (N > 14) e4 = Vector512.FusedMultiplyAdd(g14, v, e4); }
+                if (N > 15) { var v = Vector512.LoadUnsafe(ref xc, 264); if (N > 15) o3 = Vector512.FusedMultiplyAdd(g15, v, o3); }
+                if (N > 15) { var v = Vector512.LoadUnsafe(ref xc, 272); if (N > 15) o4 = Vector512.FusedMultiplyAdd(g15, v, o4); }
             }
-            else
+            else if (H == 2)
             {
-                if (N + 8 > 0) { var v = Vector512.LoadUnsafe(ref xc, 0); if (N > 0) e0 = Vector512.FusedMultiplyAdd(g0, v, e0); }
-                if (N + 8 > 1) { var v = Vector512.LoadUnsafe(ref xc, 16); if (N > 1) o0 = Vector512.FusedMultiplyAdd(g1, v, o0); }
-                if (N + 8 > 2) { var v = Vector512.LoadUnsafe(ref xc, 32); if (N > 2) e0 = Vector512.FusedMultiplyAdd(g2, v, e0); if (N > 0) e1 = Vector512.FusedMultiplyAdd(g0, v, e1); }
-                if (N + 8 > 3) { var v = Vector512.LoadUnsafe(ref xc, 48); if (N > 3) o0 = Vector512.FusedMultiplyAdd(g3, v, o0); if (N > 1) o1 = Vector512.FusedMultiplyAdd(g1, v, o1); }
-                if (N + 8 > 4) { var v = Vector512.LoadUnsafe(ref xc, 64); if (N > 4) e0 = Vector512.FusedMultiplyAdd(g4, v, e0); if (N > 2) e1 = Vector512.FusedMultiplyAdd(g2, v, e1); if (N > 0) e2 = Vector512.FusedMultiplyAdd(g0, v, e2); }
-                if (N + 8 > 5) { var v = Vector512.LoadUnsafe(ref xc, 80); if (N > 5) o0 = Vector512.FusedMultiplyAdd(g5, v, o0); if (N > 3) o1 = Vector512.FusedMultiplyAdd(g3, v, o1); if (N > 1) o2 = Vector512.FusedMultiplyAdd(g1, v, o2); }
-                if (N + 8 > 6) { var v = Vector512.LoadUnsafe(ref xc, 96); if (N > 6) e0 = Vector512.FusedMultiplyAdd(g6, v, e0); if (N > 4) e1 = Vector512.FusedMultiplyAdd(g4, v, e1); if (N > 2) e2 = Vector512.FusedMultiplyAdd(g2, v, e2); if (N > 0) e3 = Vector512.FusedMultiplyAdd(g0, v, e3); }
-                if (N + 8 > 7) { var v = Vector512.LoadUnsafe(ref xc, 112); if (N > 7) o0 = Vector512.FusedMultiplyAdd(g7, v, o0); if (N > 5) o1 = Vector512.FusedMultiplyAdd(g5, v, o1); if (N > 3) o2 = Vector512.FusedMultiplyAdd(g3, v, o2); if (N > 1) o3 = Vector512.FusedMultiplyAdd(g1, v, o3); }
-                if (N + 8 > 8) { var v = Vector512.LoadUnsafe(ref xc, 128); if (N > 8) e0 = Vector512.FusedMultiplyAdd(g8, v, e0); if (N > 6) e1 = Vector512.FusedMultiplyAdd(g6, v, e1); if (N > 4) e2 = Vector512.FusedMultiplyAdd(g4, v, e2); if (N > 2) e3 = Vector512.FusedMultiplyAdd(g2, v, e3); if (N > 0) e4 = Vector512.FusedMultiplyAdd(g0, v, e4); }
-                if (N + 8 > 9) { var v = Vector512.LoadUnsafe(ref xc, 144); if (N > 9) o0 = Vector512.FusedMultiplyAdd(g9, v, o0); if (N > 7) o1 = Vector512.FusedMultiplyAdd(g7, v, o1); if (N > 5) o2 = Vector512.FusedMultiplyAdd(g5, v, o2); if (N > 3) o3 = Vector512.FusedMultiplyAdd(g3, v, o3); if (N > 1) o4 = Vector512.FusedMultiplyAdd(g1, v, o4); }
-                if (N + 8 > 10) { var v = Vector512.LoadUnsafe(ref xc, 160); if (N > 10) e0 = Vector512.FusedMultiplyAdd(g10, v, e0); if (N > 8) e1 = Vector512.FusedMultiplyAdd(g8, v, e1); if (N > 6) e2 = Vector512.FusedMultiplyAdd(g6, v, e2); if (N > 4) e3 = Vector512.FusedMultiplyAdd(g4, v, e3); if (N > 2) e4 = Vector512.FusedMultiplyAdd(g2, v, e4); }
-                if (N + 8 > 11) { var v = Vector512.LoadUnsafe(ref xc, 176); if (N > 11) o0 = Vector512.FusedMultiplyAdd(g11, v, o0); if (N > 9) o1 = Vector512.FusedMultiplyAdd(g9, v, o1); if (N > 7) o2 = Vector512.FusedMultiplyAdd(g7, v, o2); if (N > 5) o3 = Vector512.FusedMultiplyAdd(g5, v, o3); if (N > 3) o4 = Vector512.FusedMultiplyAdd(g3, v, o4); }
-                if (N + 8 > 12) { var v = Vector512.LoadUnsafe(ref xc, 192); if (N > 12) e0 = Vector512.FusedMultiplyAdd(g12, v, e0); if (N > 10) e1 = Vector512.FusedMultiplyAdd(g10, v, e1); if (N > 8) e2 = Vector512.FusedMultiplyAdd(g8, v, e2); if (N > 6) e3 = Vector512.FusedMultiplyAdd(g6, v, e3); if (N > 4) e4 = Vector512.FusedMultiplyAdd(g4, v, e4); }
-                if (N + 8 > 13) { var v = Vector512.LoadUnsafe(ref xc, 208); if (N > 13) o0 = Vector512.FusedMultiplyAdd(g13, v, o0); if (N > 11) o1 = Vector512.FusedMultiplyAdd(g11, v, o1); if (N > 9) o2 = Vector512.FusedMultiplyAdd(g9, v, o2); if (N > 7) o3 = Vector512.FusedMultiplyAdd(g7, v, o3); if (N > 5) o4 = Vector512.FusedMultiplyAdd(g5, v, o4); }
-                if (N + 8 > 14) { var v = Vector512.LoadUnsafe(ref xc, 224); if (N > 14) e0 = Vector512.FusedMultiplyAdd(g14, v, e0); if (N > 12) e1 = Vector512.FusedMultiplyAdd(g12, v, e1); if (N > 10) e2 = Vector512.FusedMultiplyAdd(g10, v, e2); if (N > 8) e3 = Vector512.FusedMultiplyAdd(g8, v, e3); if (N > 6) e4 = Vector512.FusedMultiplyAdd(g6, v, e4); }
-                if (N + 8 > 15) { var v = Vector512.LoadUnsafe(ref xc, 240); if (N > 15) o0 = Vector512.FusedMultiplyAdd(g15, v, o0); if (N > 13) o1 = Vector512.FusedMultiplyAdd(g13, v, o1); if (N > 11) o2 = Vector512.FusedMultiplyAdd(g11, v, o2); if (N > 9) o3 = Vector512.FusedMultiplyAdd(g9, v, o3); if (N > 7) o4 = Vector512.FusedMultiplyAdd(g7, v, o4); }
-                if (N + 8 > 16) { var v = Vector512.LoadUnsafe(ref xc, 256); if (N > 14) e1 = Vector512.FusedMultiplyAdd(g14, v, e1); if (N > 12) e2 = Vector512.FusedMultiplyAdd(g12, v, e2); if (N > 10) e3 = Vector512.FusedMultiplyAdd(g10, v, e3); if (N > 8) e4 = Vector512.FusedMultiplyAdd(g8, v, e4); }
-                if (N + 8 > 17) { var v = Vector512.LoadUnsafe(ref xc, 272); if (N > 15) o1 = Vector512.FusedMultiplyAdd(g15, v, o1); if (N > 13) o2 = Vector512.FusedMultiplyAdd(g13, v, o2); if (N > 11) o3 = Vector512.FusedMultiplyAdd(g11, v, o3); if (N > 9) o4 = Vector512.FusedMultiplyAdd(g9, v, o4); }
-                if (N + 8 > 18) { var v = Vector512.LoadUnsafe(ref xc, 288); if (N > 14) e2 = Vector512.FusedMultiplyAdd(g14, v, e2); if (N > 12) e3 = Vector512.FusedMultiplyAdd(g12, v, e3); if (N > 10) e4 = Vector512.FusedMultiplyAdd(g10, v, e4); }
-                if (N + 8 > 19) { var v = Vector512.LoadUnsafe(ref xc, 304); if (N > 15) o2 = Vector512.FusedMultiplyAdd(g15, v, o2); if (N > 13) o3 = Vector512.FusedMultiplyAdd(g13, v, o3); if (N > 11) o4 = Vector512.FusedMultiplyAdd(g11, v, o4); }
-                if (N + 8 > 20) { var v = Vector512.LoadUnsafe(ref xc, 320); if (N > 14) e3 = Vector512.FusedMultiplyAdd(g14, v, e3); if (N > 12) e4 = Vector512.FusedMultiplyAdd(g12, v, e4); }
-                if (N + 8 > 21) { var v = Vector512.LoadUnsafe(ref xc, 336); if (N > 15) o3 = Vector512.FusedMultiplyAdd(g15, v, o3); if (N > 13) o4 = Vector512.FusedMultiplyAdd(g13, v, o4); }
-                if (N + 8 > 22) { var v = Vector512.LoadUnsafe(ref xc, 352); if (N > 14) e4 = Vector512.FusedMultiplyAdd(g14, v, e4); }
-                if (N + 8 > 23) { var v = Vector512.LoadUnsafe(ref xc, 368); if (N > 15) o4 = Vector512.FusedMultiplyAdd(g15, v, o4); }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 0); if (N > 0) e0 = Vector512.FusedMultiplyAdd(g0, v, e0); }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 16); if (N > 1) o0 = Vector512.FusedMultiplyAdd(g1, v, o0); if (N > 0) e1 = Vector512.FusedMultiplyAdd(g0, v, e1); }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 32); if (N > 2) e0 = Vector512.FusedMultiplyAdd(g2, v, e0); if (N > 1) o1 = Vector512.FusedMultiplyAdd(g1, v, o1); if (N > 0) e2 = Vector512.FusedMultiplyAdd(g0, v, e2); }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 48); if (N > 3) o0 = Vector512.FusedMultiplyAdd(g3, v, o0); if (N > 2) e1 = Vector512.FusedMultiplyAdd(g2, v, e1); if (N > 1) o2 = Vector512.FusedMultiplyAdd(g1, v, o2); if (N > 0) e3 = Vector512.FusedMultiplyAdd(g0, v, e3); }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 64); if (N > 4) e0 = Vector512.FusedMultiplyAdd(g4, v, e0); if (N > 3) o1 = Vector512.FusedMultiplyAdd(g3, v, o1); if (N > 2) e2 = Vector512.FusedMultiplyAdd(g2, v, e2); if (N > 1) o3 = Vector512.FusedMultiplyAdd(g1, v, o3); if (N > 0) e4 = Vector512.FusedMultiplyAdd(g0, v, e4); }
+                if (N > 1) { var v = Vector512.LoadUnsafe(ref xc, 80); if (N > 5) o0 = Vector512.FusedMultiplyAdd(g5, v, o0); if (N > 4) e1 = Vector512.FusedMultiplyAdd(g4, v, e1); if (N > 3) o2 = Vector512.FusedMultiplyAdd(g3, v, o2); if (N > 2) e3 = Vector512.FusedMultiplyAdd(g2, v, e3); if (N > 1) o4 = Vector512.FusedMultiplyAdd(g1, v, o4); }
+                if (N > 2) { var v = Vector512.LoadUnsafe(ref xc, 96); if (N > 6) e0 = Vector512.FusedMultiplyAdd(g6, v, e0); if (N > 5) o1 = Vector512.FusedMultiplyAdd(g5, v, o1); if (N > 4) e2 = Vector512.FusedMultiplyAdd(g4, v, e2); if (N > 3) o3 = Vector512.FusedMultiplyAdd(g3, v, o3); if (N > 2) e4 = Vector512.FusedMultiplyAdd(g2, v, e4); }
+                if (N > 3) { var v = Vector512.LoadUnsafe(ref xc, 112); if (N > 7) o0 = Vector512.FusedMultiplyAdd(g7, v, o0); if (N > 6) e1 = Vector512.FusedMultiplyAdd(g6, v, e1); if (N > 5) o2 = Vector512.FusedMultiplyAdd(g5, v, o2); if (N > 4) e3 = Vector512.FusedMultiplyAdd(g4, v, e3); if (N > 3) o4 = Vector512.FusedMultiplyAdd(g3, v, o4); }
+                if (N > 4) { var v = Vector512.LoadUnsafe(ref xc, 128); if (N > 8) e0 = Vector512.FusedMultiplyAdd(g8, v, e0); if (N > 7) o1 = Vector512.FusedMultiplyAdd(g7, v, o1); if (N > 6) e2 = Vector512.FusedMultiplyAdd(g6, v, e2); if (N > 5) o3 = Vector512.FusedMultiplyAdd(g5, v, o3); if (N > 4) e4 = Vector512.FusedMultiplyAdd(g4, v, e4); }
+                if (N > 5) { var v = Vector512.LoadUnsafe(ref xc, 144); if (N > 9) o0 = Vector512.FusedMultiplyAdd(g9, v, o0); if (N > 8) e1 = Vector512.FusedMultiplyAdd(g8, v, e1); if (N > 7) o2 = Vector512.FusedMultiplyAdd(g7, v, o2); if (N > 6) e3 = Vector512.FusedMultiplyAdd(g6, v, e3); if (N > 5) o4 = Vector512.FusedMultiplyAdd(g5, v, o4); }
+                if (N > 6) { var v = Vector512.LoadUnsafe(ref xc, 160); if (N > 10) e0 = Vector512.FusedMultiplyAdd(g10, v, e0); if (N > 9) o1 = Vector512.FusedMultiplyAdd(g9, v, o1); if (N > 8) e2 = Vector512.FusedMultiplyAdd(g8, v, e2); if (N > 7) o3 = Vector512.FusedMultiplyAdd(g7, v, o3); if (N > 6) e4 = Vector512.FusedMultiplyAdd(g6, v, e4); }
+                if (N > 7) { var v = Vector512.LoadUnsafe(ref xc, 176); if (N > 11) o0 = Vector512.FusedMultiplyAdd(g11, v, o0); if (N > 10) e1 = Vector512.FusedMultiplyAdd(g10, v, e1); if (N > 9) o2 = Vector512.FusedMultiplyAdd(g9, v, o2); if (N > 8) e3 = Vector512.FusedMultiplyAdd(g8, v, e3); if (N > 7) o4 = Vector512.FusedMultiplyAdd(g7, v, o4); }
+                if (N > 8) { var v = Vector512.LoadUnsafe(ref xc, 192); if (N > 12) e0 = Vector512.FusedMultiplyAdd(g12, v, e0); if (N > 11) o1 = Vector512.FusedMultiplyAdd(g11, v, o1); if (N > 10) e2 = Vector512.FusedMultiplyAdd(g10, v, e2); if (N > 9) o3 = Vector512.FusedMultiplyAdd(g9, v, o3); if (N > 8) e4 = Vector512.FusedMultiplyAdd(g8, v, e4); }
+                if (N > 9) { var v = Vector512.LoadUnsafe(ref xc, 208); if (N > 13) o0 = Vector512.FusedMultiplyAdd(g13, v, o0); if (N > 12) e1 = Vector512.FusedMultiplyAdd(g12, v, e1); if (N > 11) o2 = Vector512.FusedMultiplyAdd(g11, v, o2); if (N > 10) e3 = Vector512.FusedMultiplyAdd(g10, v, e3); if (N > 9) o4 = Vector512.FusedMultiplyAdd(g9, v, o4); }
+                if (N > 10) { var v = Vector512.LoadUnsafe(ref xc, 224); if (N > 14) e0 = Vector512.FusedMultiplyAdd(g14, v, e0); if (N > 13) o1 = Vector512.FusedMultiplyAdd(g13, v, o1); if (N > 12) e2 = Vector512.FusedMultiplyAdd(g12, v, e2); if (N > 11) o3 = Vector512.FusedMultiplyAdd(g11, v, o3); if (N > 10) e4 = Vector512.FusedMultiplyAdd(g10, v, e4); }
+                if (N > 11) { var v = Vector512.LoadUnsafe(ref xc, 240); if (N > 15) o0 = Vector512.FusedMultiplyAdd(g15, v, o0); if (N > 14) e1 = Vector512.FusedMultiplyAdd(g14, v, e1); if (N > 13) o2 = Vector512.FusedMultiplyAdd(g13, v, o2); if (N > 12) e3 = Vector512.FusedMultiplyAdd(g12, v, e3); if (N > 11) o4 = Vector512.FusedMultiplyAdd(g11, v, o4); }
+                if (N > 12) { var v = Vector512.LoadUnsafe(ref xc, 256); if (N > 15) o1 = Vector512.FusedMultiplyAdd(g15, v, o1); if (N > 14) e2 = Vector512.FusedMultiplyAdd(g14, v, e2); if (N > 13) o3 = Vector512.FusedMultiplyAdd(g13, v, o3); if (N > 12) e4 = Vector512.FusedMultiplyAdd(g12, v, e4); }
+                if (N > 13) { var v = Vector512.LoadUnsafe(ref xc, 272); if (N > 15) o2 = Vector512.FusedMultiplyAdd(g15, v, o2); if (N > 14) e3 = Vector512.FusedMultiplyAdd(g14, v, e3); if (N > 13) o4 = Vector512.FusedMultiplyAdd(g13, v, o4); }
+                if (N > 14) { var v = Vector512.LoadUnsafe(ref xc, 288); if (N > 15) o3 = Vector512.FusedMultiplyAdd(g15, v, o3); if (N > 14) e4 = Vector512.FusedMultiplyAdd(g14, v, e4); }
+                if (N > 15) { var v = Vector512.LoadUnsafe(ref xc, 304); if (N > 15) o4 = Vector512.FusedMultiplyAdd(g15, v, o4); }
+            }
+            else if (H == 3)
+            {
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 0); if (N > 0) e0 = Vector512.FusedMultiplyAdd(g0, v, e0); }
+                if (N > 1) { var v = Vector512.LoadUnsafe(ref xc, 16); if (N > 1) o0 = Vector512.FusedMultiplyAdd(g1, v, o0); }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 24); if (N > 0) e1 = Vector512.FusedMultiplyAdd(g0, v, e1); }
+                if (N > 2) { var v = Vector512.LoadUnsafe(ref xc, 32); if (N > 2) e0 = Vector512.FusedMultiplyAdd(g2, v, e0); }
+                if (N > 1) { var v = Vector512.LoadUnsafe(ref xc, 40); if (N > 1) o1 = Vector512.FusedMultiplyAdd(g1, v, o1); }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 48); if (N > 3) o0 = Vector512.FusedMultiplyAdd(g3, v, o0); if (N > 0) e2 = Vector512.FusedMultiplyAdd(g0, v, e2); }
+                if (N > 2) { var v = Vector512.LoadUnsafe(ref xc, 56); if (N > 2) e1 = Vector512.FusedMultiplyAdd(g2, v, e1); }
+                if (N > 1) { var v = Vector512.LoadUnsafe(ref xc, 64); if (N > 4) e0 = Vector512.FusedMultiplyAdd(g4, v, e0); if (N > 1) o2 = Vector512.FusedMultiplyAdd(g1, v, o2); }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 72); if (N > 3) o1 = Vector512.FusedMultiplyAdd(g3, v, o1); if (N > 0) e3 = Vector512.FusedMultiplyAdd(g0, v, e3); }
+                if (N > 2) { var v = Vector512.LoadUnsafe(ref xc, 80); if (N > 5) o0 = Vector512.FusedMultiplyAdd(g5, v, o0); if (N > 2) e2 = Vector512.FusedMultiplyAdd(g2, v, e2); }
+                if (N > 1) { var v = Vector512.LoadUnsafe(ref xc, 88); if (N > 4) e1 = Vector512.FusedMultiplyAdd(g4, v, e1); if (N > 1) o3 = Vector512.FusedMultiplyAdd(g1, v, o3); }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 96); if (N > 6) e0 = Vector512.FusedMultiplyAdd(g6, v, e0); if (N > 3) o2 = Vector512.FusedMultiplyAdd(g3, v, o2); if (N > 0) e4 = Vector512.FusedMultiplyAdd(g0, v, e4); }
+                if (N > 2) { var v = Vector512.LoadUnsafe(ref xc, 104); if (N > 5) o1 = Vector512.FusedMultiplyAdd(g5, v, o1); if (N > 2) e3 = Vector512.FusedMultiplyAdd(g2, v, e3); }
+                if (N > 1) { var v = Vector512.LoadUnsafe(ref xc, 112); if (N > 7) o0 = Vector512.FusedMultiplyAdd(g7, v, o0); if (N > 4) e2 = Vector512.FusedMultiplyAdd(g4, v, e2); if (N > 1) o4 = Vector512.FusedMultiplyAdd(g1, v, o4); }
+                if (N > 3) { var v = Vector512.LoadUnsafe(ref xc, 120); if (N > 6) e1 = Vector512.FusedMultiplyAdd(g6, v, e1); if (N > 3) o3 = Vector512.FusedMultiplyAdd(g3, v, o3); }
+                if (N > 2) { var v = Vector512.LoadUnsafe(ref xc, 128); if (N > 8) e0 = Vector512.FusedMultiplyAdd(g8, v, e0); if (N > 5) o2 = Vector512.FusedMultiplyAdd(g5, v, o2); if (N > 2) e4 = Vector512.FusedMultiplyAdd(g2, v, e4); }
+                if (N > 4) { var v = Vector512.LoadUnsafe(ref xc, 136); if (N > 7) o1 = Vector512.FusedMultiplyAdd(g7, v, o1); if (N > 4) e3 = Vector512.FusedMultiplyAdd(g4, v, e3); }
+                if (N > 3) { var v = Vector512.LoadUnsafe(ref xc, 144); if (N > 9) o0 = Vector512.FusedMultiplyAdd(g9, v, o0); if (N > 6) e2 = Vector512.FusedMultiplyAdd(g6, v, e2); if (N > 3) o4 = Vector512.FusedMultiplyAdd(g3, v, o4); }
+                if (N > 5) { var v = Vector512.LoadUnsafe(ref xc, 152); if (N > 8) e1 = Vector512.FusedMultiplyAdd(g8, v, e1); if (N > 5) o3 = Vector512.FusedMultiplyAdd(g5, v, o3); }
+                if (N > 4) { var v = Vector512.LoadUnsafe(ref xc, 160); if (N > 10) e0 = Vector512.FusedMultiplyAdd(g10, v, e0); if (N > 7) o2 = Vector512.FusedMultiplyAdd(g7, v, o2); if (N > 4) e4 = Vector512.FusedMultiplyAdd(g4, v, e4); }
+                if (N > 6) { var v = Vector512.LoadUnsafe(ref xc, 168); if (N > 9) o1 = Vector512.FusedMultiplyAdd(g9, v, o1); if (N > 6) e3 = Vector512.FusedMultiplyAdd(g6, v, e3); }
+                if (N > 5) { var v = Vector512.LoadUnsafe(ref xc, 176); if (N > 11) o0 = Vector512.FusedMultiplyAdd(g11, v, o0); if (N > 8) e2 = Vector512.FusedMultiplyAdd(g8, v, e2); if (N > 5) o4 = Vector512.FusedMultiplyAdd(g5, v, o4); }
+                if (N > 7) { var v = Vector512.LoadUnsafe(ref xc, 184); if (N > 10) e1 = Vector512.FusedMultiplyAdd(g10, v, e1); if (N > 7) o3 = Vector512.FusedMultiplyAdd(g7, v, o3); }
+                if (N > 6) { var v = Vector512.LoadUnsafe(ref xc, 192); if (N > 12) e0 = Vector512.FusedMultiplyAdd(g12, v, e0); if (N > 9) o2 = Vector512.FusedMultiplyAdd(g9, v, o2); if (N > 6) e4 = Vector512.FusedMultiplyAdd(g6, v, e4); }
+                if (N > 8) { var v = Vector512.LoadUnsafe(ref xc, 200); if (N > 11) o1 = Vector512.FusedMultiplyAdd(g11, v, o1); if (N > 8) e3 = Vector512.FusedMultiplyAdd(g8, v, e3); }
+                if (N > 7) { var v = Vector512.LoadUnsafe(ref xc, 208); if (N > 13) o0 = Vector512.FusedMultiplyAdd(g13, v, o0); if (N > 10) e2 = Vector512.FusedMultiplyAdd(g10, v, e2); if (N > 7) o4 = Vector512.FusedMultiplyAdd(g7, v, o4); }
+                if (N > 9) { var v = Vector512.LoadUnsafe(ref xc, 216); if (N > 12) e1 = Vector512.FusedMultiplyAdd(g12, v, e1); if (N > 9) o3 = Vector512.FusedMultiplyAdd(g9, v, o3); }
+                if (N > 8) { var v = Vector512.LoadUnsafe(ref xc, 224); if (N > 14) e0 = Vector512.FusedMultiplyAdd(g14, v, e0); if (N > 11) o2 = Vector512.FusedMultiplyAdd(g11, v, o2); if (N > 8) e4 = Vector512.FusedMultiplyAdd(g8, v, e4); }
+                if (N > 10) { var v = Vector512.LoadUnsafe(ref xc, 232); if (N > 13) o1 = Vector512.FusedMultiplyAdd(g13, v, o1); if (N > 10) e3 = Vector512.FusedMultiplyAdd(g10, v, e3); }
+                if (N > 9) { var v = Vector512.LoadUnsafe(ref xc, 240); if (N > 15) o0 = Vector512.FusedMultiplyAdd(g15, v, o0); if (N > 12) e2 = Vector512.FusedMultiplyAdd(g12, v, e2); if (N > 9) o4 = Vector512.FusedMultiplyAdd(g9, v, o4); }
+                if (N > 11) { var v = Vector512.LoadUnsafe(ref xc, 248); if (N > 14) e1 = Vector512.FusedMultiplyAdd(g14, v, e1); if (N > 11) o3 = Vector512.FusedMultiplyAdd(g11, v, o3); }
+                if (N > 10) { var v = Vector512.LoadUnsafe(ref xc, 256); if (N > 13) o2 = Vector512.FusedMultiplyAdd(g13, v, o2); if (N > 10) e4 = Vector512.FusedMultiplyAdd(g10, v, e4); }
+                if (N > 12) { var v = Vector512.LoadUnsafe(ref xc, 264); if (N > 15) o1 = Vector512.FusedMultiplyAdd(g15, v, o1); if (N > 12) e3 = Vector512.FusedMultiplyAdd(g12, v, e3); }
+                if (N > 11) { var v = Vector512.LoadUnsafe(ref xc, 272); if (N > 14) e2 = Vector512.FusedMultiplyAdd(g14, v, e2); if (N > 11) o4 = Vector512.FusedMultiplyAdd(g11, v, o4); }
+                if (N > 13) { var v = Vector512.LoadUnsafe(ref xc, 280); if (N > 13) o3 = Vector512.FusedMultiplyAdd(g13, v, o3); }
+                if (N > 12) { var v = Vector512.LoadUnsafe(ref xc, 288); if (N > 15) o2 = Vector512.FusedMultiplyAdd(g15, v, o2); if (N > 12) e4 = Vector512.FusedMultiplyAdd(g12, v, e4); }
+                if (N > 14) { var v = Vector512.LoadUnsafe(ref xc, 296); if (N > 14) e3 = Vector512.FusedMultiplyAdd(g14, v, e3); }
+                if (N > 13) { var v = Vector512.LoadUnsafe(ref xc, 304); if (N > 13) o4 = Vector512.FusedMultiplyAdd(g13, v, o4); }
+                if (N > 15) { var v = Vector512.LoadUnsafe(ref xc, 312); if (N > 15) o3 = Vector512.FusedMultiplyAdd(g15, v, o3); }
+                if (N > 14) { var v = Vector512.LoadUnsafe(ref xc, 320); if (N > 14) e4 = Vector512.FusedMultiplyAdd(g14, v, e4); }
+                if (N > 15) { var v = Vector512.LoadUnsafe(ref xc, 336); if (N > 15) o4 = Vector512.FusedMultiplyAdd(g15, v, o4); }
+            }
+            else if (H == 4)
+            {
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 0); if (N > 0) e0 = Vector512.FusedMultiplyAdd(g0, v, e0); }
+                if (N > 1) { var v = Vector512.LoadUnsafe(ref xc, 16); if (N > 1) o0 = Vector512.FusedMultiplyAdd(g1, v, o0); }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 32); if (N > 2) e0 = Vector512.FusedMultiplyAdd(g2, v, e0); if (N > 0) e1 = Vector512.FusedMultiplyAdd(g0, v, e1); }
+                if (N > 1) { var v = Vector512.LoadUnsafe(ref xc, 48); if (N > 3) o0 = Vector512.FusedMultiplyAdd(g3, v, o0); if (N > 1) o1 = Vector512.FusedMultiplyAdd(g1, v, o1); }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 64); if (N > 4) e0 = Vector512.FusedMultiplyAdd(g4, v, e0); if (N > 2) e1 = Vector512.FusedMultiplyAdd(g2, v, e1); if (N > 0) e2 = Vector512.FusedMultiplyAdd(g0, v, e2); }
+                if (N > 1) { var v = Vector512.LoadUnsafe(ref xc, 80); if (N > 5) o0 = Vector512.FusedMultiplyAdd(g5, v, o0); if (N > 3) o1 = Vector512.FusedMultiplyAdd(g3, v, o1); if (N > 1) o2 = Vector512.FusedMultiplyAdd(g1, v, o2); }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 96); if (N > 6) e0 = Vector512.FusedMultiplyAdd(g6, v, e0); if (N > 4) e1 = Vector512.FusedMultiplyAdd(g4, v, e1); if (N > 2) e2 = Vector512.FusedMultiplyAdd(g2, v, e2); if (N > 0) e3 = Vector512.FusedMultiplyAdd(g0, v, e3); }
+                if (N > 1) { var v = Vector512.LoadUnsafe(ref xc, 112); if (N > 7) o0 = Vector512.FusedMultiplyAdd(g7, v, o0); if (N > 5) o1 = Vector512.FusedMultiplyAdd(g5, v, o1); if (N > 3) o2 = Vector512.FusedMultiplyAdd(g3, v, o2); if (N > 1) o3 = Vector512.FusedMultiplyAdd(g1, v, o3); }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 128); if (N > 8) e0 = Vector512.FusedMultiplyAdd(g8, v, e0); if (N > 6) e1 = Vector512.FusedMultiplyAdd(g6, v, e1); if (N > 4) e2 = Vector512.FusedMultiplyAdd(g4, v, e2); if (N > 2) e3 = Vector512.FusedMultiplyAdd(g2, v, e3); if (N > 0) e4 = Vector512.FusedMultiplyAdd(g0, v, e4); }
+                if (N > 1) { var v = Vector512.LoadUnsafe(ref xc, 144); if (N > 9) o0 = Vector512.FusedMultiplyAdd(g9, v, o0); if (N > 7) o1 = Vector512.FusedMultiplyAdd(g7, v, o1); if (N > 5) o2 = Vector512.FusedMultiplyAdd(g5, v, o2); if (N > 3) o3 = Vector512.FusedMultiplyAdd(g3, v, o3); if (N > 1) o4 = Vector512.FusedMultiplyAdd(g1, v, o4); }
+                if (N > 2) { var v = Vector512.LoadUnsafe(ref xc, 160); if (N > 10) e0 = Vector512.FusedMultiplyAdd(g10, v, e0); if (N > 8) e1 = Vector512.FusedMultiplyAdd(g8, v, e1); if (N > 6) e2 = Vector512.FusedMultiplyAdd(g6, v, e2); if (N > 4) e3 = Vector512.FusedMultiplyAdd(g4, v, e3); if (N > 2) e4 = Vector512.FusedMultiplyAdd(g2, v, e4); }
+                if (N > 3) { var v = Vector512.LoadUnsafe(ref xc, 176); if (N > 11) o0 = Vector512.FusedMultiplyAdd(g11, v, o0); if (N > 9) o1 = Vector512.FusedMultiplyAdd(g9, v, o1); if (N > 7) o2 = Vector512.FusedMultiplyAdd(g7, v, o2); if (N > 5) o3 = Vector512.FusedMultiplyAdd(g5, v, o3); if (N > 3) o4 = Vector512.FusedMultiplyAdd(g3, v, o4); }
+                if (N > 4) { var v = Vector512.LoadUnsafe(ref xc, 192); if (N > 12) e0 = Vector512.FusedMultiplyAdd(g12, v, e0); if (N > 10) e1 = Vector512.FusedMultiplyAdd(g10, v, e1); if (N > 8) e2 = Vector512.FusedMultiplyAdd(g8, v, e2); if (N > 6) e3 = Vector512.FusedMultiplyAdd(g6, v, e3); if (N > 4) e4 = Vector512.FusedMultiplyAdd(g4, v, e4); }
+                if (N > 5) { var v = Vector512.LoadUnsafe(ref xc, 208); if (N > 13) o0 = Vector512.FusedMultiplyAdd(g13, v, o0); if (N > 11) o1 = Vector512.FusedMultiplyAdd(g11, v, o1); if (N > 9) o2 = Vector512.FusedMultiplyAdd(g9, v, o2); if (N > 7) o3 = Vector512.FusedMultiplyAdd(g7, v, o3); if (N > 5) o4 = Vector512.FusedMultiplyAdd(g5, v, o4); }
+                if (N > 6) { var v = Vector512.LoadUnsafe(ref xc, 224); if (N > 14) e0 = Vector512.FusedMultiplyAdd(g14, v, e0); if (N > 12) e1 = Vector512.FusedMultiplyAdd(g12, v, e1); if (N > 10) e2 = Vector512.FusedMultiplyAdd(g10, v, e2); if (N > 8) e3 = Vector512.FusedMultiplyAdd(g8, v, e3); if (N > 6) e4 = Vector512.FusedMultiplyAdd(g6, v, e4); }
+                if (N > 7) { var v = Vector512.LoadUnsafe(ref xc, 240); if (N > 15) o0 = Vector512.FusedMultiplyAdd(g15, v, o0); if (N > 13) o1 = Vector512.FusedMultiplyAdd(g13, v, o1); if (N > 11) o2 = Vector512.FusedMultiplyAdd(g11, v, o2); if (N > 9) o3 = Vector512.FusedMultiplyAdd(g9, v, o3); if (N > 7) o4 = Vector512.FusedMultiplyAdd(g7, v, o4); }
+                if (N > 8) { var v = Vector512.LoadUnsafe(ref xc, 256); if (N > 14) e1 = Vector512.FusedMultiplyAdd(g14, v, e1); if (N > 12) e2 = Vector512.FusedMultiplyAdd(g12, v, e2); if (N > 10) e3 = Vector512.FusedMultiplyAdd(g10, v, e3); if (N > 8) e4 = Vector512.FusedMultiplyAdd(g8, v, e4); }
+                if (N > 9) { var v = Vector512.LoadUnsafe(ref xc, 272); if (N > 15) o1 = Vector512.FusedMultiplyAdd(g15, v, o1); if (N > 13) o2 = Vector512.FusedMultiplyAdd(g13, v, o2); if (N > 11) o3 = Vector512.FusedMultiplyAdd(g11, v, o3); if (N > 9) o4 = Vector512.FusedMultiplyAdd(g9, v, o4); }
+                if (N > 10) { var v = Vector512.LoadUnsafe(ref xc, 288); if (N > 14) e2 = Vector512.FusedMultiplyAdd(g14, v, e2); if (N > 12) e3 = Vector512.FusedMultiplyAdd(g12, v, e3); if (N > 10) e4 = Vector512.FusedMultiplyAdd(g10, v, e4); }
+                if (N > 11) { var v = Vector512.LoadUnsafe(ref xc, 304); if (N > 15) o2 = Vector512.FusedMultiplyAdd(g15, v, o2); if (N > 13) o3 = Vector512.FusedMultiplyAdd(g13, v, o3); if (N > 11) o4 = Vector512.FusedMultiplyAdd(g11, v, o4); }
+                if (N > 12) { var v = Vector512.LoadUnsafe(ref xc, 320); if (N > 14) e3 = Vector512.FusedMultiplyAdd(g14, v, e3); if (N > 12) e4 = Vector512.FusedMultiplyAdd(g12, v, e4); }
+                if (N > 13) { var v = Vector512.LoadUnsafe(ref xc, 336); if (N > 15) o3 = Vector512.FusedMultiplyAdd(g15, v, o3); if (N > 13) o4 = Vector512.FusedMultiplyAdd(g13, v, o4); }
+                if (N > 14) { var v = Vector512.LoadUnsafe(ref xc, 352); if (N > 14) e4 = Vector512.FusedMultiplyAdd(g14, v, e4); }
+                if (N > 15) { var v = Vector512.LoadUnsafe(ref xc, 368); if (N > 15) o4 = Vector512.FusedMultiplyAdd(g15, v, o4); }
             }
             Accumulate(ref acc, 0 + c, e0 + o0);
             Accumulate(ref acc, 5 + c, e1 + o1);

@@ -8,30 +8,37 @@ index registers, hence the generator. Run it from this folder after changing it:
 K = 5
 MAX_ROW = 16     # row blocks: N sums + 5 weights + 1 load (Correlate), N gradients + 10 sums + 1 (Gradient): within 32 registers
 MAX_PLAIN = 12   # blocks at any stride: N sums + 1 weight
+HALVES = (1, 2, 3, 4)  # row strides of 8, 16, 24 and 32 floats
 
 
-def row_correlate_body(S, indent):
+def row_correlate_body(H, indent):
+    # source half-vector h = 2 m + H r holds tap row r of output vector m
     lines = []
-    for t in range(MAX_ROW + 4 * S):
+    for h in range(2 * (MAX_ROW - 1) + (K - 1) * H + 1):
         fmas = []
         for r in range(K):
-            m = t - r * S
-            if 0 <= m < MAX_ROW:
+            if (h - H * r) % 2 == 0 and 0 <= (h - H * r) // 2 < MAX_ROW:
+                m = (h - H * r) // 2
                 fmas.append(f"if (N > {m}) a{m} = Vector512.FusedMultiplyAdd(v, w{r}, a{m});")
-        lines.append(f"{indent}if (N + {4 * S} > {t}) {{ var v = Vector512.LoadUnsafe(ref s, {16 * t}); " + " ".join(fmas) + " }")
+        if fmas:
+            first = min((h - H * r) // 2 for r in range(K) if (h - H * r) % 2 == 0 and (h - H * r) >= 0)
+            lines.append(f"{indent}if (N > {first}) {{ var v = Vector512.LoadUnsafe(ref s, {8 * h}); " + " ".join(fmas) + " }")
     return "\n".join(lines)
 
 
-def row_gradient_body(S, indent):
+def row_gradient_body(H, indent):
+    # source half-vector h = 2 q + H r meets output gradient vector q at tap row r
     lines = []
-    for t in range(MAX_ROW + 4 * S):
+    for h in range(2 * (MAX_ROW - 1) + (K - 1) * H + 1):
         fmas = []
         for r in range(K):
-            q = t - r * S
-            if 0 <= q < MAX_ROW:
+            if (h - H * r) % 2 == 0 and 0 <= (h - H * r) // 2 < MAX_ROW:
+                q = (h - H * r) // 2
                 chain = "e" if q % 2 == 0 else "o"
                 fmas.append(f"if (N > {q}) {chain}{r} = Vector512.FusedMultiplyAdd(g{q}, v, {chain}{r});")
-        lines.append(f"{indent}if (N + {4 * S} > {t}) {{ var v = Vector512.LoadUnsafe(ref xc, {16 * t}); " + " ".join(fmas) + " }")
+        if fmas:
+            first = min((h - H * r) // 2 for r in range(K) if (h - H * r) % 2 == 0 and (h - H * r) >= 0)
+            lines.append(f"{indent}if (N > {first}) {{ var v = Vector512.LoadUnsafe(ref xc, {8 * h}); " + " ".join(fmas) + " }")
     return "\n".join(lines)
 
 
@@ -68,18 +75,18 @@ def main():
         w("    }")
         w("")
 
-    rows = [(S, j) for S in (1, 2) for j in range(1, MAX_ROW + 1)]
-    dispatcher("The row block of <paramref name=\"width\"/> vectors for a stride of <paramref name=\"rowVectors\"/> vectors.",
-               "CorrelateRows(int width, int rowVectors, ref float src, ReadOnlySpan<int> sources, ref float kernels, ReadOnlySpan<int> kernelStarts, ref float dst)",
-               "(width, rowVectors)",
+    rows = [(H, j) for H in HALVES for j in range(1, MAX_ROW + 1)]
+    dispatcher("The row block of <paramref name=\"width\"/> vectors for a stride of <paramref name=\"rowHalves\"/> half-vectors.",
+               "CorrelateRows(int width, int rowHalves, ref float src, ReadOnlySpan<int> sources, ref float kernels, ReadOnlySpan<int> kernelStarts, ref float dst)",
+               "(width, rowHalves)",
                [(f"({j}, {S})", f"RowBlock<Width{j}, Width{S}>(ref src, sources, ref kernels, kernelStarts, ref dst)") for S, j in rows])
     dispatcher("The plain block of <paramref name=\"width\"/> vectors, for any stride.",
                "CorrelatePlain(int width, ref float src, ReadOnlySpan<int> sources, int stride, ref float kernels, ReadOnlySpan<int> kernelStarts, ref float dst)",
                "width",
                [(f"{j}", f"Block<Width{j}>(ref src, sources, stride, ref kernels, kernelStarts, ref dst)") for j in range(1, MAX_PLAIN + 1)])
-    dispatcher("The gradient row block of <paramref name=\"width\"/> vectors for a stride of <paramref name=\"rowVectors\"/> vectors.",
-               "GradientRows(int width, int rowVectors, ref float g, ref float x, ref float acc)",
-               "(width, rowVectors)",
+    dispatcher("The gradient row block of <paramref name=\"width\"/> vectors for a stride of <paramref name=\"rowHalves\"/> half-vectors.",
+               "GradientRows(int width, int rowHalves, ref float g, ref float x, ref float acc)",
+               "(width, rowHalves)",
                [(f"({j}, {S})", f"GradientRowBlock<Width{j}, Width{S}>(ref g, ref x, ref acc)") for S, j in rows])
     # plain block
     w("    /// <summary>TWidth.Vectors output vectors at dst held in registers while every pair's 25 taps are multiply-added in.</summary>")
@@ -113,14 +120,14 @@ def main():
     w("")
     # row block
     w("    /// <summary>")
-    w("    /// A block for a row stride of TRow.Vectors whole vectors: output vector m and weight row r read")
-    w("    /// source vector m + r TRow.Vectors, so each source vector is loaded once per kernel column and")
-    w("    /// meets up to five weights.")
+    w("    /// A block for a row stride of THalves.Vectors half-vectors (8 floats each): output vector m and")
+    w("    /// weight row r read the source vector at half-vector 2m + r THalves.Vectors, so each source")
+    w("    /// vector is loaded once per kernel column and meets up to five weights.")
     w("    /// </summary>")
-    w("    private static void RowBlock<TWidth, TRow>(ref float src, ReadOnlySpan<int> sources, ref float kernels, ReadOnlySpan<int> kernelStarts, ref float dst)")
-    w("        where TWidth : struct, IWidth where TRow : struct, IWidth")
+    w("    private static void RowBlock<TWidth, THalves>(ref float src, ReadOnlySpan<int> sources, ref float kernels, ReadOnlySpan<int> kernelStarts, ref float dst)")
+    w("        where TWidth : struct, IWidth where THalves : struct, IWidth")
     w("    {")
-    w("        int N = TWidth.Vectors, S = TRow.Vectors;")
+    w("        int N = TWidth.Vectors, H = THalves.Vectors;")
     for j in range(MAX_ROW):
         w(f"        var a{j} = N > {j} ? Vector512.LoadUnsafe(ref dst, {16 * j}) : default;")
     w("        ref int source = ref MemoryMarshal.GetReference(sources);")
@@ -134,14 +141,11 @@ def main():
     for r in range(K):
         w(f"                var w{r} = Vector512.Create(Unsafe.Add(ref k, {r * K} + c));")
     w("                ref float s = ref Unsafe.Add(ref plane, c);")
-    w("                if (S == 1)")
-    w("                {")
-    w(row_correlate_body(1, "                    "))
-    w("                }")
-    w("                else")
-    w("                {")
-    w(row_correlate_body(2, "                    "))
-    w("                }")
+    for i, H in enumerate(HALVES):
+        w(f"                {'if' if i == 0 else 'else if'} (H == {H})")
+        w("                {")
+        w(row_correlate_body(H, "                    "))
+        w("                }")
     w("            }")
     w("        }")
     for j in range(MAX_ROW):
@@ -171,15 +175,15 @@ def main():
     w("")
     # row gradient
     w("    /// <summary>")
-    w("    /// The kernel gradient for a row stride of TRow.Vectors whole vectors, over TWidth.Vectors output")
-    w("    /// gradient vectors held in registers: tap (r, c) pairs output vector q with source vector")
-    w("    /// q + r TRow.Vectors, so each source vector is loaded once per kernel column and meets up to five")
-    w("    /// of them. Each tap's sum runs as two chains (even and odd q) to hide the FMA latency.")
+    w("    /// The kernel gradient for a row stride of THalves.Vectors half-vectors, over TWidth.Vectors output")
+    w("    /// gradient vectors held in registers: tap (r, c) pairs output vector q with the source vector at")
+    w("    /// half-vector 2q + r THalves.Vectors, so each source vector is loaded once per kernel column and")
+    w("    /// meets up to five of them. Each tap's sum runs as two chains (even and odd q) to hide the FMA latency.")
     w("    /// </summary>")
-    w("    private static void GradientRowBlock<TWidth, TRow>(ref float g, ref float x, ref float acc)")
-    w("        where TWidth : struct, IWidth where TRow : struct, IWidth")
+    w("    private static void GradientRowBlock<TWidth, THalves>(ref float g, ref float x, ref float acc)")
+    w("        where TWidth : struct, IWidth where THalves : struct, IWidth")
     w("    {")
-    w("        int N = TWidth.Vectors, S = TRow.Vectors;")
+    w("        int N = TWidth.Vectors, H = THalves.Vectors;")
     for j in range(MAX_ROW):
         w(f"        var g{j} = N > {j} ? Vector512.LoadUnsafe(ref g, {16 * j}) : default;")
     w("        for (int c = 0; c < K; c++)")
@@ -187,14 +191,11 @@ def main():
     w("            Vector512<float> e0 = default, e1 = default, e2 = default, e3 = default, e4 = default;")
     w("            Vector512<float> o0 = default, o1 = default, o2 = default, o3 = default, o4 = default;")
     w("            ref float xc = ref Unsafe.Add(ref x, c);")
-    w("            if (S == 1)")
-    w("            {")
-    w(row_gradient_body(1, "                "))
-    w("            }")
-    w("            else")
-    w("            {")
-    w(row_gradient_body(2, "                "))
-    w("            }")
+    for i, H in enumerate(HALVES):
+        w(f"            {'if' if i == 0 else 'else if'} (H == {H})")
+        w("            {")
+        w(row_gradient_body(H, "                "))
+        w("            }")
     for r in range(K):
         w(f"            Accumulate(ref acc, {r * K} + c, e{r} + o{r});")
     w("        }")

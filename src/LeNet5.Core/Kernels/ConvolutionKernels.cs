@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace LeNet5.Core.Kernels;
 
@@ -13,8 +14,9 @@ namespace LeNet5.Core.Kernels;
 /// straight-line body per width). Zen 5 retires two 512-bit FMAs a cycle with a latency of four, so a
 /// block needs eight independent chains to run at full rate; and a 512-bit load at a column offset
 /// straddles two cache lines, so loads, not FMAs, are the limit unless each is reused. When the
-/// stride is one or two whole vectors (<see cref="RowStride"/>) a source vector serves one output
-/// vector per kernel row, so it is loaded once per kernel column instead of five times; at other
+/// stride is a whole number of half-vectors up to two vectors (<see cref="RowStride"/>) a source
+/// vector serves one output vector per kernel row, so it is loaded once per kernel column instead
+/// of five times; at other
 /// strides the plain blocks load one vector per FMA. Lengths are rounded up to whole vectors
 /// (<see cref="Padded"/>), so callers pass buffers that are that much longer (zeros where they are
 /// read past the end).
@@ -32,16 +34,18 @@ internal static partial class ConvolutionKernels
     public static int Padded(int length) => (length + V - 1) / V * V;
 
     /// <summary>
-    /// The row stride to lay a map of this width out at: whole vectors when that takes at most two
-    /// (what the row-reusing blocks need), else the width itself.
+    /// The row stride to lay a map of this width out at: whole half-vectors (8 floats) up to 32
+    /// floats, what the row-reusing blocks need, else the width itself.
     /// </summary>
-    public static int RowStride(int width) => Padded(width) <= 2 * V ? Padded(width) : width;
+    public static int RowStride(int width) => width <= 2 * V ? (width + Half - 1) / Half * Half : width;
 
     /// <summary>Extent of the reads past a source offset: the last tap's offset.</summary>
     public static int Reach(int stride) => (K - 1) * stride + K - 1;
 
-    /// <summary>Vectors per row when the stride is one or two whole vectors, else 0.</summary>
-    private static int RowVectors(int stride) => stride % V == 0 && stride <= 2 * V ? stride / V : 0;
+    private const int Half = V / 2;
+
+    /// <summary>Half-vectors per row when the stride is 8, 16, 24 or 32 floats (the row blocks), else 0.</summary>
+    private static int RowHalves(int stride) => stride % Half == 0 && stride <= 2 * V ? stride / Half : 0;
 
     /// <summary>The width of block b of <paramref name="blocks"/> nearly equal ones over <paramref name="vectors"/>, given the vectors already done.</summary>
     private static int BlockWidth(int vectors, int done, int blocks, int b) => (vectors - done + (blocks - b) - 1) / (blocks - b);
@@ -72,15 +76,15 @@ internal static partial class ConvolutionKernels
         ref float s0 = ref MemoryMarshal.GetReference(src);
         ref float k0 = ref MemoryMarshal.GetReference(kernels);
         ref float d0 = ref MemoryMarshal.GetReference(dst);
-        int rowVectors = RowVectors(stride);
-        int widest = rowVectors != 0 ? MaxRowBlock : MaxPlainBlock;
+        int rowHalves = RowHalves(stride);
+        int widest = rowHalves != 0 ? MaxRowBlock : MaxPlainBlock;
         // blocks of nearly equal width, none wider than the registers hold
         int vectors = padded / V, blocks = (vectors + widest - 1) / widest;
         for (int b = 0, q = 0; b < blocks; b++)
         {
             int width = BlockWidth(vectors, q / V, blocks, b);
-            if (rowVectors != 0)
-                CorrelateRows(width, rowVectors, ref Unsafe.Add(ref s0, q), sourceStarts, ref k0, kernelStarts, ref Unsafe.Add(ref d0, q));
+            if (rowHalves != 0)
+                CorrelateRows(width, rowHalves, ref Unsafe.Add(ref s0, q), sourceStarts, ref k0, kernelStarts, ref Unsafe.Add(ref d0, q));
             else
                 CorrelatePlain(width, ref Unsafe.Add(ref s0, q), sourceStarts, stride, ref k0, kernelStarts, ref Unsafe.Add(ref d0, q));
             q += width * V;
@@ -111,8 +115,8 @@ internal static partial class ConvolutionKernels
         ref float g0 = ref MemoryMarshal.GetReference(g);
         ref float x0 = ref MemoryMarshal.GetReference(x);
         ref float a0 = ref MemoryMarshal.GetReference(accumulators);
-        int rowVectors = RowVectors(stride);
-        if (rowVectors == 0)
+        int rowHalves = RowHalves(stride);
+        if (rowHalves == 0)
         {
             GradientBlock(ref g0, ref x0, stride, padded, ref a0);
             return;
@@ -121,7 +125,7 @@ internal static partial class ConvolutionKernels
         for (int b = 0, q = 0; b < blocks; b++)
         {
             int width = BlockWidth(vectors, q / V, blocks, b);
-            GradientRows(width, rowVectors, ref Unsafe.Add(ref g0, q), ref Unsafe.Add(ref x0, q), ref a0);
+            GradientRows(width, rowHalves, ref Unsafe.Add(ref g0, q), ref Unsafe.Add(ref x0, q), ref a0);
             q += width * V;
         }
     }
@@ -130,11 +134,12 @@ internal static partial class ConvolutionKernels
     public static void Collect(KernelPath path, Span<float> accumulators, Span<float> dk, int kernels)
     {
         if (path != KernelPath.Vector512) return;
+        if (accumulators.Length < kernels * AccumulatorLength || dk.Length < kernels * Taps) throw new ArgumentException("buffers too short for the kernels");
+        ref float a = ref MemoryMarshal.GetReference(accumulators);
         for (int t = 0; t < kernels * Taps; t++)
         {
-            var slot = accumulators.Slice(t * V, V);
-            dk[t] += TensorPrimitives.Sum<float>(slot);
-            slot.Clear();
+            dk[t] += Vector512.Sum(Vector512.LoadUnsafe(ref a, (nuint)(t * V)));
+            Vector512<float>.Zero.StoreUnsafe(ref a, (nuint)(t * V));
         }
     }
 }

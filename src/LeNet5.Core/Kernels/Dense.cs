@@ -9,7 +9,7 @@ namespace LeNet5.Core.Kernels;
 /// </summary>
 internal static class Dense
 {
-    private const int Block = 2048;
+    private const int Block = 1024;
 
     /// <summary>y[s,o] = b[o] + W[o,:] . x[s,:]</summary>
     public static void Forward(KernelPath path, int n, int inputs, int outputs, ReadOnlySpan<float> w, ReadOnlySpan<float> b,

@@ -7,8 +7,8 @@ namespace LeNet5.Core.Kernels;
 /// <summary>
 /// AVX-512 register blocks for the dense products of <see cref="Dense"/>, each over a range of the
 /// inputs k: a 4x4 block of dot products (4 samples by 4 outputs: 8 loads feed 16 FMAs), and the two
-/// outer-product updates of the backward pass (4 rows of dW or of dx held in registers while the
-/// other operand streams past). Callers run them on whole blocks and leave the edges to plain code.
+/// outer-product updates of the backward pass (4 rows of dW or of dx, three vectors of each, held in
+/// registers while the other operand streams past). Callers run them on whole blocks and leave the edges to plain code.
 /// </summary>
 internal static class DenseKernels
 {
@@ -96,7 +96,37 @@ internal static class DenseKernels
         ref float cf = ref MemoryMarshal.GetReference(coef);
         nuint r1 = (nuint)targetStride, r2 = 2 * r1, r3 = 3 * r1;
         int end = k0 + (k1 - k0) / V * V;
-        for (int k = k0; k < end; k += V)
+        int k = k0;
+        // three vectors of each row at once: twelve chains, and a coefficient loaded once feeds three FMAs
+        for (; k + 3 * V <= end; k += 3 * V)
+        {
+            nuint at = (nuint)k;
+            var t00 = Vector512.LoadUnsafe(ref t, at); var t01 = Vector512.LoadUnsafe(ref t, at + V); var t02 = Vector512.LoadUnsafe(ref t, at + 2 * V);
+            var t10 = Vector512.LoadUnsafe(ref t, at + r1); var t11 = Vector512.LoadUnsafe(ref t, at + r1 + V); var t12 = Vector512.LoadUnsafe(ref t, at + r1 + 2 * V);
+            var t20 = Vector512.LoadUnsafe(ref t, at + r2); var t21 = Vector512.LoadUnsafe(ref t, at + r2 + V); var t22 = Vector512.LoadUnsafe(ref t, at + r2 + 2 * V);
+            var t30 = Vector512.LoadUnsafe(ref t, at + r3); var t31 = Vector512.LoadUnsafe(ref t, at + r3 + V); var t32 = Vector512.LoadUnsafe(ref t, at + r3 + 2 * V);
+            for (int m = 0; m < count; m++)
+            {
+                nuint from = (nuint)(m * sourceStride + k);
+                var s0 = Vector512.LoadUnsafe(ref src, from);
+                var s1 = Vector512.LoadUnsafe(ref src, from + V);
+                var s2 = Vector512.LoadUnsafe(ref src, from + 2 * V);
+                ref float c = ref Unsafe.Add(ref cf, m * coefRowStride + row * coefColStride);
+                var c0 = Vector512.Create(c);
+                var c1 = Vector512.Create(Unsafe.Add(ref c, coefColStride));
+                var c2 = Vector512.Create(Unsafe.Add(ref c, 2 * coefColStride));
+                var c3 = Vector512.Create(Unsafe.Add(ref c, 3 * coefColStride));
+                t00 = Vector512.FusedMultiplyAdd(c0, s0, t00); t01 = Vector512.FusedMultiplyAdd(c0, s1, t01); t02 = Vector512.FusedMultiplyAdd(c0, s2, t02);
+                t10 = Vector512.FusedMultiplyAdd(c1, s0, t10); t11 = Vector512.FusedMultiplyAdd(c1, s1, t11); t12 = Vector512.FusedMultiplyAdd(c1, s2, t12);
+                t20 = Vector512.FusedMultiplyAdd(c2, s0, t20); t21 = Vector512.FusedMultiplyAdd(c2, s1, t21); t22 = Vector512.FusedMultiplyAdd(c2, s2, t22);
+                t30 = Vector512.FusedMultiplyAdd(c3, s0, t30); t31 = Vector512.FusedMultiplyAdd(c3, s1, t31); t32 = Vector512.FusedMultiplyAdd(c3, s2, t32);
+            }
+            t00.StoreUnsafe(ref t, at); t01.StoreUnsafe(ref t, at + V); t02.StoreUnsafe(ref t, at + 2 * V);
+            t10.StoreUnsafe(ref t, at + r1); t11.StoreUnsafe(ref t, at + r1 + V); t12.StoreUnsafe(ref t, at + r1 + 2 * V);
+            t20.StoreUnsafe(ref t, at + r2); t21.StoreUnsafe(ref t, at + r2 + V); t22.StoreUnsafe(ref t, at + r2 + 2 * V);
+            t30.StoreUnsafe(ref t, at + r3); t31.StoreUnsafe(ref t, at + r3 + V); t32.StoreUnsafe(ref t, at + r3 + 2 * V);
+        }
+        for (; k < end; k += V)
         {
             nuint at = (nuint)k;
             var t0 = Vector512.LoadUnsafe(ref t, at);

@@ -113,9 +113,9 @@ internal sealed class BatchWorkers : IDisposable
         var ws = _workspaces[t];
         int errors = 0;
         double loss = 0;
-        for (int c0 = 0; c0 < m; c0 += Trainer.SamplesPerPass)
+        for (int c0 = 0; c0 < m; c0 += _network.SamplesPerPass)
         {
-            int k = Math.Min(Trainer.SamplesPerPass, m - c0);
+            int k = Math.Min(_network.SamplesPerPass, m - c0);
             Load(t, _start + s0 + c0, k);
             _network.Forward(ws, _parameters, k);
             for (int i = 0; i < k; i++)
@@ -133,7 +133,7 @@ internal sealed class BatchWorkers : IDisposable
     {
         Array.Clear(_sums[t]);
         var ws = _workspaces[t];
-        int chunk = Trainer.SamplesPerPass;
+        int chunk = _network.SamplesPerPass;
         for (int c0 = t * chunk; c0 < _count; c0 += Threads * chunk)
         {
             int m = Math.Min(chunk, _count - c0);

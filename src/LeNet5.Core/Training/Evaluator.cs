@@ -13,24 +13,23 @@ public sealed record EvaluationResult(int Count, int Errors, int[,] Confusion, f
 
 public static class Evaluator
 {
-    // samples a worker runs at a time: few enough that their activations stay in the core's cache
-    private const int Chunk = Trainer.SamplesPerPass;
 
     public static EvaluationResult Evaluate(Network network, float[] parameters, MnistSplit split, int threads, IReadOnlyList<Workspace>? workspaces = null,
         Action<int>? progress = null)
     {
         threads = Math.Max(1, threads);
-        var ws = workspaces ?? Enumerable.Range(0, threads).Select(_ => network.CreateWorkspace(Chunk)).ToArray();
+        var ws = workspaces ?? Enumerable.Range(0, threads).Select(_ => network.CreateWorkspace(network.SamplesPerPass)).ToArray();
+        int chunk = Math.Min(network.SamplesPerPass, ws.Min(w => w.MaxBatch));
         int n = split.Count;
         var scores = new float[n * OutputHead.Classes];
         var predictions = new int[n];
-        int chunks = (n + Chunk - 1) / Chunk, done = 0;
+        int chunks = (n + chunk - 1) / chunk, done = 0;
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
             var w = ws[t];
             for (int c = t; c < chunks; c += threads)
             {
-                int start = c * Chunk, count = Math.Min(Chunk, n - start);
+                int start = c * chunk, count = Math.Min(chunk, n - start);
                 for (int i = 0; i < count; i++)
                     InputEncoding.Encode(split.Image(start + i), w.Input.Slice(i * InputEncoding.Size, InputEncoding.Size));
                 network.Forward(w, parameters, count);

@@ -47,14 +47,6 @@ public sealed class Trainer : IDisposable
 
     public void Dispose() => _workers.Dispose();
 
-    /// <summary>
-    /// Samples a worker takes through forward and backward at a time. The gradient is a sum over
-    /// samples, so any split gives it; a small one keeps every layer's activations and deltas in the
-    /// core's own cache (about 60 KB a sample for LeNet-5) instead of streaming a whole batch's
-    /// through the shared one. 16 measured fastest of 8, 16, 32 and 128 (<c>lenet5 bench</c>).
-    /// </summary>
-    public const int SamplesPerPass = 16;
-
     public Architecture Architecture { get; }
     public TrainingOptions Options { get; }
     public ExtraSamples Extra { get; }
