@@ -53,38 +53,54 @@ internal static class Dense
         for (int s = 0; s < n; s++)
             TensorPrimitives.Add(db[..outputs], dy.Slice(s * outputs, outputs), db[..outputs]);
         if (!dx.IsEmpty) dx[..(n * inputs)].Clear();
+        for (int k0 = 0; k0 < inputs; k0 += Block)
+            BackwardBlock(path, n, inputs, outputs, new(w, inputs, 0), new(x, inputs, 0), dy, dx, dw, k0, Math.Min(Block, inputs - k0));
+    }
+
+    /// <summary>A matrix whose element (row, k) is at Values[row * Stride + k - Shift]: a whole one, or a block of columns from Shift.</summary>
+    private readonly ref struct Matrix(ReadOnlySpan<float> values, int stride, int shift)
+    {
+        public readonly ReadOnlySpan<float> Values = values;
+        public readonly int Stride = stride, Shift = shift;
+        public ReadOnlySpan<float> Row(int row, int k, int length) => Values.Slice(row * Stride + k - Shift, length);
+    }
+
+    /// <summary>
+    /// The backward products over inputs [k0, k0 + k): dW[o, :] += sum_s dy[s,o] x[s, :] and
+    /// dx[s, :] += sum_o dy[s,o] W[o, :], with x and W read through <see cref="Matrix"/> (so the
+    /// curvature pass can hand in squared blocks).
+    /// </summary>
+    private static void BackwardBlock(KernelPath path, int n, int inputs, int outputs, Matrix w, Matrix x,
+        ReadOnlySpan<float> dy, Span<float> dx, Span<float> dw, int k0, int k)
+    {
         bool blocks = path == KernelPath.Vector512;
         int oBlocks = blocks ? outputs / 4 * 4 : 0, sBlocks = blocks ? n / 4 * 4 : 0;
-        for (int k0 = 0; k0 < inputs; k0 += Block)
+        // dW rows, four at a time: dW[o..o+3, k] += sum_s dy[s, o..o+3] x[s, k]
+        for (int o = 0; o < oBlocks; o += 4)
         {
-            int k = Math.Min(Block, inputs - k0);
-            // dW rows, four at a time: dW[o..o+3, k] += sum_s dy[s, o..o+3] x[s, k]
-            for (int o = 0; o < oBlocks; o += 4)
-            {
-                int done = DenseKernels.OuterProduct4(dw, inputs, o, x, inputs, dy, outputs, 1, n, k0, k0 + k);
-                for (int j = 0; j < 4; j++)
-                    for (int s = 0; s < n; s++)
-                        AddScaled(x.Slice(s * inputs + done, k0 + k - done), dy[s * outputs + o + j], dw.Slice((o + j) * inputs + done, k0 + k - done));
-            }
-            for (int o = oBlocks; o < outputs; o++)
-            {
-                var dwo = dw.Slice(o * inputs + k0, k);
-                for (int s = 0; s < n; s++) AddScaled(x.Slice(s * inputs + k0, k), dy[s * outputs + o], dwo);
-            }
-            if (dx.IsEmpty) continue;
-            // dx rows, four samples at a time: dx[s..s+3, k] += sum_o dy[s..s+3, o] W[o, k]
-            for (int s = 0; s < sBlocks; s += 4)
-            {
-                int done = DenseKernels.OuterProduct4(dx, inputs, s, w, inputs, dy, 1, outputs, outputs, k0, k0 + k);
-                for (int i = 0; i < 4; i++)
-                    for (int o = 0; o < outputs; o++)
-                        AddScaled(w.Slice(o * inputs + done, k0 + k - done), dy[(s + i) * outputs + o], dx.Slice((s + i) * inputs + done, k0 + k - done));
-            }
-            for (int s = sBlocks; s < n; s++)
-            {
-                var dxs = dx.Slice(s * inputs + k0, k);
-                for (int o = 0; o < outputs; o++) AddScaled(w.Slice(o * inputs + k0, k), dy[s * outputs + o], dxs);
-            }
+            int done = DenseKernels.OuterProduct4(dw, inputs, o, x.Values, x.Stride, dy, outputs, 1, n, k0, k0 + k, x.Shift);
+            for (int j = 0; j < 4; j++)
+                for (int s = 0; s < n; s++)
+                    AddScaled(x.Row(s, done, k0 + k - done), dy[s * outputs + o + j], dw.Slice((o + j) * inputs + done, k0 + k - done));
+        }
+        for (int o = oBlocks; o < outputs; o++)
+        {
+            var dwo = dw.Slice(o * inputs + k0, k);
+            for (int s = 0; s < n; s++) AddScaled(x.Row(s, k0, k), dy[s * outputs + o], dwo);
+        }
+        if (dx.IsEmpty) return;
+        // dx rows, four samples at a time: dx[s..s+3, k] += sum_o dy[s..s+3, o] W[o, k]
+        for (int s = 0; s < sBlocks; s += 4)
+        {
+            int done = DenseKernels.OuterProduct4(dx, inputs, s, w.Values, w.Stride, dy, 1, outputs, outputs, k0, k0 + k, w.Shift);
+            for (int i = 0; i < 4; i++)
+                for (int o = 0; o < outputs; o++)
+                    AddScaled(w.Row(o, done, k0 + k - done), dy[(s + i) * outputs + o], dx.Slice((s + i) * inputs + done, k0 + k - done));
+        }
+        for (int s = sBlocks; s < n; s++)
+        {
+            var dxs = dx.Slice(s * inputs + k0, k);
+            for (int o = 0; o < outputs; o++) AddScaled(w.Row(o, k0, k), dy[s * outputs + o], dxs);
         }
     }
 
@@ -95,39 +111,37 @@ internal static class Dense
 
     /// <summary>
     /// hW[o,:] += sum_s d2y[s,o] x[s,:]^2; hb[o] += sum_s d2y[s,o]; d2x[s,:] = sum_o d2y[s,o] W[o,:]^2
-    /// (paper eqs. 26-27). <paramref name="scratch"/> holds a block of squared inputs and of squared weights.
+    /// (paper eqs. 26-27): the backward products on squared blocks of W and x, which
+    /// <paramref name="scratch"/> holds (<see cref="ScratchSize"/>).
     /// </summary>
-    public static void Curvature(int n, int inputs, int outputs, ReadOnlySpan<float> w, ReadOnlySpan<float> x,
+    public static void Curvature(KernelPath path, int n, int inputs, int outputs, ReadOnlySpan<float> w, ReadOnlySpan<float> x,
         ReadOnlySpan<float> d2y, Span<float> d2x, Span<float> hw, Span<float> hb, Span<float> scratch)
     {
         for (int s = 0; s < n; s++)
             TensorPrimitives.Add(hb[..outputs], d2y.Slice(s * outputs, outputs), hb[..outputs]);
         if (!d2x.IsEmpty) d2x[..(n * inputs)].Clear();
-        var sq = scratch[..Block];
+        if (scratch.Length < ScratchSize(outputs)) throw new ArgumentException("scratch too short for the squared blocks");
         for (int k0 = 0; k0 < inputs; k0 += Block)
         {
             int k = Math.Min(Block, inputs - k0);
-            for (int s = 0; s < n; s++)
-            {
-                TensorPrimitives.Multiply(x.Slice(s * inputs + k0, k), x.Slice(s * inputs + k0, k), sq[..k]);
-                for (int o = 0; o < outputs; o++)
-                {
-                    var hwo = hw.Slice(o * inputs + k0, k);
-                    TensorPrimitives.MultiplyAdd(sq[..k], d2y[s * outputs + o], hwo, hwo);
-                }
-            }
-            if (d2x.IsEmpty) continue;
+            var sqW = scratch[..(outputs * k)];
+            var sqX = scratch.Slice(outputs * Block, CurvatureGroup * k);
             for (int o = 0; o < outputs; o++)
+                TensorPrimitives.Multiply(w.Slice(o * inputs + k0, k), w.Slice(o * inputs + k0, k), sqW.Slice(o * k, k));
+            // the samples a group at a time, so the squared inputs fit the scratch
+            for (int g0 = 0; g0 < n; g0 += CurvatureGroup)
             {
-                TensorPrimitives.Multiply(w.Slice(o * inputs + k0, k), w.Slice(o * inputs + k0, k), sq[..k]);
-                for (int s = 0; s < n; s++)
-                {
-                    var d2xs = d2x.Slice(s * inputs + k0, k);
-                    TensorPrimitives.MultiplyAdd(sq[..k], d2y[s * outputs + o], d2xs, d2xs);
-                }
+                int m = Math.Min(CurvatureGroup, n - g0);
+                for (int s = 0; s < m; s++)
+                    TensorPrimitives.Multiply(x.Slice((g0 + s) * inputs + k0, k), x.Slice((g0 + s) * inputs + k0, k), sqX.Slice(s * k, k));
+                BackwardBlock(path, m, inputs, outputs, new(sqW, k, k0), new(sqX, k, k0), d2y[(g0 * outputs)..],
+                    d2x.IsEmpty ? d2x : d2x[(g0 * inputs)..], hw, k0, k);
             }
         }
     }
 
-    public const int ScratchSize = Block;
+    private const int CurvatureGroup = 32;
+
+    /// <summary>Floats of scratch a dense layer of <paramref name="outputs"/> outputs needs: a block of squared weights and one of squared inputs.</summary>
+    public static int ScratchSize(int outputs) => Block * (outputs + CurvatureGroup);
 }

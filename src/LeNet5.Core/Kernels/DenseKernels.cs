@@ -84,12 +84,12 @@ internal static class DenseKernels
     }
 
     /// <summary>
-    /// target[r, k] += sum_{m &lt; count} coef[m * coefStride + r] * source[m, k] for the 4 target rows
-    /// starting at row <paramref name="row"/> and k in [k0, k1) (whole vectors only; returns where it stopped).
+    /// target[r, k] += sum_{m &lt; count} coef[m * coefStride + r] * source[m * sourceStride + k - sourceShift] for the
+    /// 4 target rows starting at row <paramref name="row"/> and k in [k0, k1) (whole vectors only; returns where it stopped).
     /// dW: target = dW (rows = outputs), source = x, coef = dy. dx: target = dx (rows = samples), source = W, coef = dy transposed.
     /// </summary>
     public static int OuterProduct4(Span<float> target, int targetStride, int row, ReadOnlySpan<float> source, int sourceStride,
-        ReadOnlySpan<float> coef, int coefRowStride, int coefColStride, int count, int k0, int k1)
+        ReadOnlySpan<float> coef, int coefRowStride, int coefColStride, int count, int k0, int k1, int sourceShift = 0)
     {
         ref float t = ref Unsafe.Add(ref MemoryMarshal.GetReference(target), row * targetStride);
         ref float src = ref MemoryMarshal.GetReference(source);
@@ -107,7 +107,7 @@ internal static class DenseKernels
             var t30 = Vector512.LoadUnsafe(ref t, at + r3); var t31 = Vector512.LoadUnsafe(ref t, at + r3 + V); var t32 = Vector512.LoadUnsafe(ref t, at + r3 + 2 * V);
             for (int m = 0; m < count; m++)
             {
-                nuint from = (nuint)(m * sourceStride + k);
+                nuint from = (nuint)(m * sourceStride + k - sourceShift);
                 var s0 = Vector512.LoadUnsafe(ref src, from);
                 var s1 = Vector512.LoadUnsafe(ref src, from + V);
                 var s2 = Vector512.LoadUnsafe(ref src, from + 2 * V);
@@ -135,7 +135,7 @@ internal static class DenseKernels
             var t3 = Vector512.LoadUnsafe(ref t, at + r3);
             for (int m = 0; m < count; m++)
             {
-                var sv = Vector512.LoadUnsafe(ref src, (nuint)(m * sourceStride + k));
+                var sv = Vector512.LoadUnsafe(ref src, (nuint)(m * sourceStride + k - sourceShift));
                 ref float c = ref Unsafe.Add(ref cf, m * coefRowStride + row * coefColStride);
                 t0 = Vector512.FusedMultiplyAdd(Vector512.Create(c), sv, t0);
                 t1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, coefColStride)), sv, t1);

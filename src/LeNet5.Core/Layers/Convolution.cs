@@ -80,7 +80,7 @@ public sealed class Convolution : Layer
 
     public override int ScratchSize =>
         Math.Max(InputCopyLength + WideCapacity + Output.Channels * DyPlaneStride + Input.Channels * DxPlaneStride + WeightCount
-                 + _connections * ConvolutionKernels.AccumulatorLength, Dense.ScratchSize);
+                 + _connections * ConvolutionKernels.AccumulatorLength, _dense ? Dense.ScratchSize(Output.Channels) : 0);
 
     public override void Initialize(Span<float> p, Random rng)
     {
@@ -137,7 +137,7 @@ public sealed class Convolution : Layer
         var w = p[..WeightCount];
         if (_dense)
         {
-            Dense.Curvature(n, Input.Size, Output.Channels, w, x, d2y, d2x, hp[..WeightCount], hp.Slice(WeightCount, Output.Channels), scratch);
+            Dense.Curvature(_path, n, Input.Size, Output.Channels, w, x, d2y, d2x, hp[..WeightCount], hp.Slice(WeightCount, Output.Channels), scratch);
             return;
         }
         Propagate(n, w, x, d2y, d2x, hp, scratch, squared: true);
@@ -214,17 +214,10 @@ public sealed class Convolution : Layer
     /// <summary>One sample's input planes into rows of <see cref="Stride"/> (squared for the curvature pass); the padding columns stay zero.</summary>
     private void CopyStrided(ReadOnlySpan<float> xs, Span<float> xcopy, bool squared)
     {
-        int W = Input.Width, S = Stride;
-        if (!squared)
-        {
-            Rows.Copy(xs, W, xcopy, S, W, Input.Channels * Input.Height);
-            return;
-        }
-        for (int row = 0; row < Input.Channels * Input.Height; row++)
-        {
-            var from = xs.Slice(row * W, W);
-            var to = xcopy.Slice(row * S, W);
-            TensorPrimitives.Multiply(from, from, to);
-        }
+        Rows.Copy(xs, Input.Width, xcopy, Stride, Input.Width, Input.Channels * Input.Height);
+        if (!squared) return;
+        // squared in place: the padding columns are zero either way
+        var strided = xcopy[..(Input.Channels * StridedPlane)];
+        TensorPrimitives.Multiply(strided, strided, strided);
     }
 }

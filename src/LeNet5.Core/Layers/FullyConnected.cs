@@ -18,7 +18,7 @@ public sealed class FullyConnected(string name, int inputs, int outputs, KernelP
 
     public override int FanIn => Inputs;
 
-    public override int ScratchSize => Dense.ScratchSize;
+    public override int ScratchSize => Dense.ScratchSize(Outputs);
 
     public override void Initialize(Span<float> p, Random rng) =>
         FillUniform(p, 2.4f / Inputs, rng);
@@ -32,5 +32,5 @@ public sealed class FullyConnected(string name, int inputs, int outputs, KernelP
 
     public override void BackwardCurvature(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, ReadOnlySpan<float> y,
         ReadOnlySpan<float> d2y, Span<float> d2x, Span<float> hp, Span<float> scratch) =>
-        Dense.Curvature(n, Inputs, Outputs, p[..(Inputs * Outputs)], x, d2y, d2x, hp[..(Inputs * Outputs)], hp[(Inputs * Outputs)..], scratch);
+        Dense.Curvature(_path, n, Inputs, Outputs, p[..(Inputs * Outputs)], x, d2y, d2x, hp[..(Inputs * Outputs)], hp[(Inputs * Outputs)..], scratch);
 }

@@ -93,7 +93,22 @@ public sealed class ScaledTanh(string name, Shape shape, KernelPath? path = null
     {
         // d2E/da2 ~ f'(a)^2 d2E/dy2 (Gauss-Newton: the f'' term is dropped, paper eq. 25)
         int len = n * Input.Size;
-        for (int i = 0; i < len; i++)
+        int i = 0;
+        if (_vector && len >= 16)
+        {
+            if (y.Length < len || d2y.Length < len || d2x.Length < len) throw new ArgumentException("buffers shorter than the batch");
+            ref float y0 = ref MemoryMarshal.GetReference(y);
+            ref float h0 = ref MemoryMarshal.GetReference(d2y);
+            ref float d0 = ref MemoryMarshal.GetReference(d2x);
+            for (; ; i += 16)
+            {
+                if (i + 16 > len) i = len - 16; // the last vector overlaps the one before
+                var d = Derivative(Vector512.LoadUnsafe(ref y0, (nuint)i), Vector512<float>.One);
+                (Vector512.LoadUnsafe(ref h0, (nuint)i) * d * d).StoreUnsafe(ref d0, (nuint)i);
+                if (i + 16 >= len) return;
+            }
+        }
+        for (; i < len; i++)
         {
             float d = (S / A) * (A * A - y[i] * y[i]);
             d2x[i] = d2y[i] * d * d;

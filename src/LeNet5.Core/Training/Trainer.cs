@@ -109,6 +109,8 @@ public sealed class Trainer : IDisposable
                 report(new BatchProgress(epoch, b + 1, batches, lossSum / (start + count), (start + count) / clock.Elapsed.TotalSeconds));
             }
         }
+        // a cancel seen at the last batch's report still stops the epoch short of being counted
+        cancellation.ThrowIfCancellationRequested();
         double seconds = clock.Elapsed.TotalSeconds;
         LastEvaluation = Evaluator.Evaluate(Network, Parameters, _data.Test, _workers.Threads, _workers.Workspaces);
         LastExtraEvaluation = Extra.Test is { Count: > 0 } extraTest ? Evaluator.Evaluate(Network, Parameters, extraTest, _workers.Threads, _workers.Workspaces) : null;
