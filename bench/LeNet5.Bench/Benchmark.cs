@@ -39,8 +39,11 @@ public static class Benchmark
         rows.AddRange(ExplainBenchmark.Run(data, options));
         if (options.IncludeNoPool)
         {
-            progress?.Invoke("training lenet5-nopool ...");
-            rows.AddRange(Training(data, new Architecture(Architecture.NoPool), options with { Spans = 3 }, "lenet5-nopool").Take(1));
+            foreach (var ablation in new[] { Architecture.NoPool, Architecture.NoPoolFc })
+            {
+                progress?.Invoke($"training {ablation} ...");
+                rows.AddRange(Training(data, new Architecture(ablation), options with { Spans = 3 }, ablation).Take(1));
+            }
         }
         return rows;
     }

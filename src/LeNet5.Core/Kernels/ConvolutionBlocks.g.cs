@@ -196,6 +196,7 @@ internal static partial class ConvolutionKernels
     }
 
     /// <summary>TWidth.Vectors output vectors at dst held in registers while every pair's 25 taps are multiply-added in.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code: tier 0 would spend the first epoch on these
     private static void Block<TWidth>(ref float src, ReadOnlySpan<int> sources, int stride, ref float kernels, ReadOnlySpan<int> kernelStarts, ref float dst)
         where TWidth : struct, IWidth
     {
@@ -259,6 +260,7 @@ internal static partial class ConvolutionKernels
     /// weight row r read the source vector at half-vector 2m + r THalves.Vectors, so each source
     /// vector is loaded once per kernel column and meets up to five weights.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code: tier 0 would spend the first epoch on these
     private static void RowBlock<TWidth, THalves>(ref float src, ReadOnlySpan<int> sources, ref float kernels, ReadOnlySpan<int> kernelStarts, ref float dst)
         where TWidth : struct, IWidth where THalves : struct, IWidth
     {
@@ -446,6 +448,7 @@ internal static partial class ConvolutionKernels
     }
 
     /// <summary>All 25 tap sums in registers, at any stride: each g vector is loaded once and meets the 25 shifted x vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code: tier 0 would spend the first epoch on these
     private static void GradientBlock(ref float g, ref float x, int stride, int padded, ref float acc)
     {
         Vector512<float> s00 = default, s01 = default, s02 = default, s03 = default, s04 = default;
@@ -520,6 +523,7 @@ internal static partial class ConvolutionKernels
     /// half-vector 2q + r THalves.Vectors, so each source vector is loaded once per kernel column and
     /// meets up to five of them. Each tap's sum runs as two chains (even and odd q) to hide the FMA latency.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code: tier 0 would spend the first epoch on these
     private static void GradientRowBlock<TWidth, THalves>(ref float g, ref float x, ref float acc)
         where TWidth : struct, IWidth where THalves : struct, IWidth
     {

@@ -90,6 +90,7 @@ def main():
                [(f"({j}, {S})", f"GradientRowBlock<Width{j}, Width{S}>(ref g, ref x, ref acc)") for S, j in rows])
     # plain block
     w("    /// <summary>TWidth.Vectors output vectors at dst held in registers while every pair's 25 taps are multiply-added in.</summary>")
+    w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code: tier 0 would spend the first epoch on these")
     w("    private static void Block<TWidth>(ref float src, ReadOnlySpan<int> sources, int stride, ref float kernels, ReadOnlySpan<int> kernelStarts, ref float dst)")
     w("        where TWidth : struct, IWidth")
     w("    {")
@@ -124,6 +125,7 @@ def main():
     w("    /// weight row r read the source vector at half-vector 2m + r THalves.Vectors, so each source")
     w("    /// vector is loaded once per kernel column and meets up to five weights.")
     w("    /// </summary>")
+    w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code: tier 0 would spend the first epoch on these")
     w("    private static void RowBlock<TWidth, THalves>(ref float src, ReadOnlySpan<int> sources, ref float kernels, ReadOnlySpan<int> kernelStarts, ref float dst)")
     w("        where TWidth : struct, IWidth where THalves : struct, IWidth")
     w("    {")
@@ -154,6 +156,7 @@ def main():
     w("")
     # plain gradient
     w("    /// <summary>All 25 tap sums in registers, at any stride: each g vector is loaded once and meets the 25 shifted x vectors.</summary>")
+    w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code: tier 0 would spend the first epoch on these")
     w("    private static void GradientBlock(ref float g, ref float x, int stride, int padded, ref float acc)")
     w("    {")
     for r in range(K):
@@ -180,6 +183,7 @@ def main():
     w("    /// half-vector 2q + r THalves.Vectors, so each source vector is loaded once per kernel column and")
     w("    /// meets up to five of them. Each tap's sum runs as two chains (even and odd q) to hide the FMA latency.")
     w("    /// </summary>")
+    w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code: tier 0 would spend the first epoch on these")
     w("    private static void GradientRowBlock<TWidth, THalves>(ref float g, ref float x, ref float acc)")
     w("        where TWidth : struct, IWidth where THalves : struct, IWidth")
     w("    {")

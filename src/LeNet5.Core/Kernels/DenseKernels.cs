@@ -15,6 +15,7 @@ internal static class DenseKernels
     private const int V = 16;
 
     /// <summary>sums[i*4 + j] = sum_{k in [k0,k1)} x[s+i, k] w[o+j, k] for the 4x4 block at (s, o).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Dot4x4(ReadOnlySpan<float> x, ReadOnlySpan<float> w, int inputs, int s, int o, int k0, int k1, Span<float> sums)
     {
         ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), s * inputs);
@@ -56,6 +57,7 @@ internal static class DenseKernels
     /// sums[j] = sum_{k in [k0,k1)} x[s, k] w[o+j, k] for the 8 outputs from o: one sample's matrix-vector
     /// product (a batch of one, as a single prediction runs), 8 chains so the FMA latency stays hidden.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Dot1x8(ReadOnlySpan<float> x, ReadOnlySpan<float> w, int inputs, int s, int o, int k0, int k1, Span<float> sums)
     {
         ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), s * inputs);
@@ -88,6 +90,7 @@ internal static class DenseKernels
     /// 4 target rows starting at row <paramref name="row"/> and k in [k0, k1) (whole vectors only; returns where it stopped).
     /// dW: target = dW (rows = outputs), source = x, coef = dy. dx: target = dx (rows = samples), source = W, coef = dy transposed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int OuterProduct4(Span<float> target, int targetStride, int row, ReadOnlySpan<float> source, int sourceStride,
         ReadOnlySpan<float> coef, int coefRowStride, int coefColStride, int count, int k0, int k1, int sourceShift = 0)
     {

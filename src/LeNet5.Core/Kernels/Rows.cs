@@ -12,6 +12,7 @@ namespace LeNet5.Core.Kernels;
 internal static class Rows
 {
     /// <summary>dst[r dstStride + c] = src[r srcStride + c] for r &lt; rows, c &lt; width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Copy(ReadOnlySpan<float> src, int srcStride, Span<float> dst, int dstStride, int width, int rows)
     {
         if (rows == 0) return;

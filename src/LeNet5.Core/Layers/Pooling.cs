@@ -171,6 +171,7 @@ public sealed class Pooling(string name, Shape input, PoolingKind kind, KernelPa
     private static readonly Vector512<int> LowPairs = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
     private static readonly Vector512<int> HighPairs = Vector512.Create(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void VectorForward(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch)
     {
         int C = Input.Channels, plane = Input.Height * Input.Width, outputs = Output.Height * Output.Width;
@@ -241,6 +242,7 @@ public sealed class Pooling(string name, Shape input, PoolingKind kind, KernelPa
     /// coefficient (squared), goes to its four inputs (one permute spreads 16 outputs over 32 row
     /// elements, written to both rows); the coefficient's derivative is the dot product of dy with the block sums.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void VectorPropagate(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, ReadOnlySpan<float> dy,
         Span<float> dx, Span<float> dp, bool squared, Span<float> scratch)
     {

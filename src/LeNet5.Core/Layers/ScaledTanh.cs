@@ -17,6 +17,7 @@ public sealed class ScaledTanh(string name, Shape shape, KernelPath? path = null
 
     public override string Kind => KindName;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Forward(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch)
     {
         int len = n * Input.Size;
@@ -64,6 +65,7 @@ public sealed class ScaledTanh(string name, Shape shape, KernelPath? path = null
 
     private const float TanhClamp = 7.90531110763549805f;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Backward(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, ReadOnlySpan<float> y,
         ReadOnlySpan<float> dy, Span<float> dx, Span<float> dp, Span<float> scratch)
     {
@@ -88,6 +90,7 @@ public sealed class ScaledTanh(string name, Shape shape, KernelPath? path = null
     private static Vector512<float> Derivative(Vector512<float> y, Vector512<float> dy) =>
         dy * (S / A) * Vector512.FusedMultiplyAdd(-y, y, Vector512.Create(A * A));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void BackwardCurvature(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, ReadOnlySpan<float> y,
         ReadOnlySpan<float> d2y, Span<float> d2x, Span<float> hp, Span<float> scratch)
     {

@@ -26,7 +26,8 @@ internal sealed class SdlmRates(Network network, TrainingOptions options)
         var h = workers.Curvature(parameters, order, start, count, epoch);
         // h_kk = (1/count) sum of the samples' diagonals;  eta_k = epsilon / (mu + h_kk)
         TensorPrimitives.Multiply(h, 1f / count, h);
-        for (int k = 0; k < h.Length; k++) Values[k] = epsilon / (options.Mu + h[k]);
+        TensorPrimitives.Add(h, options.Mu, Values);
+        TensorPrimitives.Divide(epsilon, Values, Values);
         DampWideLayers();
     }
 
