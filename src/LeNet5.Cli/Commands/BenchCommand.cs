@@ -11,7 +11,7 @@ internal static class BenchCommand
         var data = CommonOptions.Data();
         var threads = CommonOptions.Threads();
         var seconds = new Option<double>("--span") { Description = "seconds per timed span", DefaultValueFactory = _ => 1.0 };
-        var noPool = new Option<bool>("--skip-nopool") { Description = "skip the (slow) lenet5-nopool training figure" };
+        var noPool = new Option<bool>("--skip-nopool") { Description = "skip the (slow) lenet5-nopool and lenet5-nopool-fc training figures" };
         var layers = new Option<string?>("--layers") { Description = "instead: per-layer forward/backward time of one thread for this architecture" };
         var explain = new Option<bool>("--explain-only") { Description = "instead: only the explanation figures (saliency of a 280x280 drawing, input gradient, dreams, nudge)" };
         var prepare = new Option<bool>("--prepare-only") { Description = "instead: only the preparation figures (280x280 and 500x500 canvas PNGs to the 28x28, the decode alone, bytes allocated)" };

@@ -64,7 +64,24 @@ internal static class DenseKernels
         ref float wr = ref Unsafe.Add(ref MemoryMarshal.GetReference(w), o * inputs);
         nuint r = (nuint)inputs;
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default, b7 = default;
         int k = k0;
+        // two vectors of each row a step: sixteen loads in flight, as the weights stream in from L2
+        for (; k + 2 * V <= k1; k += 2 * V)
+        {
+            nuint at = (nuint)k, bt = at + V;
+            var xa = Vector512.LoadUnsafe(ref xr, at);
+            var xb = Vector512.LoadUnsafe(ref xr, bt);
+            a0 = Vector512.FusedMultiplyAdd(xa, Vector512.LoadUnsafe(ref wr, at), a0); b0 = Vector512.FusedMultiplyAdd(xb, Vector512.LoadUnsafe(ref wr, bt), b0);
+            a1 = Vector512.FusedMultiplyAdd(xa, Vector512.LoadUnsafe(ref wr, at + r), a1); b1 = Vector512.FusedMultiplyAdd(xb, Vector512.LoadUnsafe(ref wr, bt + r), b1);
+            a2 = Vector512.FusedMultiplyAdd(xa, Vector512.LoadUnsafe(ref wr, at + 2 * r), a2); b2 = Vector512.FusedMultiplyAdd(xb, Vector512.LoadUnsafe(ref wr, bt + 2 * r), b2);
+            a3 = Vector512.FusedMultiplyAdd(xa, Vector512.LoadUnsafe(ref wr, at + 3 * r), a3); b3 = Vector512.FusedMultiplyAdd(xb, Vector512.LoadUnsafe(ref wr, bt + 3 * r), b3);
+            a4 = Vector512.FusedMultiplyAdd(xa, Vector512.LoadUnsafe(ref wr, at + 4 * r), a4); b4 = Vector512.FusedMultiplyAdd(xb, Vector512.LoadUnsafe(ref wr, bt + 4 * r), b4);
+            a5 = Vector512.FusedMultiplyAdd(xa, Vector512.LoadUnsafe(ref wr, at + 5 * r), a5); b5 = Vector512.FusedMultiplyAdd(xb, Vector512.LoadUnsafe(ref wr, bt + 5 * r), b5);
+            a6 = Vector512.FusedMultiplyAdd(xa, Vector512.LoadUnsafe(ref wr, at + 6 * r), a6); b6 = Vector512.FusedMultiplyAdd(xb, Vector512.LoadUnsafe(ref wr, bt + 6 * r), b6);
+            a7 = Vector512.FusedMultiplyAdd(xa, Vector512.LoadUnsafe(ref wr, at + 7 * r), a7); b7 = Vector512.FusedMultiplyAdd(xb, Vector512.LoadUnsafe(ref wr, bt + 7 * r), b7);
+        }
+        a0 += b0; a1 += b1; a2 += b2; a3 += b3; a4 += b4; a5 += b5; a6 += b6; a7 += b7;
         for (; k + V <= k1; k += V)
         {
             nuint at = (nuint)k;
