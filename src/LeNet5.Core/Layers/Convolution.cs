@@ -9,10 +9,10 @@ namespace LeNet5.Core.Layers;
 /// one 5x5 kernel per connection, in table order, then one bias per output map.
 /// <para>
 /// Each kernel tap is applied to a whole output map at once: the input's rows are laid out at a
-/// stride S of whole vectors (16 or 32 floats for LeNet-5's maps) and the output is computed in
-/// "wide" rows of that stride (the columns past W_out are discarded), so tap (r, c) becomes a single
-/// contiguous multiply-add y_wide[p] += k[r,c] x[p + r S + c] over (H_out-1) S + W_out floats, and a
-/// source vector serves one output vector per kernel row.
+/// stride S of whole half-vectors (16 floats for C3's 14-wide maps, 24 and 32 for the ablations' and
+/// the input) and the output is computed in "wide" rows of that stride (the columns past W_out are
+/// discarded), so tap (r, c) becomes a single contiguous multiply-add y_wide[p] += k[r,c] x[p + r S + c]
+/// over (H_out-1) S + W_out floats, and a source vector serves one output vector per kernel row.
 /// </para>
 /// </summary>
 public sealed class Convolution : Layer
@@ -63,7 +63,7 @@ public sealed class Convolution : Layer
     private int WideLength => (Output.Height - 1) * Stride + Output.Width;
     private int PlaneIn => Input.Height * Input.Width;
 
-    /// <summary>The row stride of the planes the kernels run over: the width rounded up to whole vectors where that is at most two of them.</summary>
+    /// <summary>The row stride of the planes the kernels run over (<see cref="ConvolutionKernels.RowStride"/>).</summary>
     private int Stride => ConvolutionKernels.RowStride(Input.Width);
     private int StridedPlane => Input.Height * Stride;
     private int PlaneOut => Output.Height * Output.Width;
