@@ -1,3 +1,4 @@
+using LeNet5.Core.Layers;
 using LeNet5.Core.Networks;
 
 namespace LeNet5.Core.Training;
@@ -25,6 +26,10 @@ public static class TrainingRecipes
     /// <summary>The softmax output's learning-rate scale.</summary>
     public const float SoftmaxLearningRateScale = 2f;
 
+    /// <summary>The paper's network (trainable subsampling): its batch size and learning-rate scale.</summary>
+    public const int SubsamplingBatchSize = 32;
+    public const float SubsamplingLearningRateScale = 0.2f;
+
     public static TrainingOptions For(Architecture architecture)
     {
         // lenet5 with the RBF output: the defaults of TrainingOptions
@@ -32,6 +37,11 @@ public static class TrainingRecipes
         // softmax's gradients are about ten times smaller than the RBF's: it needs a larger scale, but
         // without distortions it overfits at 3 and more (20 epochs: 98.93% at 3, 98.82% at 5, 99.03% at 2)
         if (architecture.Output == OutputKind.Softmax) options = options with { LearningRateScale = SoftmaxLearningRateScale };
+        // the paper's trainable subsampling: smaller batches at a smaller scale (20 epochs, seed 1:
+        // 99.24% with and without distortions, against 99.14% and 99.09% at the defaults; batch 32 at
+        // scale 0.3 diverges, and 0.4 at batch 64 reaches only 98.16%)
+        if (architecture.Pooling == PoolingKind.Subsampling)
+            options = options with { BatchSize = SubsamplingBatchSize, LearningRateScale = SubsamplingLearningRateScale };
         return architecture.Name switch
         {
             // with mu = 0.02 the rates while h_kk is still near zero kill it within its first epoch

@@ -1,3 +1,4 @@
+using LeNet5.Core.Layers;
 using System.Text.Json;
 using LeNet5.Core.Networks;
 
@@ -101,12 +102,13 @@ public sealed record TrainingSettings
         Seed = options.Seed,
     };
 
-    /// <summary>Every network's recipe, as complete settings: each architecture with each output.</summary>
+    /// <summary>Every network's recipe, as complete settings: each architecture with each output, and lenet5 with each pooling.</summary>
     public static IReadOnlyList<TrainingSettings> Recipes() =>
     [
         .. from name in Networks.Architecture.Names
            from output in Enum.GetValues<OutputKind>()
-           let architecture = new Networks.Architecture(name, Output: output)
+           from pooling in name == Networks.Architecture.LeNet5 ? Enum.GetValues<PoolingKind>() : [PoolingKind.Average]
+           let architecture = new Networks.Architecture(name, Pooling: pooling, Output: output)
            select Of(architecture, TrainingRecipes.For(architecture)),
     ];
 }

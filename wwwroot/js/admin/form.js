@@ -1,5 +1,5 @@
 // The settings form. Every field left empty takes the network's recipe: the placeholders show the
-// recipe of the chosen architecture and output, from the server's vocabulary.
+// recipe of the chosen architecture, output and (for lenet5) pooling, from the server's vocabulary.
 import { vocabulary } from "../vocabulary.js";
 import { api } from "./api.js";
 import { follow } from "./live.js";
@@ -10,7 +10,8 @@ const form = $("train-form");
 
 function showRecipe() {
   const architecture = form.elements.architecture.value, output = form.elements.output.value;
-  const recipe = vocabulary.recipes.find((r) => r.architecture === architecture && r.output === output);
+  const pooling = architecture === "lenet5" ? form.elements.pooling.value : "average";
+  const recipe = vocabulary.recipes.find((r) => r.architecture === architecture && r.output === output && r.pooling === pooling);
   if (!recipe) return;
   for (const input of form.querySelectorAll("[data-recipe]")) input.placeholder = String(recipe[input.dataset.recipe]);
 }
@@ -53,6 +54,7 @@ async function submit(event) {
 export function initForm() {
   form.elements.architecture.addEventListener("change", showRecipe);
   form.elements.output.addEventListener("change", showRecipe);
+  form.elements.pooling.addEventListener("change", showRecipe);
   form.addEventListener("submit", submit);
   showRecipe();
 }

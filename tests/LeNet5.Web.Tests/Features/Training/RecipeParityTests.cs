@@ -29,11 +29,16 @@ public sealed class RecipeParityTests : IDisposable
         using var factory = _app.Factory();
         var client = AdminApp.Admin(factory);
         var recipes = await ApiAssert.Json.Deserialize<TrainingSettings[]>(client, "/api/training/recipes");
-        Assert.Equal(Architecture.Names.Count * Architecture.Outputs.Count, recipes.Length);
+        // each network with each output, and lenet5 with each of its other poolings
+        Assert.Equal(Architecture.Names.Count * Architecture.Outputs.Count + (Architecture.Poolings.Count - 1) * Architecture.Outputs.Count, recipes.Length);
+        foreach (var output in Architecture.Outputs)
+            foreach (var pooling in Architecture.Poolings)
+                Assert.Equal(DryRun("--output", output, "--pooling", pooling),
+                    Assert.Single(recipes, r => r.Architecture == Architecture.LeNet5 && r.Output == output && r.Pooling == pooling));
         foreach (var (name, output) in Networks().Select(row => ((string)row[0], (string)row[1])))
         {
             var cli = DryRun("--arch", name, "--output", output);
-            Assert.Equal(cli, Assert.Single(recipes, r => r.Architecture == name && r.Output == output));
+            Assert.Equal(cli, Assert.Single(recipes, r => r.Architecture == name && r.Output == output && r.Pooling == "average"));
 
             // the settings a run that names only the network is started with
             long id = await AdminApp.StartAsync(client, new { architecture = name, output });
@@ -52,6 +57,9 @@ public sealed class RecipeParityTests : IDisposable
         Assert.Equal((0.1f, 16, TrainingRecipes.AblationSchedule), (nopool.Mu, nopool.Epochs, nopool.Schedule));
         var softmax = DryRun("--output", "softmax");
         Assert.Equal(TrainingRecipes.SoftmaxLearningRateScale, softmax.LearningRateScale);
+        // and the paper's network its smaller batch and scale
+        var paper = DryRun("--pooling", "subsampling");
+        Assert.Equal((TrainingRecipes.SubsamplingBatchSize, TrainingRecipes.SubsamplingLearningRateScale), (paper.BatchSize, paper.LearningRateScale));
     }
 
     private static TrainingSettings DryRun(params string[] args)
