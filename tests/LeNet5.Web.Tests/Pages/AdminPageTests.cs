@@ -1,3 +1,5 @@
+using LeNet5.Core.Training;
+using LeNet5.Core.Networks;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Playwright;
@@ -68,6 +70,25 @@ public sealed class AdminPageTests(BrowserFixture browser) : AdminPageSession(br
         await page.Locator("#result[data-state='done']").WaitForAsync();
         Assert.Equal("1", await page.Locator("#result").GetAttributeAsync("data-digit"));
         Assert.DoesNotContain(ConsoleErrors, e => !e.Contains("favicon", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TheFormShowsTheRecipeOfTheChosenNetworkAndPooling()
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync(BaseUrl + "/admin");
+        await SignInAsync(page, "/admin");
+        var batch = page.Locator("input[name=batchSize]");
+        var scale = page.Locator("input[name=learningRateScale]");
+        var recipe = TrainingRecipes.For(new Architecture(Architecture.LeNet5));
+        Assert.Equal(recipe.BatchSize.ToString(CultureInfo.InvariantCulture), await batch.GetAttributeAsync("placeholder"));
+
+        // the paper's network takes its own batch and scale, and the placeholders follow the choice
+        await page.Locator("select[name=pooling]").SelectOptionAsync("subsampling");
+        Assert.Equal(TrainingRecipes.SubsamplingBatchSize.ToString(CultureInfo.InvariantCulture), await batch.GetAttributeAsync("placeholder"));
+        Assert.Equal(TrainingRecipes.SubsamplingLearningRateScale.ToString(CultureInfo.InvariantCulture), await scale.GetAttributeAsync("placeholder"));
+        await page.Locator("select[name=pooling]").SelectOptionAsync("average");
+        Assert.Equal(recipe.BatchSize.ToString(CultureInfo.InvariantCulture), await batch.GetAttributeAsync("placeholder"));
     }
 
     [Fact]
