@@ -11,35 +11,28 @@ MAX_PLAIN = 12   # blocks at any stride: N sums + 1 weight
 HALVES = (1, 2, 3, 4)  # row strides of 8, 16, 24 and 32 floats
 
 
-def row_correlate_body(H, indent):
-    # source half-vector h = 2 m + H r holds tap row r of output vector m
+def row_body(H, indent, source, fma):
+    # source half-vector h = 2 m + H r meets output vector m (or output gradient vector m) at tap row r;
+    # each is loaded once and feeds fma(m, r) for every (m, r) it serves
     lines = []
     for h in range(2 * (MAX_ROW - 1) + (K - 1) * H + 1):
-        fmas = []
-        for r in range(K):
-            if (h - H * r) % 2 == 0 and 0 <= (h - H * r) // 2 < MAX_ROW:
-                m = (h - H * r) // 2
-                fmas.append(f"if (N > {m}) a{m} = Vector512.FusedMultiplyAdd(v, w{r}, a{m});")
-        if fmas:
-            first = min((h - H * r) // 2 for r in range(K) if (h - H * r) % 2 == 0 and (h - H * r) >= 0)
-            lines.append(f"{indent}if (N > {first}) {{ var v = Vector512.LoadUnsafe(ref s, {8 * h}); " + " ".join(fmas) + " }")
+        served = [((h - H * r) // 2, r) for r in range(K) if (h - H * r) % 2 == 0 and 0 <= (h - H * r) // 2 < MAX_ROW]
+        if served:
+            first = min(m for m, _ in served)
+            lines.append(f"{indent}if (N > {first}) {{ var v = Vector512.LoadUnsafe(ref {source}, {8 * h}); "
+                         + " ".join(f"if (N > {m}) {fma(m, r)}" for m, r in served) + " }")
     return "\n".join(lines)
+
+
+def row_correlate_body(H, indent):
+    return row_body(H, indent, "s", lambda m, r: f"a{m} = Vector512.FusedMultiplyAdd(v, w{r}, a{m});")
 
 
 def row_gradient_body(H, indent):
-    # source half-vector h = 2 q + H r meets output gradient vector q at tap row r
-    lines = []
-    for h in range(2 * (MAX_ROW - 1) + (K - 1) * H + 1):
-        fmas = []
-        for r in range(K):
-            if (h - H * r) % 2 == 0 and 0 <= (h - H * r) // 2 < MAX_ROW:
-                q = (h - H * r) // 2
-                chain = "e" if q % 2 == 0 else "o"
-                fmas.append(f"if (N > {q}) {chain}{r} = Vector512.FusedMultiplyAdd(g{q}, v, {chain}{r});")
-        if fmas:
-            first = min((h - H * r) // 2 for r in range(K) if (h - H * r) % 2 == 0 and (h - H * r) >= 0)
-            lines.append(f"{indent}if (N > {first}) {{ var v = Vector512.LoadUnsafe(ref xc, {8 * h}); " + " ".join(fmas) + " }")
-    return "\n".join(lines)
+    def fma(q, r):
+        chain = "e" if q % 2 == 0 else "o"
+        return f"{chain}{r} = Vector512.FusedMultiplyAdd(g{q}, v, {chain}{r});"
+    return row_body(H, indent, "xc", fma)
 
 
 def main():

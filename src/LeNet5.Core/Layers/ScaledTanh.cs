@@ -65,56 +65,40 @@ public sealed class ScaledTanh(string name, Shape shape, KernelPath? path = null
 
     private const float TanhClamp = 7.90531110763549805f;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // f'(a) = S A (1 - tanh^2) = (S/A) (A^2 - y^2)
     public override void Backward(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, ReadOnlySpan<float> y,
-        ReadOnlySpan<float> dy, Span<float> dx, Span<float> dp, Span<float> scratch)
+        ReadOnlySpan<float> dy, Span<float> dx, Span<float> dp, Span<float> scratch) =>
+        Propagate(n * Input.Size, y, dy, dx, squared: false);
+
+    // d2E/da2 ~ f'(a)^2 d2E/dy2 (Gauss-Newton: the f'' term is dropped, paper eq. 25)
+    public override void BackwardCurvature(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, ReadOnlySpan<float> y,
+        ReadOnlySpan<float> d2y, Span<float> d2x, Span<float> hp, Span<float> scratch) =>
+        Propagate(n * Input.Size, y, d2y, d2x, squared: true);
+
+    /// <summary>dx = dy f'(a), or with <paramref name="squared"/> dx = dy f'(a)^2, with f'(a) from the output y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Propagate(int len, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, bool squared)
     {
-        // f'(a) = S A (1 - tanh^2) = (S/A) (A^2 - y^2)
-        int len = n * Input.Size;
-        int i = 0;
         if (_vector && len >= 16)
         {
             if (y.Length < len || dy.Length < len || dx.Length < len) throw new ArgumentException("buffers shorter than the batch");
             ref float y0 = ref MemoryMarshal.GetReference(y);
             ref float g0 = ref MemoryMarshal.GetReference(dy);
             ref float d0 = ref MemoryMarshal.GetReference(dx);
-            for (; i + 16 <= len; i += 16) Derivative(Vector512.LoadUnsafe(ref y0, (nuint)i), Vector512.LoadUnsafe(ref g0, (nuint)i)).StoreUnsafe(ref d0, (nuint)i);
-            if (i < len)
-                Derivative(Vector512.LoadUnsafe(ref y0, (nuint)(len - 16)), Vector512.LoadUnsafe(ref g0, (nuint)(len - 16))).StoreUnsafe(ref d0, (nuint)(len - 16));
-            return;
-        }
-        for (; i < len; i++) dx[i] = dy[i] * (S / A) * (A * A - y[i] * y[i]);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Derivative(Vector512<float> y, Vector512<float> dy) =>
-        dy * (S / A) * Vector512.FusedMultiplyAdd(-y, y, Vector512.Create(A * A));
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void BackwardCurvature(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, ReadOnlySpan<float> y,
-        ReadOnlySpan<float> d2y, Span<float> d2x, Span<float> hp, Span<float> scratch)
-    {
-        // d2E/da2 ~ f'(a)^2 d2E/dy2 (Gauss-Newton: the f'' term is dropped, paper eq. 25)
-        int len = n * Input.Size;
-        int i = 0;
-        if (_vector && len >= 16)
-        {
-            if (y.Length < len || d2y.Length < len || d2x.Length < len) throw new ArgumentException("buffers shorter than the batch");
-            ref float y0 = ref MemoryMarshal.GetReference(y);
-            ref float h0 = ref MemoryMarshal.GetReference(d2y);
-            ref float d0 = ref MemoryMarshal.GetReference(d2x);
-            for (; ; i += 16)
+            for (int i = 0; ; i += 16)
             {
                 if (i + 16 > len) i = len - 16; // the last vector overlaps the one before
-                var d = Derivative(Vector512.LoadUnsafe(ref y0, (nuint)i), Vector512<float>.One);
-                (Vector512.LoadUnsafe(ref h0, (nuint)i) * d * d).StoreUnsafe(ref d0, (nuint)i);
+                var yi = Vector512.LoadUnsafe(ref y0, (nuint)i);
+                var t = Vector512.FusedMultiplyAdd(-yi, yi, Vector512.Create(A * A));
+                var g = Vector512.LoadUnsafe(ref g0, (nuint)i);
+                (squared ? g * ((S / A) * t) * ((S / A) * t) : g * (S / A) * t).StoreUnsafe(ref d0, (nuint)i);
                 if (i + 16 >= len) return;
             }
         }
-        for (; i < len; i++)
+        for (int i = 0; i < len; i++)
         {
-            float d = (S / A) * (A * A - y[i] * y[i]);
-            d2x[i] = d2y[i] * d * d;
+            float t = A * A - y[i] * y[i];
+            dx[i] = squared ? dy[i] * ((S / A) * t) * ((S / A) * t) : dy[i] * (S / A) * t;
         }
     }
 }
