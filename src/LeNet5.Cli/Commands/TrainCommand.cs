@@ -27,7 +27,7 @@ internal static class TrainCommand
         var mu = new Option<float?>("--mu") { Description = $"SDLM's mu: eta = epsilon / (mu + h) ({FromRecipe})" };
         var lrScale = new Option<float?>("--lr-scale") { Description = $"multiplies the schedule's epsilon ({FromRecipe})" };
         var augment = new Option<bool>("--augment") { Description = "random affine distortions of the training images" };
-        var elastic = new Option<bool>("--elastic") { Description = "random elastic distortions of the training images (Simard 2003; sigma 4, alpha 34), with or without --augment" };
+        var elastic = new Option<bool>("--elastic") { Description = $"random elastic distortions of the training images (Simard 2003; sigma {ElasticDistortion.Default.Sigma}, alpha {ElasticDistortion.Default.Alpha}), with or without --augment" };
         var strokeWidth = new Option<bool>("--stroke-width") { Description = "thicker and thinner pens: each training image dilated or eroded at random (Morpho-MNIST)" };
         var seed = new Option<int?>("--seed") { Description = $"random seed ({FromRecipe})" };
         var threads = CommonOptions.Threads();

@@ -9,7 +9,7 @@ public sealed class DistortionTests
     private static float[] Field(ElasticDistortion elastic, ulong state)
     {
         var field = new float[ElasticDistortion.FieldSize];
-        elastic.Field(state, field, new float[ElasticDistortion.ScratchSize]);
+        elastic.Field(state, field, new float[elastic.ScratchSize]);
         return field;
     }
 
@@ -44,12 +44,13 @@ public sealed class DistortionTests
     }
 
     [Fact]
-    public void TheFieldIsSmoothAndAboutAPixelAndAHalf()
+    public void TheFieldIsSmoothAndAsLargeAsAlphaSays()
     {
-        // uniform noise smoothed by a Gaussian of sigma 4 and scaled by 34: a standard deviation of
-        // about 34 * 0.577 / (2 sqrt(pi) 4) = 1.4 px inside, while neighbours differ far less than
-        // raw noise would (its neighbours differ by about 0.8 alpha = 28 px)
+        // uniform noise (standard deviation 0.577) smoothed by a normalised Gaussian of sigma s and
+        // scaled by alpha: a standard deviation of about alpha 0.577 / (2 sqrt(pi) s) inside (0.65 px
+        // for the default 4 and 16), while neighbours differ far less than raw noise would (by about 0.8 alpha)
         var elastic = ElasticDistortion.Default;
+        double expected = elastic.Alpha * 0.577 / (2 * Math.Sqrt(Math.PI) * elastic.Sigma);
         double sumSq = 0, diffSq = 0;
         int values = 0, pairs = 0;
         for (int sample = 0; sample < 50; sample++)
@@ -68,8 +69,50 @@ public sealed class DistortionTests
                     }
         }
         double std = Math.Sqrt(sumSq / values), step = Math.Sqrt(diffSq / pairs);
-        Assert.InRange(std, 0.8, 2.5);
+        Assert.InRange(std, 0.7 * expected, 1.3 * expected);
         Assert.True(step < 0.3 * std, $"neighbouring displacements differ by {step:0.000} px for a spread of {std:0.000} px");
+    }
+
+    /// <summary>The smoothing as plain loops over the grid's taps only (what the padded vector passes replaced).</summary>
+    private static void PlainSmooth(ElasticDistortion elastic, float[] f)
+    {
+        const int n = InputEncoding.Side;
+        var kernel = elastic.Kernel.ToArray();
+        int radius = kernel.Length / 2;
+        var tmp = new float[n * n];
+        for (int r = 0; r < n; r++)
+            for (int c = 0; c < n; c++)
+            {
+                float s = 0;
+                for (int k = Math.Max(-radius, -c); k <= Math.Min(radius, n - 1 - c); k++) s += kernel[k + radius] * f[r * n + c + k];
+                tmp[r * n + c] = s;
+            }
+        for (int r = 0; r < n; r++)
+            for (int c = 0; c < n; c++)
+            {
+                float s = 0;
+                for (int k = Math.Max(-radius, -r); k <= Math.Min(radius, n - 1 - r); k++) s += kernel[k + radius] * tmp[(r + k) * n + c];
+                f[r * n + c] = elastic.Alpha * s;
+            }
+    }
+
+    [Theory]
+    [InlineData(1f)]
+    [InlineData(4f)]
+    [InlineData(10f)]   // radius 30: nearly the whole grid
+    [InlineData(20f)]   // radius capped at 31
+    public void TheSmoothingIsThePlainLoopBitForBit(float sigma)
+    {
+        var elastic = new ElasticDistortion(sigma, alpha: 16f);
+        var rng = new Random(5);
+        var noise = Enumerable.Range(0, InputEncoding.Size).Select(_ => (float)rng.NextDouble() * 2 - 1).ToArray();
+        var expected = noise.ToArray();
+        PlainSmooth(elastic, expected);
+        var actual = noise.ToArray();
+        var scratch = new float[elastic.ScratchSize];
+        scratch.AsSpan().Fill(float.NaN); // whatever the scratch held before must not matter
+        elastic.Smooth(actual, scratch);
+        Assert.Equal(expected, actual);
     }
 
     [Fact]
@@ -78,7 +121,7 @@ public sealed class DistortionTests
         var digit = TestMnist.Test.Image(2).ToArray();
         var input = new float[InputEncoding.Size];
         var field = new float[ElasticDistortion.FieldSize];
-        var scratch = new float[ElasticDistortion.ScratchSize];
+        var scratch = new float[ElasticDistortion.Default.ScratchSize];
         var stroke = new byte[28 * 28];
         void Once(int sample)
         {
