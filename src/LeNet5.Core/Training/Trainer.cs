@@ -20,7 +20,6 @@ public sealed class Trainer : IDisposable
     private readonly MnistSplit _train;
     private readonly BatchWorkers _workers;
     private readonly SdlmRates _rates;
-    private readonly float[] _step;
 
     /// <param name="parameters">Where to start: another model's parameters to fine-tune, a checkpoint's, or null for a fresh initialisation.</param>
     /// <param name="extra">Samples beside MNIST, to train on and to report the error of.</param>
@@ -40,7 +39,6 @@ public sealed class Trainer : IDisposable
             throw new ArgumentException($"{parameters.Length} parameters do not fit {architecture} ({Network.ParameterCount})");
         Parameters = parameters ?? Network.InitializeParameters(options.Seed);
         Velocity = new float[Network.ParameterCount];
-        _step = new float[Network.ParameterCount];
         _workers = new BatchWorkers(Network, _train, options);
         _rates = new SdlmRates(Network, options);
     }
@@ -132,12 +130,9 @@ public sealed class Trainer : IDisposable
     /// <summary>One step of SGD on the samples at positions [start, start + count) of <paramref name="order"/>. Allocates nothing.</summary>
     public void TrainBatch(int[] order, int start, int count, int epoch)
     {
-        var g = _workers.Gradient(Parameters, order, start, count, epoch);
+        _workers.Gradient(Parameters, order, start, count, epoch);
         // g = (1/B) sum_t g_t  (in worker order);  v = momentum v + g;  w -= eta (.) v
-        TensorPrimitives.Multiply(g, 1f / count, g);
-        TensorPrimitives.MultiplyAdd(Velocity, Options.Momentum, g, Velocity);
-        TensorPrimitives.Multiply(_rates.Values, Velocity, _step);
-        TensorPrimitives.Subtract(Parameters, _step, Parameters);
+        _workers.Step(Parameters, Velocity, _rates.Values, Options.Momentum, count);
     }
 
     /// <summary>The global epsilon of an epoch: the schedule's, times the learning-rate scale.</summary>
