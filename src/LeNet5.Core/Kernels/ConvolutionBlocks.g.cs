@@ -9,6 +9,7 @@ internal static partial class ConvolutionKernels
 {
     private const int MaxRowBlock = 16;
     private const int MaxPlainBlock = 12;
+    private const int MaxPairBlock = 10;
 
     private interface IWidth { static abstract int Vectors { get; } }
     private struct Width1 : IWidth { public static int Vectors => 1; }
@@ -195,6 +196,64 @@ internal static partial class ConvolutionKernels
         }
     }
 
+    /// <summary>The pair row block of <paramref name="width"/> vectors: two maps over the same sources.</summary>
+    private static void CorrelateRowsPair(int width, int rowHalves, ref float src, ReadOnlySpan<int> sources, ref float kernels, ReadOnlySpan<int> kernelsA, ReadOnlySpan<int> kernelsB, ref float dstA, ref float dstB)
+    {
+        switch ((width, rowHalves))
+        {
+            case (1, 1): RowBlockPair<Width1, Width1>(ref src, sources, ref kernels, kernelsA, kernelsB, ref dstA, ref dstB); break;
+            case (2, 1): RowBlockPair<Width2, Width1>(ref src, sources, ref kernels, kernelsA, kernelsB, ref dstA, ref dstB); break;
+            case (3, 1): RowBlockPair<Width3, Width1>(ref src, sources, ref kernels, kernelsA, kernelsB, ref dstA, ref dstB); break;
+            case (4, 1): RowBlockPair<Width4, Width1>(ref src, sources, ref kernels, kernelsA, kernelsB, ref dstA, ref dstB); break;
+            case (5, 1): RowBlockPair<Width5, Width1>(ref src, sources, ref kernels, kernelsA, kernelsB, ref dstA, ref dstB); break;
+            case (6, 1): RowBlockPair<Width6, Width1>(ref src, sources, ref kernels, kernelsA, kernelsB, ref dstA, ref dstB); break;
+            case (7, 1): RowBlockPair<Width7, Width1>(ref src, sources, ref kernels, kernelsA, kernelsB, ref dstA, ref dstB); break;
+            case (8, 1): RowBlockPair<Width8, Width1>(ref src, sources, ref kernels, kernelsA, kernelsB, ref dstA, ref dstB); break;
+            case (9, 1): RowBlockPair<Width9, Width1>(ref src, sources, ref kernels, kernelsA, kernelsB, ref dstA, ref dstB); break;
+            case (10, 1): RowBlockPair<Width10, Width1>(ref src, sources, ref kernels, kernelsA, kernelsB, ref dstA, ref dstB); break;
+            case (1, 3): RowBlockPair<Width1, Width3>(ref src, sources, ref kernels, kernelsA, kernelsB, ref dstA, ref dstB); break;
+            case (2, 3): RowBlockPair<Width2, Width3>(ref src, sources, ref kernels, kernelsA, kernelsB, ref dstA, ref dstB); break;
+            case (3, 3): RowBlockPair<Width3, Width3>(ref src, sources, ref kernels, kernelsA, kernelsB, ref dstA, ref dstB); break;
+            case (4, 3): RowBlockPair<Width4, Width3>(ref src, sources, ref kernels, kernelsA, kernelsB, ref dstA, ref dstB); break;
+            case (5, 3): RowBlockPair<Width5, Width3>(ref src, sources, ref kernels, kernelsA, kernelsB, ref dstA, ref dstB); break;
+            case (6, 3): RowBlockPair<Width6, Width3>(ref src, sources, ref kernels, kernelsA, kernelsB, ref dstA, ref dstB); break;
+            case (7, 3): RowBlockPair<Width7, Width3>(ref src, sources, ref kernels, kernelsA, kernelsB, ref dstA, ref dstB); break;
+            case (8, 3): RowBlockPair<Width8, Width3>(ref src, sources, ref kernels, kernelsA, kernelsB, ref dstA, ref dstB); break;
+            case (9, 3): RowBlockPair<Width9, Width3>(ref src, sources, ref kernels, kernelsA, kernelsB, ref dstA, ref dstB); break;
+            case (10, 3): RowBlockPair<Width10, Width3>(ref src, sources, ref kernels, kernelsA, kernelsB, ref dstA, ref dstB); break;
+            default: throw new ArgumentOutOfRangeException(nameof(width));
+        }
+    }
+
+    /// <summary>The pair gradient row block of <paramref name="width"/> vectors: two maps' kernels over the same input.</summary>
+    private static void GradientRowsPair(int width, int rowHalves, ref float gA, ref float gB, ref float x, ref float accA, ref float accB)
+    {
+        switch ((width, rowHalves))
+        {
+            case (1, 1): GradientRowBlockPair<Width1, Width1>(ref gA, ref gB, ref x, ref accA, ref accB); break;
+            case (2, 1): GradientRowBlockPair<Width2, Width1>(ref gA, ref gB, ref x, ref accA, ref accB); break;
+            case (3, 1): GradientRowBlockPair<Width3, Width1>(ref gA, ref gB, ref x, ref accA, ref accB); break;
+            case (4, 1): GradientRowBlockPair<Width4, Width1>(ref gA, ref gB, ref x, ref accA, ref accB); break;
+            case (5, 1): GradientRowBlockPair<Width5, Width1>(ref gA, ref gB, ref x, ref accA, ref accB); break;
+            case (6, 1): GradientRowBlockPair<Width6, Width1>(ref gA, ref gB, ref x, ref accA, ref accB); break;
+            case (7, 1): GradientRowBlockPair<Width7, Width1>(ref gA, ref gB, ref x, ref accA, ref accB); break;
+            case (8, 1): GradientRowBlockPair<Width8, Width1>(ref gA, ref gB, ref x, ref accA, ref accB); break;
+            case (9, 1): GradientRowBlockPair<Width9, Width1>(ref gA, ref gB, ref x, ref accA, ref accB); break;
+            case (10, 1): GradientRowBlockPair<Width10, Width1>(ref gA, ref gB, ref x, ref accA, ref accB); break;
+            case (1, 3): GradientRowBlockPair<Width1, Width3>(ref gA, ref gB, ref x, ref accA, ref accB); break;
+            case (2, 3): GradientRowBlockPair<Width2, Width3>(ref gA, ref gB, ref x, ref accA, ref accB); break;
+            case (3, 3): GradientRowBlockPair<Width3, Width3>(ref gA, ref gB, ref x, ref accA, ref accB); break;
+            case (4, 3): GradientRowBlockPair<Width4, Width3>(ref gA, ref gB, ref x, ref accA, ref accB); break;
+            case (5, 3): GradientRowBlockPair<Width5, Width3>(ref gA, ref gB, ref x, ref accA, ref accB); break;
+            case (6, 3): GradientRowBlockPair<Width6, Width3>(ref gA, ref gB, ref x, ref accA, ref accB); break;
+            case (7, 3): GradientRowBlockPair<Width7, Width3>(ref gA, ref gB, ref x, ref accA, ref accB); break;
+            case (8, 3): GradientRowBlockPair<Width8, Width3>(ref gA, ref gB, ref x, ref accA, ref accB); break;
+            case (9, 3): GradientRowBlockPair<Width9, Width3>(ref gA, ref gB, ref x, ref accA, ref accB); break;
+            case (10, 3): GradientRowBlockPair<Width10, Width3>(ref gA, ref gB, ref x, ref accA, ref accB); break;
+            default: throw new ArgumentOutOfRangeException(nameof(width));
+        }
+    }
+
     /// <summary>TWidth.Vectors output vectors at dst held in registers while every pair's 25 taps are multiply-added in.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code: tier 0 would spend the first epoch on these
     private static void Block<TWidth>(ref float src, ReadOnlySpan<int> sources, int stride, ref float kernels, ReadOnlySpan<int> kernelStarts, ref float dst)
@@ -282,11 +341,11 @@ internal static partial class ConvolutionKernels
         var a14 = N > 14 ? Vector512.LoadUnsafe(ref dst, 224) : default;
         var a15 = N > 15 ? Vector512.LoadUnsafe(ref dst, 240) : default;
         ref int source = ref MemoryMarshal.GetReference(sources);
-        ref int kernel = ref MemoryMarshal.GetReference(kernelStarts);
+        ref int kStart = ref MemoryMarshal.GetReference(kernelStarts);
         for (int p = 0; p < sources.Length; p++)
         {
             ref float plane = ref Unsafe.Add(ref src, Unsafe.Add(ref source, p));
-            ref float k = ref Unsafe.Add(ref kernels, Unsafe.Add(ref kernel, p));
+            ref float k = ref Unsafe.Add(ref kernels, Unsafe.Add(ref kStart, p));
             for (int c = 0; c < K; c++)
             {
                 var w0 = Vector512.Create(Unsafe.Add(ref k, 0 + c));
@@ -429,22 +488,22 @@ internal static partial class ConvolutionKernels
                 }
             }
         }
-        if (N > 0) a0.StoreUnsafe(ref dst, 0);
-        if (N > 1) a1.StoreUnsafe(ref dst, 16);
-        if (N > 2) a2.StoreUnsafe(ref dst, 32);
-        if (N > 3) a3.StoreUnsafe(ref dst, 48);
-        if (N > 4) a4.StoreUnsafe(ref dst, 64);
-        if (N > 5) a5.StoreUnsafe(ref dst, 80);
-        if (N > 6) a6.StoreUnsafe(ref dst, 96);
-        if (N > 7) a7.StoreUnsafe(ref dst, 112);
-        if (N > 8) a8.StoreUnsafe(ref dst, 128);
-        if (N > 9) a9.StoreUnsafe(ref dst, 144);
-        if (N > 10) a10.StoreUnsafe(ref dst, 160);
-        if (N > 11) a11.StoreUnsafe(ref dst, 176);
-        if (N > 12) a12.StoreUnsafe(ref dst, 192);
-        if (N > 13) a13.StoreUnsafe(ref dst, 208);
-        if (N > 14) a14.StoreUnsafe(ref dst, 224);
-        if (N > 15) a15.StoreUnsafe(ref dst, 240);
+        if (N > 0) { a0.StoreUnsafe(ref dst, 0); }
+        if (N > 1) { a1.StoreUnsafe(ref dst, 16); }
+        if (N > 2) { a2.StoreUnsafe(ref dst, 32); }
+        if (N > 3) { a3.StoreUnsafe(ref dst, 48); }
+        if (N > 4) { a4.StoreUnsafe(ref dst, 64); }
+        if (N > 5) { a5.StoreUnsafe(ref dst, 80); }
+        if (N > 6) { a6.StoreUnsafe(ref dst, 96); }
+        if (N > 7) { a7.StoreUnsafe(ref dst, 112); }
+        if (N > 8) { a8.StoreUnsafe(ref dst, 128); }
+        if (N > 9) { a9.StoreUnsafe(ref dst, 144); }
+        if (N > 10) { a10.StoreUnsafe(ref dst, 160); }
+        if (N > 11) { a11.StoreUnsafe(ref dst, 176); }
+        if (N > 12) { a12.StoreUnsafe(ref dst, 192); }
+        if (N > 13) { a13.StoreUnsafe(ref dst, 208); }
+        if (N > 14) { a14.StoreUnsafe(ref dst, 224); }
+        if (N > 15) { a15.StoreUnsafe(ref dst, 240); }
     }
 
     /// <summary>All 25 tap sums in registers, at any stride: each g vector is loaded once and meets the 25 shifted x vectors.</summary>
@@ -686,6 +745,235 @@ internal static partial class ConvolutionKernels
             Accumulate(ref acc, 10 + c, e2 + o2);
             Accumulate(ref acc, 15 + c, e3 + o3);
             Accumulate(ref acc, 20 + c, e4 + o4);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="RowBlock{TWidth, THalves}"/> for two output maps that read the same sources with
+    /// their own kernels (the ablations' C5 and its input gradients): each source vector is loaded
+    /// once for both, so a load feeds up to ten multiply-adds.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code: tier 0 would spend the first epoch on these
+    private static void RowBlockPair<TWidth, THalves>(ref float src, ReadOnlySpan<int> sources, ref float kernels, ReadOnlySpan<int> kernelsA, ReadOnlySpan<int> kernelsB, ref float dstA, ref float dstB)
+        where TWidth : struct, IWidth where THalves : struct, IWidth
+    {
+        int N = TWidth.Vectors, H = THalves.Vectors;
+        var a0 = N > 0 ? Vector512.LoadUnsafe(ref dstA, 0) : default;
+        var b0 = N > 0 ? Vector512.LoadUnsafe(ref dstB, 0) : default;
+        var a1 = N > 1 ? Vector512.LoadUnsafe(ref dstA, 16) : default;
+        var b1 = N > 1 ? Vector512.LoadUnsafe(ref dstB, 16) : default;
+        var a2 = N > 2 ? Vector512.LoadUnsafe(ref dstA, 32) : default;
+        var b2 = N > 2 ? Vector512.LoadUnsafe(ref dstB, 32) : default;
+        var a3 = N > 3 ? Vector512.LoadUnsafe(ref dstA, 48) : default;
+        var b3 = N > 3 ? Vector512.LoadUnsafe(ref dstB, 48) : default;
+        var a4 = N > 4 ? Vector512.LoadUnsafe(ref dstA, 64) : default;
+        var b4 = N > 4 ? Vector512.LoadUnsafe(ref dstB, 64) : default;
+        var a5 = N > 5 ? Vector512.LoadUnsafe(ref dstA, 80) : default;
+        var b5 = N > 5 ? Vector512.LoadUnsafe(ref dstB, 80) : default;
+        var a6 = N > 6 ? Vector512.LoadUnsafe(ref dstA, 96) : default;
+        var b6 = N > 6 ? Vector512.LoadUnsafe(ref dstB, 96) : default;
+        var a7 = N > 7 ? Vector512.LoadUnsafe(ref dstA, 112) : default;
+        var b7 = N > 7 ? Vector512.LoadUnsafe(ref dstB, 112) : default;
+        var a8 = N > 8 ? Vector512.LoadUnsafe(ref dstA, 128) : default;
+        var b8 = N > 8 ? Vector512.LoadUnsafe(ref dstB, 128) : default;
+        var a9 = N > 9 ? Vector512.LoadUnsafe(ref dstA, 144) : default;
+        var b9 = N > 9 ? Vector512.LoadUnsafe(ref dstB, 144) : default;
+        ref int source = ref MemoryMarshal.GetReference(sources);
+        ref int kaStart = ref MemoryMarshal.GetReference(kernelsA);
+        ref int kbStart = ref MemoryMarshal.GetReference(kernelsB);
+        for (int p = 0; p < sources.Length; p++)
+        {
+            ref float plane = ref Unsafe.Add(ref src, Unsafe.Add(ref source, p));
+            ref float ka = ref Unsafe.Add(ref kernels, Unsafe.Add(ref kaStart, p));
+            ref float kb = ref Unsafe.Add(ref kernels, Unsafe.Add(ref kbStart, p));
+            for (int c = 0; c < K; c++)
+            {
+                var w0 = Vector512.Create(Unsafe.Add(ref ka, 0 + c));
+                var u0 = Vector512.Create(Unsafe.Add(ref kb, 0 + c));
+                var w1 = Vector512.Create(Unsafe.Add(ref ka, 5 + c));
+                var u1 = Vector512.Create(Unsafe.Add(ref kb, 5 + c));
+                var w2 = Vector512.Create(Unsafe.Add(ref ka, 10 + c));
+                var u2 = Vector512.Create(Unsafe.Add(ref kb, 10 + c));
+                var w3 = Vector512.Create(Unsafe.Add(ref ka, 15 + c));
+                var u3 = Vector512.Create(Unsafe.Add(ref kb, 15 + c));
+                var w4 = Vector512.Create(Unsafe.Add(ref ka, 20 + c));
+                var u4 = Vector512.Create(Unsafe.Add(ref kb, 20 + c));
+                ref float s = ref Unsafe.Add(ref plane, c);
+                if (H == 1)
+                {
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 0); if (N > 0) { a0 = Vector512.FusedMultiplyAdd(v, w0, a0); b0 = Vector512.FusedMultiplyAdd(v, u0, b0); } }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 8); if (N > 0) { a0 = Vector512.FusedMultiplyAdd(v, w1, a0); b0 = Vector512.FusedMultiplyAdd(v, u1, b0); } }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 16); if (N > 1) { a1 = Vector512.FusedMultiplyAdd(v, w0, a1); b1 = Vector512.FusedMultiplyAdd(v, u0, b1); } if (N > 0) { a0 = Vector512.FusedMultiplyAdd(v, w2, a0); b0 = Vector512.FusedMultiplyAdd(v, u2, b0); } }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 24); if (N > 1) { a1 = Vector512.FusedMultiplyAdd(v, w1, a1); b1 = Vector512.FusedMultiplyAdd(v, u1, b1); } if (N > 0) { a0 = Vector512.FusedMultiplyAdd(v, w3, a0); b0 = Vector512.FusedMultiplyAdd(v, u3, b0); } }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 32); if (N > 2) { a2 = Vector512.FusedMultiplyAdd(v, w0, a2); b2 = Vector512.FusedMultiplyAdd(v, u0, b2); } if (N > 1) { a1 = Vector512.FusedMultiplyAdd(v, w2, a1); b1 = Vector512.FusedMultiplyAdd(v, u2, b1); } if (N > 0) { a0 = Vector512.FusedMultiplyAdd(v, w4, a0); b0 = Vector512.FusedMultiplyAdd(v, u4, b0); } }
+                    if (N > 1) { var v = Vector512.LoadUnsafe(ref s, 40); if (N > 2) { a2 = Vector512.FusedMultiplyAdd(v, w1, a2); b2 = Vector512.FusedMultiplyAdd(v, u1, b2); } if (N > 1) { a1 = Vector512.FusedMultiplyAdd(v, w3, a1); b1 = Vector512.FusedMultiplyAdd(v, u3, b1); } }
+                    if (N > 1) { var v = Vector512.LoadUnsafe(ref s, 48); if (N > 3) { a3 = Vector512.FusedMultiplyAdd(v, w0, a3); b3 = Vector512.FusedMultiplyAdd(v, u0, b3); } if (N > 2) { a2 = Vector512.FusedMultiplyAdd(v, w2, a2); b2 = Vector512.FusedMultiplyAdd(v, u2, b2); } if (N > 1) { a1 = Vector512.FusedMultiplyAdd(v, w4, a1); b1 = Vector512.FusedMultiplyAdd(v, u4, b1); } }
+                    if (N > 2) { var v = Vector512.LoadUnsafe(ref s, 56); if (N > 3) { a3 = Vector512.FusedMultiplyAdd(v, w1, a3); b3 = Vector512.FusedMultiplyAdd(v, u1, b3); } if (N > 2) { a2 = Vector512.FusedMultiplyAdd(v, w3, a2); b2 = Vector512.FusedMultiplyAdd(v, u3, b2); } }
+                    if (N > 2) { var v = Vector512.LoadUnsafe(ref s, 64); if (N > 4) { a4 = Vector512.FusedMultiplyAdd(v, w0, a4); b4 = Vector512.FusedMultiplyAdd(v, u0, b4); } if (N > 3) { a3 = Vector512.FusedMultiplyAdd(v, w2, a3); b3 = Vector512.FusedMultiplyAdd(v, u2, b3); } if (N > 2) { a2 = Vector512.FusedMultiplyAdd(v, w4, a2); b2 = Vector512.FusedMultiplyAdd(v, u4, b2); } }
+                    if (N > 3) { var v = Vector512.LoadUnsafe(ref s, 72); if (N > 4) { a4 = Vector512.FusedMultiplyAdd(v, w1, a4); b4 = Vector512.FusedMultiplyAdd(v, u1, b4); } if (N > 3) { a3 = Vector512.FusedMultiplyAdd(v, w3, a3); b3 = Vector512.FusedMultiplyAdd(v, u3, b3); } }
+                    if (N > 3) { var v = Vector512.LoadUnsafe(ref s, 80); if (N > 5) { a5 = Vector512.FusedMultiplyAdd(v, w0, a5); b5 = Vector512.FusedMultiplyAdd(v, u0, b5); } if (N > 4) { a4 = Vector512.FusedMultiplyAdd(v, w2, a4); b4 = Vector512.FusedMultiplyAdd(v, u2, b4); } if (N > 3) { a3 = Vector512.FusedMultiplyAdd(v, w4, a3); b3 = Vector512.FusedMultiplyAdd(v, u4, b3); } }
+                    if (N > 4) { var v = Vector512.LoadUnsafe(ref s, 88); if (N > 5) { a5 = Vector512.FusedMultiplyAdd(v, w1, a5); b5 = Vector512.FusedMultiplyAdd(v, u1, b5); } if (N > 4) { a4 = Vector512.FusedMultiplyAdd(v, w3, a4); b4 = Vector512.FusedMultiplyAdd(v, u3, b4); } }
+                    if (N > 4) { var v = Vector512.LoadUnsafe(ref s, 96); if (N > 6) { a6 = Vector512.FusedMultiplyAdd(v, w0, a6); b6 = Vector512.FusedMultiplyAdd(v, u0, b6); } if (N > 5) { a5 = Vector512.FusedMultiplyAdd(v, w2, a5); b5 = Vector512.FusedMultiplyAdd(v, u2, b5); } if (N > 4) { a4 = Vector512.FusedMultiplyAdd(v, w4, a4); b4 = Vector512.FusedMultiplyAdd(v, u4, b4); } }
+                    if (N > 5) { var v = Vector512.LoadUnsafe(ref s, 104); if (N > 6) { a6 = Vector512.FusedMultiplyAdd(v, w1, a6); b6 = Vector512.FusedMultiplyAdd(v, u1, b6); } if (N > 5) { a5 = Vector512.FusedMultiplyAdd(v, w3, a5); b5 = Vector512.FusedMultiplyAdd(v, u3, b5); } }
+                    if (N > 5) { var v = Vector512.LoadUnsafe(ref s, 112); if (N > 7) { a7 = Vector512.FusedMultiplyAdd(v, w0, a7); b7 = Vector512.FusedMultiplyAdd(v, u0, b7); } if (N > 6) { a6 = Vector512.FusedMultiplyAdd(v, w2, a6); b6 = Vector512.FusedMultiplyAdd(v, u2, b6); } if (N > 5) { a5 = Vector512.FusedMultiplyAdd(v, w4, a5); b5 = Vector512.FusedMultiplyAdd(v, u4, b5); } }
+                    if (N > 6) { var v = Vector512.LoadUnsafe(ref s, 120); if (N > 7) { a7 = Vector512.FusedMultiplyAdd(v, w1, a7); b7 = Vector512.FusedMultiplyAdd(v, u1, b7); } if (N > 6) { a6 = Vector512.FusedMultiplyAdd(v, w3, a6); b6 = Vector512.FusedMultiplyAdd(v, u3, b6); } }
+                    if (N > 6) { var v = Vector512.LoadUnsafe(ref s, 128); if (N > 8) { a8 = Vector512.FusedMultiplyAdd(v, w0, a8); b8 = Vector512.FusedMultiplyAdd(v, u0, b8); } if (N > 7) { a7 = Vector512.FusedMultiplyAdd(v, w2, a7); b7 = Vector512.FusedMultiplyAdd(v, u2, b7); } if (N > 6) { a6 = Vector512.FusedMultiplyAdd(v, w4, a6); b6 = Vector512.FusedMultiplyAdd(v, u4, b6); } }
+                    if (N > 7) { var v = Vector512.LoadUnsafe(ref s, 136); if (N > 8) { a8 = Vector512.FusedMultiplyAdd(v, w1, a8); b8 = Vector512.FusedMultiplyAdd(v, u1, b8); } if (N > 7) { a7 = Vector512.FusedMultiplyAdd(v, w3, a7); b7 = Vector512.FusedMultiplyAdd(v, u3, b7); } }
+                    if (N > 7) { var v = Vector512.LoadUnsafe(ref s, 144); if (N > 9) { a9 = Vector512.FusedMultiplyAdd(v, w0, a9); b9 = Vector512.FusedMultiplyAdd(v, u0, b9); } if (N > 8) { a8 = Vector512.FusedMultiplyAdd(v, w2, a8); b8 = Vector512.FusedMultiplyAdd(v, u2, b8); } if (N > 7) { a7 = Vector512.FusedMultiplyAdd(v, w4, a7); b7 = Vector512.FusedMultiplyAdd(v, u4, b7); } }
+                    if (N > 8) { var v = Vector512.LoadUnsafe(ref s, 152); if (N > 9) { a9 = Vector512.FusedMultiplyAdd(v, w1, a9); b9 = Vector512.FusedMultiplyAdd(v, u1, b9); } if (N > 8) { a8 = Vector512.FusedMultiplyAdd(v, w3, a8); b8 = Vector512.FusedMultiplyAdd(v, u3, b8); } }
+                    if (N > 8) { var v = Vector512.LoadUnsafe(ref s, 160); if (N > 9) { a9 = Vector512.FusedMultiplyAdd(v, w2, a9); b9 = Vector512.FusedMultiplyAdd(v, u2, b9); } if (N > 8) { a8 = Vector512.FusedMultiplyAdd(v, w4, a8); b8 = Vector512.FusedMultiplyAdd(v, u4, b8); } }
+                    if (N > 9) { var v = Vector512.LoadUnsafe(ref s, 168); if (N > 9) { a9 = Vector512.FusedMultiplyAdd(v, w3, a9); b9 = Vector512.FusedMultiplyAdd(v, u3, b9); } }
+                    if (N > 9) { var v = Vector512.LoadUnsafe(ref s, 176); if (N > 9) { a9 = Vector512.FusedMultiplyAdd(v, w4, a9); b9 = Vector512.FusedMultiplyAdd(v, u4, b9); } }
+                }
+                else if (H == 3)
+                {
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 0); if (N > 0) { a0 = Vector512.FusedMultiplyAdd(v, w0, a0); b0 = Vector512.FusedMultiplyAdd(v, u0, b0); } }
+                    if (N > 1) { var v = Vector512.LoadUnsafe(ref s, 16); if (N > 1) { a1 = Vector512.FusedMultiplyAdd(v, w0, a1); b1 = Vector512.FusedMultiplyAdd(v, u0, b1); } }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 24); if (N > 0) { a0 = Vector512.FusedMultiplyAdd(v, w1, a0); b0 = Vector512.FusedMultiplyAdd(v, u1, b0); } }
+                    if (N > 2) { var v = Vector512.LoadUnsafe(ref s, 32); if (N > 2) { a2 = Vector512.FusedMultiplyAdd(v, w0, a2); b2 = Vector512.FusedMultiplyAdd(v, u0, b2); } }
+                    if (N > 1) { var v = Vector512.LoadUnsafe(ref s, 40); if (N > 1) { a1 = Vector512.FusedMultiplyAdd(v, w1, a1); b1 = Vector512.FusedMultiplyAdd(v, u1, b1); } }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 48); if (N > 3) { a3 = Vector512.FusedMultiplyAdd(v, w0, a3); b3 = Vector512.FusedMultiplyAdd(v, u0, b3); } if (N > 0) { a0 = Vector512.FusedMultiplyAdd(v, w2, a0); b0 = Vector512.FusedMultiplyAdd(v, u2, b0); } }
+                    if (N > 2) { var v = Vector512.LoadUnsafe(ref s, 56); if (N > 2) { a2 = Vector512.FusedMultiplyAdd(v, w1, a2); b2 = Vector512.FusedMultiplyAdd(v, u1, b2); } }
+                    if (N > 1) { var v = Vector512.LoadUnsafe(ref s, 64); if (N > 4) { a4 = Vector512.FusedMultiplyAdd(v, w0, a4); b4 = Vector512.FusedMultiplyAdd(v, u0, b4); } if (N > 1) { a1 = Vector512.FusedMultiplyAdd(v, w2, a1); b1 = Vector512.FusedMultiplyAdd(v, u2, b1); } }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 72); if (N > 3) { a3 = Vector512.FusedMultiplyAdd(v, w1, a3); b3 = Vector512.FusedMultiplyAdd(v, u1, b3); } if (N > 0) { a0 = Vector512.FusedMultiplyAdd(v, w3, a0); b0 = Vector512.FusedMultiplyAdd(v, u3, b0); } }
+                    if (N > 2) { var v = Vector512.LoadUnsafe(ref s, 80); if (N > 5) { a5 = Vector512.FusedMultiplyAdd(v, w0, a5); b5 = Vector512.FusedMultiplyAdd(v, u0, b5); } if (N > 2) { a2 = Vector512.FusedMultiplyAdd(v, w2, a2); b2 = Vector512.FusedMultiplyAdd(v, u2, b2); } }
+                    if (N > 1) { var v = Vector512.LoadUnsafe(ref s, 88); if (N > 4) { a4 = Vector512.FusedMultiplyAdd(v, w1, a4); b4 = Vector512.FusedMultiplyAdd(v, u1, b4); } if (N > 1) { a1 = Vector512.FusedMultiplyAdd(v, w3, a1); b1 = Vector512.FusedMultiplyAdd(v, u3, b1); } }
+                    if (N > 0) { var v = Vector512.LoadUnsafe(ref s, 96); if (N > 6) { a6 = Vector512.FusedMultiplyAdd(v, w0, a6); b6 = Vector512.FusedMultiplyAdd(v, u0, b6); } if (N > 3) { a3 = Vector512.FusedMultiplyAdd(v, w2, a3); b3 = Vector512.FusedMultiplyAdd(v, u2, b3); } if (N > 0) { a0 = Vector512.FusedMultiplyAdd(v, w4, a0); b0 = Vector512.FusedMultiplyAdd(v, u4, b0); } }
+                    if (N > 2) { var v = Vector512.LoadUnsafe(ref s, 104); if (N > 5) { a5 = Vector512.FusedMultiplyAdd(v, w1, a5); b5 = Vector512.FusedMultiplyAdd(v, u1, b5); } if (N > 2) { a2 = Vector512.FusedMultiplyAdd(v, w3, a2); b2 = Vector512.FusedMultiplyAdd(v, u3, b2); } }
+                    if (N > 1) { var v = Vector512.LoadUnsafe(ref s, 112); if (N > 7) { a7 = Vector512.FusedMultiplyAdd(v, w0, a7); b7 = Vector512.FusedMultiplyAdd(v, u0, b7); } if (N > 4) { a4 = Vector512.FusedMultiplyAdd(v, w2, a4); b4 = Vector512.FusedMultiplyAdd(v, u2, b4); } if (N > 1) { a1 = Vector512.FusedMultiplyAdd(v, w4, a1); b1 = Vector512.FusedMultiplyAdd(v, u4, b1); } }
+                    if (N > 3) { var v = Vector512.LoadUnsafe(ref s, 120); if (N > 6) { a6 = Vector512.FusedMultiplyAdd(v, w1, a6); b6 = Vector512.FusedMultiplyAdd(v, u1, b6); } if (N > 3) { a3 = Vector512.FusedMultiplyAdd(v, w3, a3); b3 = Vector512.FusedMultiplyAdd(v, u3, b3); } }
+                    if (N > 2) { var v = Vector512.LoadUnsafe(ref s, 128); if (N > 8) { a8 = Vector512.FusedMultiplyAdd(v, w0, a8); b8 = Vector512.FusedMultiplyAdd(v, u0, b8); } if (N > 5) { a5 = Vector512.FusedMultiplyAdd(v, w2, a5); b5 = Vector512.FusedMultiplyAdd(v, u2, b5); } if (N > 2) { a2 = Vector512.FusedMultiplyAdd(v, w4, a2); b2 = Vector512.FusedMultiplyAdd(v, u4, b2); } }
+                    if (N > 4) { var v = Vector512.LoadUnsafe(ref s, 136); if (N > 7) { a7 = Vector512.FusedMultiplyAdd(v, w1, a7); b7 = Vector512.FusedMultiplyAdd(v, u1, b7); } if (N > 4) { a4 = Vector512.FusedMultiplyAdd(v, w3, a4); b4 = Vector512.FusedMultiplyAdd(v, u3, b4); } }
+                    if (N > 3) { var v = Vector512.LoadUnsafe(ref s, 144); if (N > 9) { a9 = Vector512.FusedMultiplyAdd(v, w0, a9); b9 = Vector512.FusedMultiplyAdd(v, u0, b9); } if (N > 6) { a6 = Vector512.FusedMultiplyAdd(v, w2, a6); b6 = Vector512.FusedMultiplyAdd(v, u2, b6); } if (N > 3) { a3 = Vector512.FusedMultiplyAdd(v, w4, a3); b3 = Vector512.FusedMultiplyAdd(v, u4, b3); } }
+                    if (N > 5) { var v = Vector512.LoadUnsafe(ref s, 152); if (N > 8) { a8 = Vector512.FusedMultiplyAdd(v, w1, a8); b8 = Vector512.FusedMultiplyAdd(v, u1, b8); } if (N > 5) { a5 = Vector512.FusedMultiplyAdd(v, w3, a5); b5 = Vector512.FusedMultiplyAdd(v, u3, b5); } }
+                    if (N > 4) { var v = Vector512.LoadUnsafe(ref s, 160); if (N > 7) { a7 = Vector512.FusedMultiplyAdd(v, w2, a7); b7 = Vector512.FusedMultiplyAdd(v, u2, b7); } if (N > 4) { a4 = Vector512.FusedMultiplyAdd(v, w4, a4); b4 = Vector512.FusedMultiplyAdd(v, u4, b4); } }
+                    if (N > 6) { var v = Vector512.LoadUnsafe(ref s, 168); if (N > 9) { a9 = Vector512.FusedMultiplyAdd(v, w1, a9); b9 = Vector512.FusedMultiplyAdd(v, u1, b9); } if (N > 6) { a6 = Vector512.FusedMultiplyAdd(v, w3, a6); b6 = Vector512.FusedMultiplyAdd(v, u3, b6); } }
+                    if (N > 5) { var v = Vector512.LoadUnsafe(ref s, 176); if (N > 8) { a8 = Vector512.FusedMultiplyAdd(v, w2, a8); b8 = Vector512.FusedMultiplyAdd(v, u2, b8); } if (N > 5) { a5 = Vector512.FusedMultiplyAdd(v, w4, a5); b5 = Vector512.FusedMultiplyAdd(v, u4, b5); } }
+                    if (N > 7) { var v = Vector512.LoadUnsafe(ref s, 184); if (N > 7) { a7 = Vector512.FusedMultiplyAdd(v, w3, a7); b7 = Vector512.FusedMultiplyAdd(v, u3, b7); } }
+                    if (N > 6) { var v = Vector512.LoadUnsafe(ref s, 192); if (N > 9) { a9 = Vector512.FusedMultiplyAdd(v, w2, a9); b9 = Vector512.FusedMultiplyAdd(v, u2, b9); } if (N > 6) { a6 = Vector512.FusedMultiplyAdd(v, w4, a6); b6 = Vector512.FusedMultiplyAdd(v, u4, b6); } }
+                    if (N > 8) { var v = Vector512.LoadUnsafe(ref s, 200); if (N > 8) { a8 = Vector512.FusedMultiplyAdd(v, w3, a8); b8 = Vector512.FusedMultiplyAdd(v, u3, b8); } }
+                    if (N > 7) { var v = Vector512.LoadUnsafe(ref s, 208); if (N > 7) { a7 = Vector512.FusedMultiplyAdd(v, w4, a7); b7 = Vector512.FusedMultiplyAdd(v, u4, b7); } }
+                    if (N > 9) { var v = Vector512.LoadUnsafe(ref s, 216); if (N > 9) { a9 = Vector512.FusedMultiplyAdd(v, w3, a9); b9 = Vector512.FusedMultiplyAdd(v, u3, b9); } }
+                    if (N > 8) { var v = Vector512.LoadUnsafe(ref s, 224); if (N > 8) { a8 = Vector512.FusedMultiplyAdd(v, w4, a8); b8 = Vector512.FusedMultiplyAdd(v, u4, b8); } }
+                    if (N > 9) { var v = Vector512.LoadUnsafe(ref s, 240); if (N > 9) { a9 = Vector512.FusedMultiplyAdd(v, w4, a9); b9 = Vector512.FusedMultiplyAdd(v, u4, b9); } }
+                }
+            }
+        }
+        if (N > 0) { a0.StoreUnsafe(ref dstA, 0); b0.StoreUnsafe(ref dstB, 0); }
+        if (N > 1) { a1.StoreUnsafe(ref dstA, 16); b1.StoreUnsafe(ref dstB, 16); }
+        if (N > 2) { a2.StoreUnsafe(ref dstA, 32); b2.StoreUnsafe(ref dstB, 32); }
+        if (N > 3) { a3.StoreUnsafe(ref dstA, 48); b3.StoreUnsafe(ref dstB, 48); }
+        if (N > 4) { a4.StoreUnsafe(ref dstA, 64); b4.StoreUnsafe(ref dstB, 64); }
+        if (N > 5) { a5.StoreUnsafe(ref dstA, 80); b5.StoreUnsafe(ref dstB, 80); }
+        if (N > 6) { a6.StoreUnsafe(ref dstA, 96); b6.StoreUnsafe(ref dstB, 96); }
+        if (N > 7) { a7.StoreUnsafe(ref dstA, 112); b7.StoreUnsafe(ref dstB, 112); }
+        if (N > 8) { a8.StoreUnsafe(ref dstA, 128); b8.StoreUnsafe(ref dstB, 128); }
+        if (N > 9) { a9.StoreUnsafe(ref dstA, 144); b9.StoreUnsafe(ref dstB, 144); }
+    }
+
+    /// <summary>
+    /// <see cref="GradientRowBlock{TWidth, THalves}"/> for the kernels of two output maps that read
+    /// the same input map: each source vector is loaded once for both maps' output gradients. One
+    /// chain per tap row and map: ten chains keep the FMAs busy.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code: tier 0 would spend the first epoch on these
+    private static void GradientRowBlockPair<TWidth, THalves>(ref float gA, ref float gB, ref float x, ref float accA, ref float accB)
+        where TWidth : struct, IWidth where THalves : struct, IWidth
+    {
+        int N = TWidth.Vectors, H = THalves.Vectors;
+        var g0 = N > 0 ? Vector512.LoadUnsafe(ref gA, 0) : default;
+        var h0 = N > 0 ? Vector512.LoadUnsafe(ref gB, 0) : default;
+        var g1 = N > 1 ? Vector512.LoadUnsafe(ref gA, 16) : default;
+        var h1 = N > 1 ? Vector512.LoadUnsafe(ref gB, 16) : default;
+        var g2 = N > 2 ? Vector512.LoadUnsafe(ref gA, 32) : default;
+        var h2 = N > 2 ? Vector512.LoadUnsafe(ref gB, 32) : default;
+        var g3 = N > 3 ? Vector512.LoadUnsafe(ref gA, 48) : default;
+        var h3 = N > 3 ? Vector512.LoadUnsafe(ref gB, 48) : default;
+        var g4 = N > 4 ? Vector512.LoadUnsafe(ref gA, 64) : default;
+        var h4 = N > 4 ? Vector512.LoadUnsafe(ref gB, 64) : default;
+        var g5 = N > 5 ? Vector512.LoadUnsafe(ref gA, 80) : default;
+        var h5 = N > 5 ? Vector512.LoadUnsafe(ref gB, 80) : default;
+        var g6 = N > 6 ? Vector512.LoadUnsafe(ref gA, 96) : default;
+        var h6 = N > 6 ? Vector512.LoadUnsafe(ref gB, 96) : default;
+        var g7 = N > 7 ? Vector512.LoadUnsafe(ref gA, 112) : default;
+        var h7 = N > 7 ? Vector512.LoadUnsafe(ref gB, 112) : default;
+        var g8 = N > 8 ? Vector512.LoadUnsafe(ref gA, 128) : default;
+        var h8 = N > 8 ? Vector512.LoadUnsafe(ref gB, 128) : default;
+        var g9 = N > 9 ? Vector512.LoadUnsafe(ref gA, 144) : default;
+        var h9 = N > 9 ? Vector512.LoadUnsafe(ref gB, 144) : default;
+        for (int c = 0; c < K; c++)
+        {
+            Vector512<float> e0 = default, e1 = default, e2 = default, e3 = default, e4 = default;
+            Vector512<float> f0 = default, f1 = default, f2 = default, f3 = default, f4 = default;
+            ref float xc = ref Unsafe.Add(ref x, c);
+            if (H == 1)
+            {
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 0); if (N > 0) { e0 = Vector512.FusedMultiplyAdd(g0, v, e0); f0 = Vector512.FusedMultiplyAdd(h0, v, f0); } }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 8); if (N > 0) { e1 = Vector512.FusedMultiplyAdd(g0, v, e1); f1 = Vector512.FusedMultiplyAdd(h0, v, f1); } }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 16); if (N > 1) { e0 = Vector512.FusedMultiplyAdd(g1, v, e0); f0 = Vector512.FusedMultiplyAdd(h1, v, f0); } if (N > 0) { e2 = Vector512.FusedMultiplyAdd(g0, v, e2); f2 = Vector512.FusedMultiplyAdd(h0, v, f2); } }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 24); if (N > 1) { e1 = Vector512.FusedMultiplyAdd(g1, v, e1); f1 = Vector512.FusedMultiplyAdd(h1, v, f1); } if (N > 0) { e3 = Vector512.FusedMultiplyAdd(g0, v, e3); f3 = Vector512.FusedMultiplyAdd(h0, v, f3); } }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 32); if (N > 2) { e0 = Vector512.FusedMultiplyAdd(g2, v, e0); f0 = Vector512.FusedMultiplyAdd(h2, v, f0); } if (N > 1) { e2 = Vector512.FusedMultiplyAdd(g1, v, e2); f2 = Vector512.FusedMultiplyAdd(h1, v, f2); } if (N > 0) { e4 = Vector512.FusedMultiplyAdd(g0, v, e4); f4 = Vector512.FusedMultiplyAdd(h0, v, f4); } }
+                if (N > 1) { var v = Vector512.LoadUnsafe(ref xc, 40); if (N > 2) { e1 = Vector512.FusedMultiplyAdd(g2, v, e1); f1 = Vector512.FusedMultiplyAdd(h2, v, f1); } if (N > 1) { e3 = Vector512.FusedMultiplyAdd(g1, v, e3); f3 = Vector512.FusedMultiplyAdd(h1, v, f3); } }
+                if (N > 1) { var v = Vector512.LoadUnsafe(ref xc, 48); if (N > 3) { e0 = Vector512.FusedMultiplyAdd(g3, v, e0); f0 = Vector512.FusedMultiplyAdd(h3, v, f0); } if (N > 2) { e2 = Vector512.FusedMultiplyAdd(g2, v, e2); f2 = Vector512.FusedMultiplyAdd(h2, v, f2); } if (N > 1) { e4 = Vector512.FusedMultiplyAdd(g1, v, e4); f4 = Vector512.FusedMultiplyAdd(h1, v, f4); } }
+                if (N > 2) { var v = Vector512.LoadUnsafe(ref xc, 56); if (N > 3) { e1 = Vector512.FusedMultiplyAdd(g3, v, e1); f1 = Vector512.FusedMultiplyAdd(h3, v, f1); } if (N > 2) { e3 = Vector512.FusedMultiplyAdd(g2, v, e3); f3 = Vector512.FusedMultiplyAdd(h2, v, f3); } }
+                if (N > 2) { var v = Vector512.LoadUnsafe(ref xc, 64); if (N > 4) { e0 = Vector512.FusedMultiplyAdd(g4, v, e0); f0 = Vector512.FusedMultiplyAdd(h4, v, f0); } if (N > 3) { e2 = Vector512.FusedMultiplyAdd(g3, v, e2); f2 = Vector512.FusedMultiplyAdd(h3, v, f2); } if (N > 2) { e4 = Vector512.FusedMultiplyAdd(g2, v, e4); f4 = Vector512.FusedMultiplyAdd(h2, v, f4); } }
+                if (N > 3) { var v = Vector512.LoadUnsafe(ref xc, 72); if (N > 4) { e1 = Vector512.FusedMultiplyAdd(g4, v, e1); f1 = Vector512.FusedMultiplyAdd(h4, v, f1); } if (N > 3) { e3 = Vector512.FusedMultiplyAdd(g3, v, e3); f3 = Vector512.FusedMultiplyAdd(h3, v, f3); } }
+                if (N > 3) { var v = Vector512.LoadUnsafe(ref xc, 80); if (N > 5) { e0 = Vector512.FusedMultiplyAdd(g5, v, e0); f0 = Vector512.FusedMultiplyAdd(h5, v, f0); } if (N > 4) { e2 = Vector512.FusedMultiplyAdd(g4, v, e2); f2 = Vector512.FusedMultiplyAdd(h4, v, f2); } if (N > 3) { e4 = Vector512.FusedMultiplyAdd(g3, v, e4); f4 = Vector512.FusedMultiplyAdd(h3, v, f4); } }
+                if (N > 4) { var v = Vector512.LoadUnsafe(ref xc, 88); if (N > 5) { e1 = Vector512.FusedMultiplyAdd(g5, v, e1); f1 = Vector512.FusedMultiplyAdd(h5, v, f1); } if (N > 4) { e3 = Vector512.FusedMultiplyAdd(g4, v, e3); f3 = Vector512.FusedMultiplyAdd(h4, v, f3); } }
+                if (N > 4) { var v = Vector512.LoadUnsafe(ref xc, 96); if (N > 6) { e0 = Vector512.FusedMultiplyAdd(g6, v, e0); f0 = Vector512.FusedMultiplyAdd(h6, v, f0); } if (N > 5) { e2 = Vector512.FusedMultiplyAdd(g5, v, e2); f2 = Vector512.FusedMultiplyAdd(h5, v, f2); } if (N > 4) { e4 = Vector512.FusedMultiplyAdd(g4, v, e4); f4 = Vector512.FusedMultiplyAdd(h4, v, f4); } }
+                if (N > 5) { var v = Vector512.LoadUnsafe(ref xc, 104); if (N > 6) { e1 = Vector512.FusedMultiplyAdd(g6, v, e1); f1 = Vector512.FusedMultiplyAdd(h6, v, f1); } if (N > 5) { e3 = Vector512.FusedMultiplyAdd(g5, v, e3); f3 = Vector512.FusedMultiplyAdd(h5, v, f3); } }
+                if (N > 5) { var v = Vector512.LoadUnsafe(ref xc, 112); if (N > 7) { e0 = Vector512.FusedMultiplyAdd(g7, v, e0); f0 = Vector512.FusedMultiplyAdd(h7, v, f0); } if (N > 6) { e2 = Vector512.FusedMultiplyAdd(g6, v, e2); f2 = Vector512.FusedMultiplyAdd(h6, v, f2); } if (N > 5) { e4 = Vector512.FusedMultiplyAdd(g5, v, e4); f4 = Vector512.FusedMultiplyAdd(h5, v, f4); } }
+                if (N > 6) { var v = Vector512.LoadUnsafe(ref xc, 120); if (N > 7) { e1 = Vector512.FusedMultiplyAdd(g7, v, e1); f1 = Vector512.FusedMultiplyAdd(h7, v, f1); } if (N > 6) { e3 = Vector512.FusedMultiplyAdd(g6, v, e3); f3 = Vector512.FusedMultiplyAdd(h6, v, f3); } }
+                if (N > 6) { var v = Vector512.LoadUnsafe(ref xc, 128); if (N > 8) { e0 = Vector512.FusedMultiplyAdd(g8, v, e0); f0 = Vector512.FusedMultiplyAdd(h8, v, f0); } if (N > 7) { e2 = Vector512.FusedMultiplyAdd(g7, v, e2); f2 = Vector512.FusedMultiplyAdd(h7, v, f2); } if (N > 6) { e4 = Vector512.FusedMultiplyAdd(g6, v, e4); f4 = Vector512.FusedMultiplyAdd(h6, v, f4); } }
+                if (N > 7) { var v = Vector512.LoadUnsafe(ref xc, 136); if (N > 8) { e1 = Vector512.FusedMultiplyAdd(g8, v, e1); f1 = Vector512.FusedMultiplyAdd(h8, v, f1); } if (N > 7) { e3 = Vector512.FusedMultiplyAdd(g7, v, e3); f3 = Vector512.FusedMultiplyAdd(h7, v, f3); } }
+                if (N > 7) { var v = Vector512.LoadUnsafe(ref xc, 144); if (N > 9) { e0 = Vector512.FusedMultiplyAdd(g9, v, e0); f0 = Vector512.FusedMultiplyAdd(h9, v, f0); } if (N > 8) { e2 = Vector512.FusedMultiplyAdd(g8, v, e2); f2 = Vector512.FusedMultiplyAdd(h8, v, f2); } if (N > 7) { e4 = Vector512.FusedMultiplyAdd(g7, v, e4); f4 = Vector512.FusedMultiplyAdd(h7, v, f4); } }
+                if (N > 8) { var v = Vector512.LoadUnsafe(ref xc, 152); if (N > 9) { e1 = Vector512.FusedMultiplyAdd(g9, v, e1); f1 = Vector512.FusedMultiplyAdd(h9, v, f1); } if (N > 8) { e3 = Vector512.FusedMultiplyAdd(g8, v, e3); f3 = Vector512.FusedMultiplyAdd(h8, v, f3); } }
+                if (N > 8) { var v = Vector512.LoadUnsafe(ref xc, 160); if (N > 9) { e2 = Vector512.FusedMultiplyAdd(g9, v, e2); f2 = Vector512.FusedMultiplyAdd(h9, v, f2); } if (N > 8) { e4 = Vector512.FusedMultiplyAdd(g8, v, e4); f4 = Vector512.FusedMultiplyAdd(h8, v, f4); } }
+                if (N > 9) { var v = Vector512.LoadUnsafe(ref xc, 168); if (N > 9) { e3 = Vector512.FusedMultiplyAdd(g9, v, e3); f3 = Vector512.FusedMultiplyAdd(h9, v, f3); } }
+                if (N > 9) { var v = Vector512.LoadUnsafe(ref xc, 176); if (N > 9) { e4 = Vector512.FusedMultiplyAdd(g9, v, e4); f4 = Vector512.FusedMultiplyAdd(h9, v, f4); } }
+            }
+            else if (H == 3)
+            {
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 0); if (N > 0) { e0 = Vector512.FusedMultiplyAdd(g0, v, e0); f0 = Vector512.FusedMultiplyAdd(h0, v, f0); } }
+                if (N > 1) { var v = Vector512.LoadUnsafe(ref xc, 16); if (N > 1) { e0 = Vector512.FusedMultiplyAdd(g1, v, e0); f0 = Vector512.FusedMultiplyAdd(h1, v, f0); } }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 24); if (N > 0) { e1 = Vector512.FusedMultiplyAdd(g0, v, e1); f1 = Vector512.FusedMultiplyAdd(h0, v, f1); } }
+                if (N > 2) { var v = Vector512.LoadUnsafe(ref xc, 32); if (N > 2) { e0 = Vector512.FusedMultiplyAdd(g2, v, e0); f0 = Vector512.FusedMultiplyAdd(h2, v, f0); } }
+                if (N > 1) { var v = Vector512.LoadUnsafe(ref xc, 40); if (N > 1) { e1 = Vector512.FusedMultiplyAdd(g1, v, e1); f1 = Vector512.FusedMultiplyAdd(h1, v, f1); } }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 48); if (N > 3) { e0 = Vector512.FusedMultiplyAdd(g3, v, e0); f0 = Vector512.FusedMultiplyAdd(h3, v, f0); } if (N > 0) { e2 = Vector512.FusedMultiplyAdd(g0, v, e2); f2 = Vector512.FusedMultiplyAdd(h0, v, f2); } }
+                if (N > 2) { var v = Vector512.LoadUnsafe(ref xc, 56); if (N > 2) { e1 = Vector512.FusedMultiplyAdd(g2, v, e1); f1 = Vector512.FusedMultiplyAdd(h2, v, f1); } }
+                if (N > 1) { var v = Vector512.LoadUnsafe(ref xc, 64); if (N > 4) { e0 = Vector512.FusedMultiplyAdd(g4, v, e0); f0 = Vector512.FusedMultiplyAdd(h4, v, f0); } if (N > 1) { e2 = Vector512.FusedMultiplyAdd(g1, v, e2); f2 = Vector512.FusedMultiplyAdd(h1, v, f2); } }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 72); if (N > 3) { e1 = Vector512.FusedMultiplyAdd(g3, v, e1); f1 = Vector512.FusedMultiplyAdd(h3, v, f1); } if (N > 0) { e3 = Vector512.FusedMultiplyAdd(g0, v, e3); f3 = Vector512.FusedMultiplyAdd(h0, v, f3); } }
+                if (N > 2) { var v = Vector512.LoadUnsafe(ref xc, 80); if (N > 5) { e0 = Vector512.FusedMultiplyAdd(g5, v, e0); f0 = Vector512.FusedMultiplyAdd(h5, v, f0); } if (N > 2) { e2 = Vector512.FusedMultiplyAdd(g2, v, e2); f2 = Vector512.FusedMultiplyAdd(h2, v, f2); } }
+                if (N > 1) { var v = Vector512.LoadUnsafe(ref xc, 88); if (N > 4) { e1 = Vector512.FusedMultiplyAdd(g4, v, e1); f1 = Vector512.FusedMultiplyAdd(h4, v, f1); } if (N > 1) { e3 = Vector512.FusedMultiplyAdd(g1, v, e3); f3 = Vector512.FusedMultiplyAdd(h1, v, f3); } }
+                if (N > 0) { var v = Vector512.LoadUnsafe(ref xc, 96); if (N > 6) { e0 = Vector512.FusedMultiplyAdd(g6, v, e0); f0 = Vector512.FusedMultiplyAdd(h6, v, f0); } if (N > 3) { e2 = Vector512.FusedMultiplyAdd(g3, v, e2); f2 = Vector512.FusedMultiplyAdd(h3, v, f2); } if (N > 0) { e4 = Vector512.FusedMultiplyAdd(g0, v, e4); f4 = Vector512.FusedMultiplyAdd(h0, v, f4); } }
+                if (N > 2) { var v = Vector512.LoadUnsafe(ref xc, 104); if (N > 5) { e1 = Vector512.FusedMultiplyAdd(g5, v, e1); f1 = Vector512.FusedMultiplyAdd(h5, v, f1); } if (N > 2) { e3 = Vector512.FusedMultiplyAdd(g2, v, e3); f3 = Vector512.FusedMultiplyAdd(h2, v, f3); } }
+                if (N > 1) { var v = Vector512.LoadUnsafe(ref xc, 112); if (N > 7) { e0 = Vector512.FusedMultiplyAdd(g7, v, e0); f0 = Vector512.FusedMultiplyAdd(h7, v, f0); } if (N > 4) { e2 = Vector512.FusedMultiplyAdd(g4, v, e2); f2 = Vector512.FusedMultiplyAdd(h4, v, f2); } if (N > 1) { e4 = Vector512.FusedMultiplyAdd(g1, v, e4); f4 = Vector512.FusedMultiplyAdd(h1, v, f4); } }
+                if (N > 3) { var v = Vector512.LoadUnsafe(ref xc, 120); if (N > 6) { e1 = Vector512.FusedMultiplyAdd(g6, v, e1); f1 = Vector512.FusedMultiplyAdd(h6, v, f1); } if (N > 3) { e3 = Vector512.FusedMultiplyAdd(g3, v, e3); f3 = Vector512.FusedMultiplyAdd(h3, v, f3); } }
+                if (N > 2) { var v = Vector512.LoadUnsafe(ref xc, 128); if (N > 8) { e0 = Vector512.FusedMultiplyAdd(g8, v, e0); f0 = Vector512.FusedMultiplyAdd(h8, v, f0); } if (N > 5) { e2 = Vector512.FusedMultiplyAdd(g5, v, e2); f2 = Vector512.FusedMultiplyAdd(h5, v, f2); } if (N > 2) { e4 = Vector512.FusedMultiplyAdd(g2, v, e4); f4 = Vector512.FusedMultiplyAdd(h2, v, f4); } }
+                if (N > 4) { var v = Vector512.LoadUnsafe(ref xc, 136); if (N > 7) { e1 = Vector512.FusedMultiplyAdd(g7, v, e1); f1 = Vector512.FusedMultiplyAdd(h7, v, f1); } if (N > 4) { e3 = Vector512.FusedMultiplyAdd(g4, v, e3); f3 = Vector512.FusedMultiplyAdd(h4, v, f3); } }
+                if (N > 3) { var v = Vector512.LoadUnsafe(ref xc, 144); if (N > 9) { e0 = Vector512.FusedMultiplyAdd(g9, v, e0); f0 = Vector512.FusedMultiplyAdd(h9, v, f0); } if (N > 6) { e2 = Vector512.FusedMultiplyAdd(g6, v, e2); f2 = Vector512.FusedMultiplyAdd(h6, v, f2); } if (N > 3) { e4 = Vector512.FusedMultiplyAdd(g3, v, e4); f4 = Vector512.FusedMultiplyAdd(h3, v, f4); } }
+                if (N > 5) { var v = Vector512.LoadUnsafe(ref xc, 152); if (N > 8) { e1 = Vector512.FusedMultiplyAdd(g8, v, e1); f1 = Vector512.FusedMultiplyAdd(h8, v, f1); } if (N > 5) { e3 = Vector512.FusedMultiplyAdd(g5, v, e3); f3 = Vector512.FusedMultiplyAdd(h5, v, f3); } }
+                if (N > 4) { var v = Vector512.LoadUnsafe(ref xc, 160); if (N > 7) { e2 = Vector512.FusedMultiplyAdd(g7, v, e2); f2 = Vector512.FusedMultiplyAdd(h7, v, f2); } if (N > 4) { e4 = Vector512.FusedMultiplyAdd(g4, v, e4); f4 = Vector512.FusedMultiplyAdd(h4, v, f4); } }
+                if (N > 6) { var v = Vector512.LoadUnsafe(ref xc, 168); if (N > 9) { e1 = Vector512.FusedMultiplyAdd(g9, v, e1); f1 = Vector512.FusedMultiplyAdd(h9, v, f1); } if (N > 6) { e3 = Vector512.FusedMultiplyAdd(g6, v, e3); f3 = Vector512.FusedMultiplyAdd(h6, v, f3); } }
+                if (N > 5) { var v = Vector512.LoadUnsafe(ref xc, 176); if (N > 8) { e2 = Vector512.FusedMultiplyAdd(g8, v, e2); f2 = Vector512.FusedMultiplyAdd(h8, v, f2); } if (N > 5) { e4 = Vector512.FusedMultiplyAdd(g5, v, e4); f4 = Vector512.FusedMultiplyAdd(h5, v, f4); } }
+                if (N > 7) { var v = Vector512.LoadUnsafe(ref xc, 184); if (N > 7) { e3 = Vector512.FusedMultiplyAdd(g7, v, e3); f3 = Vector512.FusedMultiplyAdd(h7, v, f3); } }
+                if (N > 6) { var v = Vector512.LoadUnsafe(ref xc, 192); if (N > 9) { e2 = Vector512.FusedMultiplyAdd(g9, v, e2); f2 = Vector512.FusedMultiplyAdd(h9, v, f2); } if (N > 6) { e4 = Vector512.FusedMultiplyAdd(g6, v, e4); f4 = Vector512.FusedMultiplyAdd(h6, v, f4); } }
+                if (N > 8) { var v = Vector512.LoadUnsafe(ref xc, 200); if (N > 8) { e3 = Vector512.FusedMultiplyAdd(g8, v, e3); f3 = Vector512.FusedMultiplyAdd(h8, v, f3); } }
+                if (N > 7) { var v = Vector512.LoadUnsafe(ref xc, 208); if (N > 7) { e4 = Vector512.FusedMultiplyAdd(g7, v, e4); f4 = Vector512.FusedMultiplyAdd(h7, v, f4); } }
+                if (N > 9) { var v = Vector512.LoadUnsafe(ref xc, 216); if (N > 9) { e3 = Vector512.FusedMultiplyAdd(g9, v, e3); f3 = Vector512.FusedMultiplyAdd(h9, v, f3); } }
+                if (N > 8) { var v = Vector512.LoadUnsafe(ref xc, 224); if (N > 8) { e4 = Vector512.FusedMultiplyAdd(g8, v, e4); f4 = Vector512.FusedMultiplyAdd(h8, v, f4); } }
+                if (N > 9) { var v = Vector512.LoadUnsafe(ref xc, 240); if (N > 9) { e4 = Vector512.FusedMultiplyAdd(g9, v, e4); f4 = Vector512.FusedMultiplyAdd(h9, v, f4); } }
+            }
+            Accumulate(ref accA, 0 + c, e0);
+            Accumulate(ref accB, 0 + c, f0);
+            Accumulate(ref accA, 5 + c, e1);
+            Accumulate(ref accB, 5 + c, f1);
+            Accumulate(ref accA, 10 + c, e2);
+            Accumulate(ref accB, 10 + c, f2);
+            Accumulate(ref accA, 15 + c, e3);
+            Accumulate(ref accB, 15 + c, f3);
+            Accumulate(ref accA, 20 + c, e4);
+            Accumulate(ref accB, 20 + c, f4);
         }
     }
 

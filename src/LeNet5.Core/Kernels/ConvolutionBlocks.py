@@ -8,15 +8,17 @@ index registers, hence the generator. Run it from this folder after changing it:
 K = 5
 MAX_ROW = 16     # row blocks: N sums + 5 weights + 1 load (Correlate), N gradients + 10 sums + 1 (Gradient): within 32 registers
 MAX_PLAIN = 12   # blocks at any stride: N sums + 1 weight
+MAX_PAIR = 10    # pair blocks: 2N sums + 10 weights + 1 load (Correlate), 2N gradients + 10 sums + 1 (Gradient)
 HALVES = (1, 2, 3, 4)  # row strides of 8, 16, 24 and 32 floats
+ODD_HALVES = (1, 3)    # the strides the pair blocks run at (see ConvolutionKernels.CorrelatePair)
 
 
-def row_body(H, indent, source, fma):
+def row_body(H, indent, source, fma, widest=MAX_ROW):
     # source half-vector h = 2 m + H r meets output vector m (or output gradient vector m) at tap row r;
     # each is loaded once and feeds fma(m, r) for every (m, r) it serves
     lines = []
-    for h in range(2 * (MAX_ROW - 1) + (K - 1) * H + 1):
-        served = [((h - H * r) // 2, r) for r in range(K) if (h - H * r) % 2 == 0 and 0 <= (h - H * r) // 2 < MAX_ROW]
+    for h in range(2 * (widest - 1) + (K - 1) * H + 1):
+        served = [((h - H * r) // 2, r) for r in range(K) if (h - H * r) % 2 == 0 and 0 <= (h - H * r) // 2 < widest]
         if served:
             first = min(m for m, _ in served)
             lines.append(f"{indent}if (N > {first}) {{ var v = Vector512.LoadUnsafe(ref {source}, {8 * h}); "
@@ -24,8 +26,10 @@ def row_body(H, indent, source, fma):
     return "\n".join(lines)
 
 
-def row_correlate_body(H, indent):
-    return row_body(H, indent, "s", lambda m, r: f"a{m} = Vector512.FusedMultiplyAdd(v, w{r}, a{m});")
+def row_correlate_body(H, indent, maps, widest):
+    # one source vector meets each map's weight of tap row r: map (acc, weight, ...) sums into acc{m}
+    fmas = lambda m, r: " ".join(f"{a}{m} = Vector512.FusedMultiplyAdd(v, {u}{r}, {a}{m});" for a, u, *_ in maps)
+    return row_body(H, indent, "s", (lambda m, r: fmas(m, r)) if len(maps) == 1 else (lambda m, r: f"{{ {fmas(m, r)} }}"), widest)
 
 
 def row_gradient_body(H, indent):
@@ -33,6 +37,58 @@ def row_gradient_body(H, indent):
         chain = "e" if q % 2 == 0 else "o"
         return f"{chain}{r} = Vector512.FusedMultiplyAdd(g{q}, v, {chain}{r});"
     return row_body(H, indent, "xc", fma)
+
+
+def pair_gradient_body(H, indent):
+    # one source vector, two maps' output gradients: g (map A, sums e) and h (map B, sums f)
+    return row_body(H, indent, "xc", lambda q, r: f"{{ e{r} = Vector512.FusedMultiplyAdd(g{q}, v, e{r}); f{r} = Vector512.FusedMultiplyAdd(h{q}, v, f{r}); }}", MAX_PAIR)
+
+
+# the maps of a row block: accumulator, weight register, kernel ref, destination, kernel-start list
+SINGLE = [("a", "w", "k", "dst", "kernelStarts")]
+PAIR = [("a", "w", "ka", "dstA", "kernelsA"), ("b", "u", "kb", "dstB", "kernelsB")]
+
+
+def correlate_row_block(w, name, maps, widest, halves, summary):
+    w("    /// <summary>")
+    for line in summary:
+        w(f"    /// {line}")
+    w("    /// </summary>")
+    w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code: tier 0 would spend the first epoch on these")
+    params = ", ".join(f"ReadOnlySpan<int> {starts}" for *_, starts in maps)
+    dsts = ", ".join(f"ref float {dst}" for _, _, _, dst, _ in maps)
+    w(f"    private static void {name}<TWidth, THalves>(ref float src, ReadOnlySpan<int> sources, ref float kernels, {params}, {dsts})")
+    w("        where TWidth : struct, IWidth where THalves : struct, IWidth")
+    w("    {")
+    w("        int N = TWidth.Vectors, H = THalves.Vectors;")
+    for j in range(widest):
+        for a, _, _, dst, _ in maps:
+            w(f"        var {a}{j} = N > {j} ? Vector512.LoadUnsafe(ref {dst}, {16 * j}) : default;")
+    w("        ref int source = ref MemoryMarshal.GetReference(sources);")
+    for _, _, k, _, starts in maps:
+        w(f"        ref int {k}Start = ref MemoryMarshal.GetReference({starts});")
+    w("        for (int p = 0; p < sources.Length; p++)")
+    w("        {")
+    w("            ref float plane = ref Unsafe.Add(ref src, Unsafe.Add(ref source, p));")
+    for _, _, k, _, _ in maps:
+        w(f"            ref float {k} = ref Unsafe.Add(ref kernels, Unsafe.Add(ref {k}Start, p));")
+    w("            for (int c = 0; c < K; c++)")
+    w("            {")
+    for r in range(K):
+        for _, u, k, _, _ in maps:
+            w(f"                var {u}{r} = Vector512.Create(Unsafe.Add(ref {k}, {r * K} + c));")
+    w("                ref float s = ref Unsafe.Add(ref plane, c);")
+    for i, H in enumerate(halves):
+        w(f"                {'if' if i == 0 else 'else if'} (H == {H})")
+        w("                {")
+        w(row_correlate_body(H, "                    ", maps, widest))
+        w("                }")
+    w("            }")
+    w("        }")
+    for j in range(widest):
+        w(f"        if (N > {j}) {{ " + " ".join(f"{a}{j}.StoreUnsafe(ref {dst}, {16 * j});" for a, _, _, dst, _ in maps) + " }")
+    w("    }")
+    w("")
 
 
 def main():
@@ -49,6 +105,7 @@ def main():
     w("{")
     w(f"    private const int MaxRowBlock = {MAX_ROW};")
     w(f"    private const int MaxPlainBlock = {MAX_PLAIN};")
+    w(f"    private const int MaxPairBlock = {MAX_PAIR};")
     w("")
     w("    private interface IWidth { static abstract int Vectors { get; } }")
     for j in range(1, MAX_ROW + 1):
@@ -81,6 +138,15 @@ def main():
                "GradientRows(int width, int rowHalves, ref float g, ref float x, ref float acc)",
                "(width, rowHalves)",
                [(f"({j}, {S})", f"GradientRowBlock<Width{j}, Width{S}>(ref g, ref x, ref acc)") for S, j in rows])
+    pairs = [(H, j) for H in HALVES for j in range(1, MAX_PAIR + 1)]
+    dispatcher("The pair row block of <paramref name=\"width\"/> vectors: two maps over the same sources.",
+               "CorrelateRowsPair(int width, int rowHalves, ref float src, ReadOnlySpan<int> sources, ref float kernels, ReadOnlySpan<int> kernelsA, ReadOnlySpan<int> kernelsB, ref float dstA, ref float dstB)",
+               "(width, rowHalves)",
+               [(f"({j}, {S})", f"RowBlockPair<Width{j}, Width{S}>(ref src, sources, ref kernels, kernelsA, kernelsB, ref dstA, ref dstB)") for S, j in pairs if S in ODD_HALVES])
+    dispatcher("The pair gradient row block of <paramref name=\"width\"/> vectors: two maps' kernels over the same input.",
+               "GradientRowsPair(int width, int rowHalves, ref float gA, ref float gB, ref float x, ref float accA, ref float accB)",
+               "(width, rowHalves)",
+               [(f"({j}, {S})", f"GradientRowBlockPair<Width{j}, Width{S}>(ref gA, ref gB, ref x, ref accA, ref accB)") for S, j in pairs if S in ODD_HALVES])
     # plain block
     w("    /// <summary>TWidth.Vectors output vectors at dst held in registers while every pair's 25 taps are multiply-added in.</summary>")
     w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code: tier 0 would spend the first epoch on these")
@@ -112,41 +178,11 @@ def main():
         w(f"        if (N > {j}) a{j}.StoreUnsafe(ref dst, {16 * j});")
     w("    }")
     w("")
-    # row block
-    w("    /// <summary>")
-    w("    /// A block for a row stride of THalves.Vectors half-vectors (8 floats each): output vector m and")
-    w("    /// weight row r read the source vector at half-vector 2m + r THalves.Vectors, so each source")
-    w("    /// vector is loaded once per kernel column and meets up to five weights.")
-    w("    /// </summary>")
-    w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code: tier 0 would spend the first epoch on these")
-    w("    private static void RowBlock<TWidth, THalves>(ref float src, ReadOnlySpan<int> sources, ref float kernels, ReadOnlySpan<int> kernelStarts, ref float dst)")
-    w("        where TWidth : struct, IWidth where THalves : struct, IWidth")
-    w("    {")
-    w("        int N = TWidth.Vectors, H = THalves.Vectors;")
-    for j in range(MAX_ROW):
-        w(f"        var a{j} = N > {j} ? Vector512.LoadUnsafe(ref dst, {16 * j}) : default;")
-    w("        ref int source = ref MemoryMarshal.GetReference(sources);")
-    w("        ref int kernel = ref MemoryMarshal.GetReference(kernelStarts);")
-    w("        for (int p = 0; p < sources.Length; p++)")
-    w("        {")
-    w("            ref float plane = ref Unsafe.Add(ref src, Unsafe.Add(ref source, p));")
-    w("            ref float k = ref Unsafe.Add(ref kernels, Unsafe.Add(ref kernel, p));")
-    w("            for (int c = 0; c < K; c++)")
-    w("            {")
-    for r in range(K):
-        w(f"                var w{r} = Vector512.Create(Unsafe.Add(ref k, {r * K} + c));")
-    w("                ref float s = ref Unsafe.Add(ref plane, c);")
-    for i, H in enumerate(HALVES):
-        w(f"                {'if' if i == 0 else 'else if'} (H == {H})")
-        w("                {")
-        w(row_correlate_body(H, "                    "))
-        w("                }")
-    w("            }")
-    w("        }")
-    for j in range(MAX_ROW):
-        w(f"        if (N > {j}) a{j}.StoreUnsafe(ref dst, {16 * j});")
-    w("    }")
-    w("")
+    # row blocks: one map, and two maps over the same sources
+    correlate_row_block(w, "RowBlock", SINGLE, MAX_ROW, HALVES, [
+        "A block for a row stride of THalves.Vectors half-vectors (8 floats each): output vector m and",
+        "weight row r read the source vector at half-vector 2m + r THalves.Vectors, so each source",
+        "vector is loaded once per kernel column and meets up to five weights."])
     # plain gradient
     w("    /// <summary>All 25 tap sums in registers, at any stride: each g vector is loaded once and meets the 25 shifted x vectors.</summary>")
     w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code: tier 0 would spend the first epoch on these")
@@ -195,6 +231,40 @@ def main():
         w("            }")
     for r in range(K):
         w(f"            Accumulate(ref acc, {r * K} + c, e{r} + o{r});")
+    w("        }")
+    w("    }")
+    w("")
+    correlate_row_block(w, "RowBlockPair", PAIR, MAX_PAIR, ODD_HALVES, [
+        "<see cref=\"RowBlock{TWidth, THalves}\"/> for two output maps that read the same sources with",
+        "their own kernels (the ablations' C5 and its input gradients): each source vector is loaded",
+        "once for both, so a load feeds up to ten multiply-adds."])
+    # pair gradient
+    w("    /// <summary>")
+    w("    /// <see cref=\"GradientRowBlock{TWidth, THalves}\"/> for the kernels of two output maps that read")
+    w("    /// the same input map: each source vector is loaded once for both maps' output gradients. One")
+    w("    /// chain per tap row and map: ten chains keep the FMAs busy.")
+    w("    /// </summary>")
+    w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code: tier 0 would spend the first epoch on these")
+    w("    private static void GradientRowBlockPair<TWidth, THalves>(ref float gA, ref float gB, ref float x, ref float accA, ref float accB)")
+    w("        where TWidth : struct, IWidth where THalves : struct, IWidth")
+    w("    {")
+    w("        int N = TWidth.Vectors, H = THalves.Vectors;")
+    for j in range(MAX_PAIR):
+        w(f"        var g{j} = N > {j} ? Vector512.LoadUnsafe(ref gA, {16 * j}) : default;")
+        w(f"        var h{j} = N > {j} ? Vector512.LoadUnsafe(ref gB, {16 * j}) : default;")
+    w("        for (int c = 0; c < K; c++)")
+    w("        {")
+    w("            Vector512<float> e0 = default, e1 = default, e2 = default, e3 = default, e4 = default;")
+    w("            Vector512<float> f0 = default, f1 = default, f2 = default, f3 = default, f4 = default;")
+    w("            ref float xc = ref Unsafe.Add(ref x, c);")
+    for i, H in enumerate(ODD_HALVES):
+        w(f"            {'if' if i == 0 else 'else if'} (H == {H})")
+        w("            {")
+        w(pair_gradient_body(H, "                "))
+        w("            }")
+    for r in range(K):
+        w(f"            Accumulate(ref accA, {r * K} + c, e{r});")
+        w(f"            Accumulate(ref accB, {r * K} + c, f{r});")
     w("        }")
     w("    }")
     w("")

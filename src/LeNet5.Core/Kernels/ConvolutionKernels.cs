@@ -91,6 +91,47 @@ internal static partial class ConvolutionKernels
         }
     }
 
+    /// <summary>
+    /// <see cref="Correlate"/> for two destinations over the same sources, each with its own kernels:
+    /// two output maps that read the same input maps, or two input maps' gradients gathered from the
+    /// same output maps. At a row stride of an odd number of half-vectors (24 floats: the ablations'
+    /// C5) a source vector meets only the kernel rows of its parity, two or three of five, so both
+    /// maps are computed in one pass and each load feeds twice the multiply-adds. At an even one a
+    /// load already meets all five rows, and the pair's extra registers made C1 slower (2.4 to 3.5
+    /// us a sample, one thread), so there the maps go one after the other.
+    /// </summary>
+    public static void CorrelatePair(KernelPath path, ReadOnlySpan<float> src, ReadOnlySpan<int> sourceStarts, int stride,
+        ReadOnlySpan<float> kernels, ReadOnlySpan<int> kernelStartsA, ReadOnlySpan<int> kernelStartsB, Span<float> dstA, Span<float> dstB, int length)
+    {
+        int rowHalves = RowHalves(stride);
+        if (path != KernelPath.Vector512 || rowHalves % 2 == 0)
+        {
+            Correlate(path, src, sourceStarts, stride, kernels, kernelStartsA, dstA, length);
+            Correlate(path, src, sourceStarts, stride, kernels, kernelStartsB, dstB, length);
+            return;
+        }
+        if (sourceStarts.Length != kernelStartsA.Length || sourceStarts.Length != kernelStartsB.Length) throw new ArgumentException("one kernel per source");
+        int padded = Padded(length);
+        if (dstA.Length < padded || dstB.Length < padded) throw new ArgumentException("destination too short for the padded correlation");
+        for (int p = 0; p < sourceStarts.Length; p++)
+            if ((uint)sourceStarts[p] > (uint)src.Length || src.Length - sourceStarts[p] < padded + Reach(stride) ||
+                (uint)kernelStartsA[p] > (uint)kernels.Length || kernels.Length - kernelStartsA[p] < Taps ||
+                (uint)kernelStartsB[p] > (uint)kernels.Length || kernels.Length - kernelStartsB[p] < Taps)
+                throw new ArgumentException("a source or kernel is too short for the padded correlation");
+        ref float s0 = ref MemoryMarshal.GetReference(src);
+        ref float k0 = ref MemoryMarshal.GetReference(kernels);
+        ref float a0 = ref MemoryMarshal.GetReference(dstA);
+        ref float b0 = ref MemoryMarshal.GetReference(dstB);
+        int vectors = padded / V, blocks = (vectors + MaxPairBlock - 1) / MaxPairBlock;
+        for (int b = 0, q = 0; b < blocks; b++)
+        {
+            int width = BlockWidth(vectors, q / V, blocks, b);
+            CorrelateRowsPair(width, rowHalves, ref Unsafe.Add(ref s0, q), sourceStarts, ref k0, kernelStartsA, kernelStartsB,
+                ref Unsafe.Add(ref a0, q), ref Unsafe.Add(ref b0, q));
+            q += width * V;
+        }
+    }
+
     /// <summary>Floats of the per-tap vector accumulators <see cref="Gradient"/> uses for one kernel.</summary>
     public const int AccumulatorLength = Taps * V;
 
@@ -126,6 +167,41 @@ internal static partial class ConvolutionKernels
         {
             int width = BlockWidth(vectors, q / V, blocks, b);
             GradientRows(width, rowHalves, ref Unsafe.Add(ref g0, q), ref Unsafe.Add(ref x0, q), ref a0);
+            q += width * V;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Gradient"/> for two kernels that meet the same input x: those of two output maps
+    /// reading one input map, with output gradients gA and gB. At a row stride of an odd number of
+    /// half-vectors both take one pass over x, for the reason <see cref="CorrelatePair"/> gives.
+    /// At an even stride (LeNet-5's C1 and C3) the kernels go one after the other, so that the
+    /// sums keep the order they were trained with: the shipped models stay reproducible bit for bit.
+    /// </summary>
+    public static void GradientPair(KernelPath path, ReadOnlySpan<float> gA, ReadOnlySpan<float> gB, ReadOnlySpan<float> x, int stride,
+        Span<float> dkA, Span<float> dkB, Span<float> accumulatorsA, Span<float> accumulatorsB, int length)
+    {
+        int rowHalves = RowHalves(stride);
+        if (path != KernelPath.Vector512 || rowHalves % 2 == 0)
+        {
+            Gradient(path, gA, x, stride, dkA, accumulatorsA, length);
+            Gradient(path, gB, x, stride, dkB, accumulatorsB, length);
+            return;
+        }
+        int padded = Padded(length);
+        if (x.Length < padded + Reach(stride) || gA.Length < padded || gB.Length < padded ||
+            accumulatorsA.Length < AccumulatorLength || accumulatorsB.Length < AccumulatorLength)
+            throw new ArgumentException("buffers too short for the padded kernel gradient");
+        ref float ga = ref MemoryMarshal.GetReference(gA);
+        ref float gb = ref MemoryMarshal.GetReference(gB);
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        ref float aa = ref MemoryMarshal.GetReference(accumulatorsA);
+        ref float ab = ref MemoryMarshal.GetReference(accumulatorsB);
+        int vectors = padded / V, blocks = (vectors + MaxPairBlock - 1) / MaxPairBlock;
+        for (int b = 0, q = 0; b < blocks; b++)
+        {
+            int width = BlockWidth(vectors, q / V, blocks, b);
+            GradientRowsPair(width, rowHalves, ref Unsafe.Add(ref ga, q), ref Unsafe.Add(ref gb, q), ref Unsafe.Add(ref x0, q), ref aa, ref ab);
             q += width * V;
         }
     }

@@ -42,6 +42,24 @@ public sealed class Convolution : Layer
             .Select(i => Enumerable.Range(0, outputMaps).SelectMany(o => _table[o].Select((m, c) => (m, o, c)).Where(u => u.m == i)).ToArray()).ToArray();
         _gradientSources = [.. uses.Select(u => u.Select(x => x.o * DyPlaneStride).ToArray())];
         _gradientKernels = [.. uses.Select(u => u.Select(x => (_kernelStart[x.o] + x.c) * K * K).ToArray())];
+        _forwardPairs = PairsWithNext(_forwardSources);
+        _gradientPairs = PairsWithNext(_gradientSources);
+    }
+
+    private readonly bool[] _forwardPairs, _gradientPairs;
+
+    /// <summary>
+    /// Which maps start a pair with the next one: two maps whose sums run over the same sources
+    /// (C1's and the ablations' C5's outputs, and the latter's input gradients) are computed in one
+    /// pass by <see cref="ConvolutionKernels.CorrelatePair"/>.
+    /// </summary>
+    private static bool[] PairsWithNext(int[][] sources)
+    {
+        var pairs = new bool[sources.Length];
+        for (int m = 0; m + 1 < sources.Length; m++)
+            if (sources[m].AsSpan().SequenceEqual(sources[m + 1]))
+                pairs[m++] = true;
+        return pairs;
     }
 
     private readonly int[][] _forwardSources, _forwardKernels;   // per output map: input planes, kernels
@@ -79,7 +97,7 @@ public sealed class Convolution : Layer
     private int DxPlaneStride => ConvolutionKernels.Padded(StridedPlane);
 
     public override int ScratchSize =>
-        Math.Max(InputCopyLength + WideCapacity + Output.Channels * DyPlaneStride + Input.Channels * DxPlaneStride + WeightCount
+        Math.Max(InputCopyLength + 2 * WideCapacity + Output.Channels * DyPlaneStride + Input.Channels * DxPlaneStride + WeightCount
                  + _connections * ConvolutionKernels.AccumulatorLength, _dense ? Dense.ScratchSize(Output.Channels) : 0);
 
     public override void Initialize(Span<float> p, Random rng)
@@ -104,6 +122,7 @@ public sealed class Convolution : Layer
         int L = WideLength, W = Stride;
         var xcopy = scratch[..InputCopyLength];
         var wide = scratch.Slice(InputCopyLength, WideCapacity);
+        var wideNext = scratch.Slice(InputCopyLength + WideCapacity, WideCapacity);
         xcopy.Clear();
         for (int s = 0; s < n; s++)
         {
@@ -113,8 +132,18 @@ public sealed class Convolution : Layer
             {
                 // y_o = b_o + sum_{i in table[o]} k_{o,i} * x_i   (valid cross-correlation)
                 wide.Fill(b[o]);
-                ConvolutionKernels.Correlate(_path, xcopy, _forwardSources[o], W, w, _forwardKernels[o], wide, L);
+                if (_forwardPairs[o])
+                {
+                    wideNext.Fill(b[o + 1]);
+                    ConvolutionKernels.CorrelatePair(_path, xcopy, _forwardSources[o], W, w, _forwardKernels[o], _forwardKernels[o + 1], wide, wideNext, L);
+                    Rows.Copy(wideNext, W, ys.Slice((o + 1) * PlaneOut, PlaneOut), Output.Width, Output.Width, Output.Height);
+                }
+                else
+                {
+                    ConvolutionKernels.Correlate(_path, xcopy, _forwardSources[o], W, w, _forwardKernels[o], wide, L);
+                }
                 Rows.Copy(wide, W, ys.Slice(o * PlaneOut, PlaneOut), Output.Width, Output.Width, Output.Height);
+                if (_forwardPairs[o]) o++;
             }
         }
     }
@@ -160,7 +189,7 @@ public sealed class Convolution : Layer
             return part;
         }
         var xcopy = Take(scratch, InputCopyLength);
-        Take(scratch, WideCapacity);
+        Take(scratch, 2 * WideCapacity);
         var padded = Take(scratch, Output.Channels * DyPlaneStride);
         var dxPlanes = Take(scratch, Input.Channels * DxPlaneStride);
         var flipped = Take(scratch, WeightCount);
@@ -188,13 +217,26 @@ public sealed class Convolution : Layer
                 db[o] += TensorPrimitives.Sum(dyo);
                 // spread dy into wide rows; the discarded columns and the margins stay zero
                 Rows.Copy(dyo, Output.Width, padded.Slice(o * DyPlaneStride + Margin, L), W, Output.Width, Output.Height);
-                // dk_{o,i}[tap] += sum_p dy_o[p] x_i[p + tap]
-                var row = _table[o];
-                for (int c = 0; c < row.Length; c++)
+            }
+            // dk_{o,i}[tap] += sum_p dy_o[p] x_i[p + tap], for the maps o that read i two at a time
+            for (int i = 0; i < Input.Channels; i++)
+            {
+                var xi = xcopy[(i * StridedPlane)..];
+                var readers = _gradientSources[i];
+                var kernels = _gradientKernels[i];
+                for (int u = 0; u < readers.Length; u += 2)
                 {
-                    int kernel = _kernelStart[o] + c;
-                    ConvolutionKernels.Gradient(_path, padded[(o * DyPlaneStride + Margin)..], xcopy[(row[c] * StridedPlane)..], W, dw.Slice(kernel * K * K, K * K),
-                        accumulators.Slice(kernel * ConvolutionKernels.AccumulatorLength, ConvolutionKernels.AccumulatorLength), L);
+                    int ka = kernels[u];
+                    var accA = accumulators.Slice(ka / (K * K) * ConvolutionKernels.AccumulatorLength, ConvolutionKernels.AccumulatorLength);
+                    if (u + 1 == readers.Length)
+                    {
+                        ConvolutionKernels.Gradient(_path, padded[(readers[u] + Margin)..], xi, W, dw.Slice(ka, K * K), accA, L);
+                        continue;
+                    }
+                    int kb = kernels[u + 1];
+                    ConvolutionKernels.GradientPair(_path, padded[(readers[u] + Margin)..], padded[(readers[u + 1] + Margin)..], xi, W,
+                        dw.Slice(ka, K * K), dw.Slice(kb, K * K), accA,
+                        accumulators.Slice(kb / (K * K) * ConvolutionKernels.AccumulatorLength, ConvolutionKernels.AccumulatorLength), L);
                 }
             }
             if (!wantDx) continue;
@@ -204,8 +246,19 @@ public sealed class Convolution : Layer
             {
                 var plane = dxPlanes.Slice(i * DxPlaneStride, DxPlaneStride);
                 plane.Clear();
-                ConvolutionKernels.Correlate(_path, padded, _gradientSources[i], W, flipped, _gradientKernels[i], plane, StridedPlane);
+                if (_gradientPairs[i])
+                {
+                    var next = dxPlanes.Slice((i + 1) * DxPlaneStride, DxPlaneStride);
+                    next.Clear();
+                    ConvolutionKernels.CorrelatePair(_path, padded, _gradientSources[i], W, flipped, _gradientKernels[i], _gradientKernels[i + 1], plane, next, StridedPlane);
+                    Rows.Copy(next, W, dxs.Slice((i + 1) * PlaneIn, PlaneIn), Input.Width, Input.Width, Input.Height);
+                }
+                else
+                {
+                    ConvolutionKernels.Correlate(_path, padded, _gradientSources[i], W, flipped, _gradientKernels[i], plane, StridedPlane);
+                }
                 Rows.Copy(plane, W, dxs.Slice(i * PlaneIn, PlaneIn), Input.Width, Input.Width, Input.Height);
+                if (_gradientPairs[i]) i++;
             }
         }
         ConvolutionKernels.Collect(_path, accumulators, dw, _connections);

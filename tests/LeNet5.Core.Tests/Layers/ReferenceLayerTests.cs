@@ -14,7 +14,7 @@ public class ReferenceLayerTests
     public static TheoryData<string, bool> Cases()
     {
         var data = new TheoryData<string, bool>();
-        foreach (var name in new[] { "c1", "c3", "c5", "c3-nopool", "c5-nopool", "f6", "tanh-28", "tanh-84", "avgpool-28", "maxpool-28", "subsample-28", "avgpool-10", "subsample-10" })
+        foreach (var name in new[] { "c1", "c3", "c5", "c3-nopool", "c5-nopool", "c5-nopool-odd", "f6", "tanh-28", "tanh-84", "avgpool-28", "maxpool-28", "subsample-28", "avgpool-10", "subsample-10" })
         {
             data.Add(name, true);
             data.Add(name, false);

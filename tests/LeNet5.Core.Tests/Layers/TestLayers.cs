@@ -28,6 +28,8 @@ public static class TestLayers
         "c5" => new Convolution("c5", new Shape(16, 5, 5), 120, path: path),
         "c3-nopool" => new Convolution("c3", new Shape(6, 28, 28), 16, Architecture.C3Table, path),
         "c5-nopool" => new Convolution("c5", new Shape(16, 24, 24), 12, path: path),
+        // odd counts of output and input maps: the pair kernels' last map goes alone
+        "c5-nopool-odd" => new Convolution("c5", new Shape(3, 24, 24), 7, path: path),
         "f6" => new FullyConnected("f6", 3000, 84, path),
         "tanh-28" => new ScaledTanh("t", new Shape(6, 28, 28), path),
         "tanh-84" => new ScaledTanh("t", new Shape(84, 1, 1), path),
