@@ -75,11 +75,14 @@ internal static class Dense
     {
         bool blocks = path == KernelPath.Vector512;
         int oBlocks = blocks ? outputs / 4 * 4 : 0, sBlocks = blocks ? n / 4 * 4 : 0;
-        // dW rows, four at a time: dW[o..o+3, k] += sum_s dy[s, o..o+3] x[s, k]
-        for (int o = 0; o < oBlocks; o += 4)
+        // dW rows, eight (or four) at a time: dW[o..o+7, k] += sum_s dy[s, o..o+7] x[s, k]
+        for (int o = 0, rows; o < oBlocks; o += rows)
         {
-            int done = DenseKernels.OuterProduct4(dw, inputs, o, x.Values, x.Stride, dy, outputs, 1, n, k0, k0 + k, x.Shift);
-            for (int j = 0; j < 4; j++)
+            rows = o + 8 <= oBlocks ? 8 : 4;
+            int done = rows == 8
+                ? DenseKernels.OuterProduct8(dw, inputs, o, x.Values, x.Stride, dy, outputs, 1, n, k0, k0 + k, x.Shift)
+                : DenseKernels.OuterProduct4(dw, inputs, o, x.Values, x.Stride, dy, outputs, 1, n, k0, k0 + k, x.Shift);
+            for (int j = 0; j < rows; j++)
                 for (int s = 0; s < n; s++)
                     AddScaled(x.Row(s, done, k0 + k - done), dy[s * outputs + o + j], dw.Slice((o + j) * inputs + done, k0 + k - done));
         }
@@ -89,11 +92,14 @@ internal static class Dense
             for (int s = 0; s < n; s++) AddScaled(x.Row(s, k0, k), dy[s * outputs + o], dwo);
         }
         if (dx.IsEmpty) return;
-        // dx rows, four samples at a time: dx[s..s+3, k] += sum_o dy[s..s+3, o] W[o, k]
-        for (int s = 0; s < sBlocks; s += 4)
+        // dx rows, eight (or four) samples at a time: dx[s..s+7, k] += sum_o dy[s..s+7, o] W[o, k]
+        for (int s = 0, rows; s < sBlocks; s += rows)
         {
-            int done = DenseKernels.OuterProduct4(dx, inputs, s, w.Values, w.Stride, dy, 1, outputs, outputs, k0, k0 + k, w.Shift);
-            for (int i = 0; i < 4; i++)
+            rows = s + 8 <= sBlocks ? 8 : 4;
+            int done = rows == 8
+                ? DenseKernels.OuterProduct8(dx, inputs, s, w.Values, w.Stride, dy, 1, outputs, outputs, k0, k0 + k, w.Shift)
+                : DenseKernels.OuterProduct4(dx, inputs, s, w.Values, w.Stride, dy, 1, outputs, outputs, k0, k0 + k, w.Shift);
+            for (int i = 0; i < rows; i++)
                 for (int o = 0; o < outputs; o++)
                     AddScaled(w.Row(o, done, k0 + k - done), dy[(s + i) * outputs + o], dx.Slice((s + i) * inputs + done, k0 + k - done));
         }

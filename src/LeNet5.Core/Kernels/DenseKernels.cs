@@ -169,4 +169,78 @@ internal static class DenseKernels
         }
         return end;
     }
+
+    /// <summary>
+    /// <see cref="OuterProduct4"/> for 8 target rows: 24 chains, and a source vector loaded once
+    /// feeds eight FMAs, so the source block streams from L2 half as often (the ablations'
+    /// 48,000-input layers: dW 1.35-1.5x and dx 1.2-1.35x the 4-row block's rate, one thread). Each
+    /// target element takes the same multiply-adds in the same order as in the 4-row block.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static int OuterProduct8(Span<float> target, int targetStride, int row, ReadOnlySpan<float> source, int sourceStride,
+        ReadOnlySpan<float> coef, int coefRowStride, int coefColStride, int count, int k0, int k1, int sourceShift = 0)
+    {
+        ref float t = ref Unsafe.Add(ref MemoryMarshal.GetReference(target), row * targetStride);
+        ref float src = ref MemoryMarshal.GetReference(source);
+        ref float cf = ref MemoryMarshal.GetReference(coef);
+        nuint ts = (nuint)targetStride;
+        int end = k0 + (k1 - k0) / V * V;
+        int k = k0;
+        for (; k + 3 * V <= end; k += 3 * V)
+        {
+            nuint at = (nuint)k;
+            var t00 = Vector512.LoadUnsafe(ref t, at + 0 * ts + 0); var t01 = Vector512.LoadUnsafe(ref t, at + 0 * ts + 16); var t02 = Vector512.LoadUnsafe(ref t, at + 0 * ts + 32);
+            var t10 = Vector512.LoadUnsafe(ref t, at + 1 * ts + 0); var t11 = Vector512.LoadUnsafe(ref t, at + 1 * ts + 16); var t12 = Vector512.LoadUnsafe(ref t, at + 1 * ts + 32);
+            var t20 = Vector512.LoadUnsafe(ref t, at + 2 * ts + 0); var t21 = Vector512.LoadUnsafe(ref t, at + 2 * ts + 16); var t22 = Vector512.LoadUnsafe(ref t, at + 2 * ts + 32);
+            var t30 = Vector512.LoadUnsafe(ref t, at + 3 * ts + 0); var t31 = Vector512.LoadUnsafe(ref t, at + 3 * ts + 16); var t32 = Vector512.LoadUnsafe(ref t, at + 3 * ts + 32);
+            var t40 = Vector512.LoadUnsafe(ref t, at + 4 * ts + 0); var t41 = Vector512.LoadUnsafe(ref t, at + 4 * ts + 16); var t42 = Vector512.LoadUnsafe(ref t, at + 4 * ts + 32);
+            var t50 = Vector512.LoadUnsafe(ref t, at + 5 * ts + 0); var t51 = Vector512.LoadUnsafe(ref t, at + 5 * ts + 16); var t52 = Vector512.LoadUnsafe(ref t, at + 5 * ts + 32);
+            var t60 = Vector512.LoadUnsafe(ref t, at + 6 * ts + 0); var t61 = Vector512.LoadUnsafe(ref t, at + 6 * ts + 16); var t62 = Vector512.LoadUnsafe(ref t, at + 6 * ts + 32);
+            var t70 = Vector512.LoadUnsafe(ref t, at + 7 * ts + 0); var t71 = Vector512.LoadUnsafe(ref t, at + 7 * ts + 16); var t72 = Vector512.LoadUnsafe(ref t, at + 7 * ts + 32);
+            for (int m = 0; m < count; m++)
+            {
+                nuint from = (nuint)(m * sourceStride + k - sourceShift);
+                var s0 = Vector512.LoadUnsafe(ref src, from);
+                var s1 = Vector512.LoadUnsafe(ref src, from + V);
+                var s2 = Vector512.LoadUnsafe(ref src, from + 2 * V);
+                ref float c = ref Unsafe.Add(ref cf, m * coefRowStride + row * coefColStride);
+                { var c0 = Vector512.Create(c); t00 = Vector512.FusedMultiplyAdd(c0, s0, t00); t01 = Vector512.FusedMultiplyAdd(c0, s1, t01); t02 = Vector512.FusedMultiplyAdd(c0, s2, t02); }
+                { var c1 = Vector512.Create(Unsafe.Add(ref c, 1 * coefColStride)); t10 = Vector512.FusedMultiplyAdd(c1, s0, t10); t11 = Vector512.FusedMultiplyAdd(c1, s1, t11); t12 = Vector512.FusedMultiplyAdd(c1, s2, t12); }
+                { var c2 = Vector512.Create(Unsafe.Add(ref c, 2 * coefColStride)); t20 = Vector512.FusedMultiplyAdd(c2, s0, t20); t21 = Vector512.FusedMultiplyAdd(c2, s1, t21); t22 = Vector512.FusedMultiplyAdd(c2, s2, t22); }
+                { var c3 = Vector512.Create(Unsafe.Add(ref c, 3 * coefColStride)); t30 = Vector512.FusedMultiplyAdd(c3, s0, t30); t31 = Vector512.FusedMultiplyAdd(c3, s1, t31); t32 = Vector512.FusedMultiplyAdd(c3, s2, t32); }
+                { var c4 = Vector512.Create(Unsafe.Add(ref c, 4 * coefColStride)); t40 = Vector512.FusedMultiplyAdd(c4, s0, t40); t41 = Vector512.FusedMultiplyAdd(c4, s1, t41); t42 = Vector512.FusedMultiplyAdd(c4, s2, t42); }
+                { var c5 = Vector512.Create(Unsafe.Add(ref c, 5 * coefColStride)); t50 = Vector512.FusedMultiplyAdd(c5, s0, t50); t51 = Vector512.FusedMultiplyAdd(c5, s1, t51); t52 = Vector512.FusedMultiplyAdd(c5, s2, t52); }
+                { var c6 = Vector512.Create(Unsafe.Add(ref c, 6 * coefColStride)); t60 = Vector512.FusedMultiplyAdd(c6, s0, t60); t61 = Vector512.FusedMultiplyAdd(c6, s1, t61); t62 = Vector512.FusedMultiplyAdd(c6, s2, t62); }
+                { var c7 = Vector512.Create(Unsafe.Add(ref c, 7 * coefColStride)); t70 = Vector512.FusedMultiplyAdd(c7, s0, t70); t71 = Vector512.FusedMultiplyAdd(c7, s1, t71); t72 = Vector512.FusedMultiplyAdd(c7, s2, t72); }
+            }
+            t00.StoreUnsafe(ref t, at + 0 * ts + 0); t01.StoreUnsafe(ref t, at + 0 * ts + 16); t02.StoreUnsafe(ref t, at + 0 * ts + 32);
+            t10.StoreUnsafe(ref t, at + 1 * ts + 0); t11.StoreUnsafe(ref t, at + 1 * ts + 16); t12.StoreUnsafe(ref t, at + 1 * ts + 32);
+            t20.StoreUnsafe(ref t, at + 2 * ts + 0); t21.StoreUnsafe(ref t, at + 2 * ts + 16); t22.StoreUnsafe(ref t, at + 2 * ts + 32);
+            t30.StoreUnsafe(ref t, at + 3 * ts + 0); t31.StoreUnsafe(ref t, at + 3 * ts + 16); t32.StoreUnsafe(ref t, at + 3 * ts + 32);
+            t40.StoreUnsafe(ref t, at + 4 * ts + 0); t41.StoreUnsafe(ref t, at + 4 * ts + 16); t42.StoreUnsafe(ref t, at + 4 * ts + 32);
+            t50.StoreUnsafe(ref t, at + 5 * ts + 0); t51.StoreUnsafe(ref t, at + 5 * ts + 16); t52.StoreUnsafe(ref t, at + 5 * ts + 32);
+            t60.StoreUnsafe(ref t, at + 6 * ts + 0); t61.StoreUnsafe(ref t, at + 6 * ts + 16); t62.StoreUnsafe(ref t, at + 6 * ts + 32);
+            t70.StoreUnsafe(ref t, at + 7 * ts + 0); t71.StoreUnsafe(ref t, at + 7 * ts + 16); t72.StoreUnsafe(ref t, at + 7 * ts + 32);
+        }
+        for (; k < end; k += V)
+        {
+            nuint at = (nuint)k;
+            var t0 = Vector512.LoadUnsafe(ref t, at + 0 * ts); var t1 = Vector512.LoadUnsafe(ref t, at + 1 * ts); var t2 = Vector512.LoadUnsafe(ref t, at + 2 * ts); var t3 = Vector512.LoadUnsafe(ref t, at + 3 * ts); var t4 = Vector512.LoadUnsafe(ref t, at + 4 * ts); var t5 = Vector512.LoadUnsafe(ref t, at + 5 * ts); var t6 = Vector512.LoadUnsafe(ref t, at + 6 * ts); var t7 = Vector512.LoadUnsafe(ref t, at + 7 * ts);
+            for (int m = 0; m < count; m++)
+            {
+                var sv = Vector512.LoadUnsafe(ref src, (nuint)(m * sourceStride + k - sourceShift));
+                ref float c = ref Unsafe.Add(ref cf, m * coefRowStride + row * coefColStride);
+                t0 = Vector512.FusedMultiplyAdd(Vector512.Create(c), sv, t0);
+                t1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 1 * coefColStride)), sv, t1);
+                t2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 2 * coefColStride)), sv, t2);
+                t3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 3 * coefColStride)), sv, t3);
+                t4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 4 * coefColStride)), sv, t4);
+                t5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 5 * coefColStride)), sv, t5);
+                t6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 6 * coefColStride)), sv, t6);
+                t7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 7 * coefColStride)), sv, t7);
+            }
+            t0.StoreUnsafe(ref t, at + 0 * ts); t1.StoreUnsafe(ref t, at + 1 * ts); t2.StoreUnsafe(ref t, at + 2 * ts); t3.StoreUnsafe(ref t, at + 3 * ts); t4.StoreUnsafe(ref t, at + 4 * ts); t5.StoreUnsafe(ref t, at + 5 * ts); t6.StoreUnsafe(ref t, at + 6 * ts); t7.StoreUnsafe(ref t, at + 7 * ts);
+        }
+        return end;
+    }
 }

@@ -29,7 +29,7 @@ public class ReferenceLayerTests
 
     private static void Check(Layer layer)
     {
-        const int n = 5; // 4x4 register blocks plus an edge
+        const int n = 13; // the dense blocks of 8 and 4 rows plus an edge
         var rng = new Random(11);
         var p = GradientCheckTests.Random(layer.ParameterCount, rng, 0.3);
         var x = GradientCheckTests.Random(n * layer.Input.Size, rng, 1.0);
