@@ -50,8 +50,9 @@ public sealed class Convolution : Layer
 
     /// <summary>
     /// Which maps start a pair with the next one: two maps whose sums run over the same sources
-    /// (C1's and the ablations' C5's outputs, and the latter's input gradients) are computed in one
-    /// pass by <see cref="ConvolutionKernels.CorrelatePair"/>.
+    /// (C1's outputs, the ablations' C5's outputs and its input gradients) go to
+    /// <see cref="ConvolutionKernels.CorrelatePair"/>, which computes them in one pass where the
+    /// stride makes that pay (the ablations' C5) and one after the other elsewhere.
     /// </summary>
     private static bool[] PairsWithNext(int[][] sources)
     {
