@@ -120,7 +120,7 @@ public sealed class Convolution : Layer
             Dense.Forward(_path, n, Input.Size, Output.Channels, w, b, x, y);
             return;
         }
-        int L = WideLength, W = Stride;
+        int L = WideLength;
         var xcopy = scratch[..InputCopyLength];
         var wide = scratch.Slice(InputCopyLength, WideCapacity);
         var wideNext = scratch.Slice(InputCopyLength + WideCapacity, WideCapacity);
@@ -129,22 +129,12 @@ public sealed class Convolution : Layer
         {
             CopyStrided(x.Slice(s * Input.Size, Input.Size), xcopy, squared: false);
             var ys = y.Slice(s * Output.Size, Output.Size);
-            for (int o = 0; o < Output.Channels; o++)
+            // y_o = b_o + sum_{i in table[o]} k_{o,i} * x_i   (valid cross-correlation)
+            for (int o = 0; o < Output.Channels;)
             {
-                // y_o = b_o + sum_{i in table[o]} k_{o,i} * x_i   (valid cross-correlation)
-                wide.Fill(b[o]);
-                if (_forwardPairs[o])
-                {
-                    wideNext.Fill(b[o + 1]);
-                    ConvolutionKernels.CorrelatePair(_path, xcopy, _forwardSources[o], W, w, _forwardKernels[o], _forwardKernels[o + 1], wide, wideNext, L);
-                    Rows.Copy(wideNext, W, ys.Slice((o + 1) * PlaneOut, PlaneOut), Output.Width, Output.Width, Output.Height);
-                }
-                else
-                {
-                    ConvolutionKernels.Correlate(_path, xcopy, _forwardSources[o], W, w, _forwardKernels[o], wide, L);
-                }
-                Rows.Copy(wide, W, ys.Slice(o * PlaneOut, PlaneOut), Output.Width, Output.Width, Output.Height);
-                if (_forwardPairs[o]) o++;
+                bool pair = _forwardPairs[o];
+                o += CorrelateMaps(pair, o, xcopy, _forwardSources, w, _forwardKernels, b[o], pair ? b[o + 1] : 0f,
+                    wide, wideNext, L, ys, Output);
             }
         }
     }
@@ -243,26 +233,39 @@ public sealed class Convolution : Layer
             if (!wantDx) continue;
             // dx_i = sum over the maps o that read i of (dy_o padded) correlated with k_{o,i} flipped
             var dxs = dx.Slice(s * Input.Size, Input.Size);
-            for (int i = 0; i < Input.Channels; i++)
+            for (int i = 0; i < Input.Channels;)
             {
+                bool pair = _gradientPairs[i];
                 var plane = dxPlanes.Slice(i * DxPlaneStride, DxPlaneStride);
-                plane.Clear();
-                if (_gradientPairs[i])
-                {
-                    var next = dxPlanes.Slice((i + 1) * DxPlaneStride, DxPlaneStride);
-                    next.Clear();
-                    ConvolutionKernels.CorrelatePair(_path, padded, _gradientSources[i], W, flipped, _gradientKernels[i], _gradientKernels[i + 1], plane, next, StridedPlane);
-                    Rows.Copy(next, W, dxs.Slice((i + 1) * PlaneIn, PlaneIn), Input.Width, Input.Width, Input.Height);
-                }
-                else
-                {
-                    ConvolutionKernels.Correlate(_path, padded, _gradientSources[i], W, flipped, _gradientKernels[i], plane, StridedPlane);
-                }
-                Rows.Copy(plane, W, dxs.Slice(i * PlaneIn, PlaneIn), Input.Width, Input.Width, Input.Height);
-                if (_gradientPairs[i]) i++;
+                var next = pair ? dxPlanes.Slice((i + 1) * DxPlaneStride, DxPlaneStride) : Span<float>.Empty;
+                i += CorrelateMaps(pair, i, padded, _gradientSources, flipped, _gradientKernels, 0f, 0f, plane, next, StridedPlane, dxs, Input);
             }
         }
         ConvolutionKernels.Collect(_path, accumulators, dw, _connections);
+    }
+
+    /// <summary>
+    /// Map m of a correlation (and map m + 1 with it when <paramref name="pair"/>): each wide buffer
+    /// starts at its map's value (a bias, or zero), takes the sums over the map's sources and
+    /// kernels, and is copied out as the rows of <paramref name="planes"/>'s map. Returns the maps done.
+    /// </summary>
+    private int CorrelateMaps(bool pair, int m, ReadOnlySpan<float> src, int[][] sources, ReadOnlySpan<float> kernels, int[][] kernelStarts,
+        float start, float startNext, Span<float> wide, Span<float> wideNext, int length, Span<float> planes, Shape shape)
+    {
+        int plane = shape.Height * shape.Width;
+        wide.Fill(start);
+        if (pair)
+        {
+            wideNext.Fill(startNext);
+            ConvolutionKernels.CorrelatePair(_path, src, sources[m], Stride, kernels, kernelStarts[m], kernelStarts[m + 1], wide, wideNext, length);
+            Rows.Copy(wideNext, Stride, planes.Slice((m + 1) * plane, plane), shape.Width, shape.Width, shape.Height);
+        }
+        else
+        {
+            ConvolutionKernels.Correlate(_path, src, sources[m], Stride, kernels, kernelStarts[m], wide, length);
+        }
+        Rows.Copy(wide, Stride, planes.Slice(m * plane, plane), shape.Width, shape.Width, shape.Height);
+        return pair ? 2 : 1;
     }
 
     /// <summary>One sample's input planes into rows of <see cref="Stride"/> (squared for the curvature pass); the padding columns stay zero.</summary>
