@@ -32,16 +32,13 @@ def row_correlate_body(H, indent, maps, widest):
     return row_body(H, indent, "s", (lambda m, r: fmas(m, r)) if len(maps) == 1 else (lambda m, r: f"{{ {fmas(m, r)} }}"), widest)
 
 
-def row_gradient_body(H, indent):
-    def fma(q, r):
-        chain = "e" if q % 2 == 0 else "o"
-        return f"{chain}{r} = Vector512.FusedMultiplyAdd(g{q}, v, {chain}{r});"
-    return row_body(H, indent, "xc", fma)
-
-
-def pair_gradient_body(H, indent):
-    # one source vector, two maps' output gradients: g (map A, sums e) and h (map B, sums f)
-    return row_body(H, indent, "xc", lambda q, r: f"{{ e{r} = Vector512.FusedMultiplyAdd(g{q}, v, e{r}); f{r} = Vector512.FusedMultiplyAdd(h{q}, v, f{r}); }}", MAX_PAIR)
+def row_gradient_body(H, indent, maps, widest):
+    # one source vector meets each map's output gradient vector q; a map's sum for tap row r runs
+    # in as many chains as it has (alternating with q)
+    def fmas(q, r):
+        return " ".join(f"{chains[q % len(chains)]}{r} = Vector512.FusedMultiplyAdd({g}{q}, v, {chains[q % len(chains)]}{r});"
+                        for g, _, chains, _ in maps)
+    return row_body(H, indent, "xc", (lambda q, r: fmas(q, r)) if len(maps) == 1 else (lambda q, r: f"{{ {fmas(q, r)} }}"), widest)
 
 
 # the maps of a row block: accumulator, weight register, kernel ref, destination, kernel-start list
@@ -49,12 +46,51 @@ SINGLE = [("a", "w", "k", "dst", "kernelStarts")]
 PAIR = [("a", "w", "ka", "dstA", "kernelsA"), ("b", "u", "kb", "dstB", "kernelsB")]
 
 
-def correlate_row_block(w, name, maps, widest, halves, summary):
+# the maps of a gradient row block: gradient register, gradient ref, sum chains, accumulators
+SINGLE_GRADIENT = [("g", "g", ("e", "o"), "acc")]
+PAIR_GRADIENT = [("g", "gA", ("e",), "accA"), ("h", "gB", ("f",), "accB")]
+
+
+def summary_and_attributes(w, summary):
     w("    /// <summary>")
     for line in summary:
         w(f"    /// {line}")
     w("    /// </summary>")
     w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code: tier 0 would spend the first epoch on these")
+
+
+def gradient_row_block(w, name, maps, widest, halves, summary):
+    summary_and_attributes(w, summary)
+    grads = ", ".join(f"ref float {ptr}" for _, ptr, _, _ in maps)
+    accs = ", ".join(f"ref float {acc}" for *_, acc in maps)
+    w(f"    private static void {name}<TWidth, THalves>({grads}, ref float x, {accs})")
+    w("        where TWidth : struct, IWidth where THalves : struct, IWidth")
+    w("    {")
+    w("        int N = TWidth.Vectors, H = THalves.Vectors;")
+    for j in range(widest):
+        for g, ptr, _, _ in maps:
+            w(f"        var {g}{j} = N > {j} ? Vector512.LoadUnsafe(ref {ptr}, {16 * j}) : default;")
+    w("        for (int c = 0; c < K; c++)")
+    w("        {")
+    for _, _, chains, _ in maps:
+        for ch in chains:
+            w("            Vector512<float> " + ", ".join(f"{ch}{r} = default" for r in range(K)) + ";")
+    w("            ref float xc = ref Unsafe.Add(ref x, c);")
+    for i, H in enumerate(halves):
+        w(f"            {'if' if i == 0 else 'else if'} (H == {H})")
+        w("            {")
+        w(row_gradient_body(H, "                ", maps, widest))
+        w("            }")
+    for r in range(K):
+        for _, _, chains, acc in maps:
+            w(f"            Accumulate(ref {acc}, {r * K} + c, {' + '.join(f'{ch}{r}' for ch in chains)});")
+    w("        }")
+    w("    }")
+    w("")
+
+
+def correlate_row_block(w, name, maps, widest, halves, summary):
+    summary_and_attributes(w, summary)
     params = ", ".join(f"ReadOnlySpan<int> {starts}" for *_, starts in maps)
     dsts = ", ".join(f"ref float {dst}" for _, _, _, dst, _ in maps)
     w(f"    private static void {name}<TWidth, THalves>(ref float src, ReadOnlySpan<int> sources, ref float kernels, {params}, {dsts})")
@@ -205,69 +241,20 @@ def main():
             w(f"        Accumulate(ref acc, {r * K + c}, s{r}{c});")
     w("    }")
     w("")
-    # row gradient
-    w("    /// <summary>")
-    w("    /// The kernel gradient for a row stride of THalves.Vectors half-vectors, over TWidth.Vectors output")
-    w("    /// gradient vectors held in registers: tap (r, c) pairs output vector q with the source vector at")
-    w("    /// half-vector 2q + r THalves.Vectors, so each source vector is loaded once per kernel column and")
-    w("    /// meets up to five of them. Each tap's sum runs as two chains (even and odd q) to hide the FMA latency.")
-    w("    /// </summary>")
-    w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code: tier 0 would spend the first epoch on these")
-    w("    private static void GradientRowBlock<TWidth, THalves>(ref float g, ref float x, ref float acc)")
-    w("        where TWidth : struct, IWidth where THalves : struct, IWidth")
-    w("    {")
-    w("        int N = TWidth.Vectors, H = THalves.Vectors;")
-    for j in range(MAX_ROW):
-        w(f"        var g{j} = N > {j} ? Vector512.LoadUnsafe(ref g, {16 * j}) : default;")
-    w("        for (int c = 0; c < K; c++)")
-    w("        {")
-    w("            Vector512<float> e0 = default, e1 = default, e2 = default, e3 = default, e4 = default;")
-    w("            Vector512<float> o0 = default, o1 = default, o2 = default, o3 = default, o4 = default;")
-    w("            ref float xc = ref Unsafe.Add(ref x, c);")
-    for i, H in enumerate(HALVES):
-        w(f"            {'if' if i == 0 else 'else if'} (H == {H})")
-        w("            {")
-        w(row_gradient_body(H, "                "))
-        w("            }")
-    for r in range(K):
-        w(f"            Accumulate(ref acc, {r * K} + c, e{r} + o{r});")
-    w("        }")
-    w("    }")
-    w("")
+    # gradient row blocks: one map's kernel, and two maps' kernels over the same input
+    gradient_row_block(w, "GradientRowBlock", SINGLE_GRADIENT, MAX_ROW, HALVES, [
+        "The kernel gradient for a row stride of THalves.Vectors half-vectors, over TWidth.Vectors output",
+        "gradient vectors held in registers: tap (r, c) pairs output vector q with the source vector at",
+        "half-vector 2q + r THalves.Vectors, so each source vector is loaded once per kernel column and",
+        "meets up to five of them. Each tap's sum runs as two chains (even and odd q) to hide the FMA latency."])
     correlate_row_block(w, "RowBlockPair", PAIR, MAX_PAIR, ODD_HALVES, [
         "<see cref=\"RowBlock{TWidth, THalves}\"/> for two output maps that read the same sources with",
         "their own kernels (the ablations' C5 and its input gradients): each source vector is loaded",
         "once for both, so a load feeds up to ten multiply-adds."])
-    # pair gradient
-    w("    /// <summary>")
-    w("    /// <see cref=\"GradientRowBlock{TWidth, THalves}\"/> for the kernels of two output maps that read")
-    w("    /// the same input map: each source vector is loaded once for both maps' output gradients. One")
-    w("    /// chain per tap row and map: ten chains keep the FMAs busy.")
-    w("    /// </summary>")
-    w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code: tier 0 would spend the first epoch on these")
-    w("    private static void GradientRowBlockPair<TWidth, THalves>(ref float gA, ref float gB, ref float x, ref float accA, ref float accB)")
-    w("        where TWidth : struct, IWidth where THalves : struct, IWidth")
-    w("    {")
-    w("        int N = TWidth.Vectors, H = THalves.Vectors;")
-    for j in range(MAX_PAIR):
-        w(f"        var g{j} = N > {j} ? Vector512.LoadUnsafe(ref gA, {16 * j}) : default;")
-        w(f"        var h{j} = N > {j} ? Vector512.LoadUnsafe(ref gB, {16 * j}) : default;")
-    w("        for (int c = 0; c < K; c++)")
-    w("        {")
-    w("            Vector512<float> e0 = default, e1 = default, e2 = default, e3 = default, e4 = default;")
-    w("            Vector512<float> f0 = default, f1 = default, f2 = default, f3 = default, f4 = default;")
-    w("            ref float xc = ref Unsafe.Add(ref x, c);")
-    for i, H in enumerate(ODD_HALVES):
-        w(f"            {'if' if i == 0 else 'else if'} (H == {H})")
-        w("            {")
-        w(pair_gradient_body(H, "                "))
-        w("            }")
-    for r in range(K):
-        w(f"            Accumulate(ref accA, {r * K} + c, e{r});")
-        w(f"            Accumulate(ref accB, {r * K} + c, f{r});")
-    w("        }")
-    w("    }")
-    w("")
+    gradient_row_block(w, "GradientRowBlockPair", PAIR_GRADIENT, MAX_PAIR, ODD_HALVES, [
+        "<see cref=\"GradientRowBlock{TWidth, THalves}\"/> for the kernels of two output maps that read",
+        "the same input map: each source vector is loaded once for both maps' output gradients. One",
+        "chain per tap row and map: ten chains keep the FMAs busy."])
     w("    [MethodImpl(MethodImplOptions.AggressiveInlining)]")
     w("    private static void Accumulate(ref float acc, int tap, Vector512<float> sum) =>")
     w("        (Vector512.LoadUnsafe(ref acc, (nuint)(tap * V)) + sum).StoreUnsafe(ref acc, (nuint)(tap * V));")
