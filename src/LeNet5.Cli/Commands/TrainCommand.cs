@@ -25,6 +25,7 @@ internal static class TrainCommand
         sdlm.AcceptOnlyFromAmong("on", "off");
         var schedule = new Option<string?>("--schedule") { Description = $"global epsilon per epoch as FROM:EPS,... ({FromRecipe}: the paper's for lenet5)" };
         var mu = new Option<float?>("--mu") { Description = $"SDLM's mu: eta = epsilon / (mu + h) ({FromRecipe})" };
+        var sdlmSamples = new Option<int?>("--sdlm-samples") { Description = $"images SDLM estimates the curvature on, every {TrainingOptions.DefaultSdlmInterval:N0} training images ({FromRecipe})" };
         var lrScale = new Option<float?>("--lr-scale") { Description = $"multiplies the schedule's epsilon ({FromRecipe})" };
         var augment = new Option<bool>("--augment") { Description = "random affine distortions of the training images" };
         var elastic = new Option<bool>("--elastic") { Description = $"random elastic distortions of the training images (Simard 2003; sigma {ElasticDistortion.Default.Sigma}, alpha {ElasticDistortion.Default.Alpha}), with or without --augment" };
@@ -40,7 +41,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a network on MNIST and save it. Every setting left out comes from the network's recipe, the one the admin page uses.")
         {
-            arch, output, criterion, pooling, epochs, batch, momentum, sdlm, mu, schedule, lrScale, augment, elastic, strokeWidth, seed, threads, limit, outPath, checkpoint, resume, dryRun, data,
+            arch, output, criterion, pooling, epochs, batch, momentum, sdlm, mu, sdlmSamples, schedule, lrScale, augment, elastic, strokeWidth, seed, threads, limit, outPath, checkpoint, resume, dryRun, data,
         };
         command.Validators.Add(result =>
         {
@@ -59,6 +60,7 @@ internal static class TrainCommand
                 Momentum = parse.GetValue(momentum),
                 Sdlm = parse.GetValue(sdlm) is { } s ? s == "on" : null,
                 Mu = parse.GetValue(mu),
+                SdlmSamples = parse.GetValue(sdlmSamples),
                 Schedule = parse.GetValue(schedule),
                 LearningRateScale = parse.GetValue(lrScale),
                 Augment = parse.GetValue(augment) ? true : null,

@@ -16,14 +16,16 @@ public sealed record TrainingOptions
     /// <summary>Stochastic diagonal Levenberg-Marquardt, per parameter: eta_k = epsilon / (mu + h_kk).</summary>
     public bool Sdlm { get; init; } = true;
     public float Mu { get; init; } = 0.02f;
-    /// <summary>Samples used to re-estimate h_kk before each epoch (the paper's 500).</summary>
+    /// <summary>Samples used to re-estimate h_kk before each epoch and every <see cref="SdlmInterval"/> training samples (the paper's 500).</summary>
     public int SdlmSamples { get; init; } = 500;
     /// <summary>
     /// Training samples between re-estimates of h_kk within an epoch. Frequent re-estimates matter
     /// early on: the network leaves tanh's linear region within the first thousand images, h_kk grows
     /// by orders of magnitude, and rates computed from the initial h_kk would be far too large.
     /// </summary>
-    public int SdlmInterval { get; init; } = 1280;
+    public int SdlmInterval { get; init; } = DefaultSdlmInterval;
+
+    public const int DefaultSdlmInterval = 1280;
 
     /// <summary>The global epsilon per epoch.</summary>
     public string Schedule { get; init; } = LearningRateSchedule.PaperText;

@@ -21,6 +21,7 @@ public sealed record TrainingSettings
     public float? Momentum { get; init; }
     public bool? Sdlm { get; init; }
     public float? Mu { get; init; }
+    public int? SdlmSamples { get; init; }
     public string? Schedule { get; init; }
     public float? LearningRateScale { get; init; }
     public bool? Augment { get; init; }
@@ -68,6 +69,7 @@ public sealed record TrainingSettings
             Momentum = Momentum ?? recipe.Momentum,
             Sdlm = Sdlm ?? recipe.Sdlm,
             Mu = Mu ?? recipe.Mu,
+            SdlmSamples = SdlmSamples ?? recipe.SdlmSamples,
             Schedule = Schedule ?? recipe.Schedule,
             LearningRateScale = LearningRateScale ?? recipe.LearningRateScale,
             Augment = Augment ?? recipe.Augment,
@@ -93,6 +95,7 @@ public sealed record TrainingSettings
         Momentum = options.Momentum,
         Sdlm = options.Sdlm,
         Mu = options.Mu,
+        SdlmSamples = options.SdlmSamples,
         Schedule = options.Schedule,
         LearningRateScale = options.LearningRateScale,
         Augment = options.Augment,

@@ -20,11 +20,11 @@ public sealed class TrainingSettingsTests
     public void EachNetworkGetsItsOwnRecipeAndWhatIsGivenWins()
     {
         var (_, nopool, _) = new TrainingSettings { Architecture = Architecture.NoPool }.Resolve(1);
-        Assert.Equal((0.1f, 16, TrainingRecipes.AblationSchedule), (nopool!.Mu, nopool.Epochs, nopool.Schedule));
+        Assert.Equal((0.1f, TrainingRecipes.AblationEpochs, TrainingRecipes.AblationSchedule, TrainingRecipes.AblationSdlmSamples), (nopool!.Mu, nopool.Epochs, nopool.Schedule, nopool.SdlmSamples));
         var (_, softmax, _) = new TrainingSettings { Output = "softmax" }.Resolve(1);
-        Assert.Equal(TrainingRecipes.SoftmaxLearningRateScale, softmax!.LearningRateScale);
-        var (_, given, _) = new TrainingSettings { Architecture = Architecture.NoPool, Mu = 0.05f, Epochs = 2 }.Resolve(1);
-        Assert.Equal((0.05f, 2), (given!.Mu, given.Epochs));
+        Assert.Equal((TrainingRecipes.SoftmaxLearningRateScale, 500), (softmax!.LearningRateScale, softmax.SdlmSamples));
+        var (_, given, _) = new TrainingSettings { Architecture = Architecture.NoPool, Mu = 0.05f, Epochs = 2, SdlmSamples = 300 }.Resolve(1);
+        Assert.Equal((0.05f, 2, 300), (given!.Mu, given.Epochs, given.SdlmSamples));
     }
 
     [Fact]
@@ -43,11 +43,11 @@ public sealed class TrainingSettingsTests
     {
         var (architecture, options, errors) = new TrainingSettings
         {
-            Architecture = "lenet6", Pooling = "median", BatchSize = TrainingLimits.MaxBatchSize + 1, Momentum = 1f, Schedule = "2:0.1",
+            Architecture = "lenet6", Pooling = "median", BatchSize = TrainingLimits.MaxBatchSize + 1, Momentum = 1f, SdlmSamples = 0, Schedule = "2:0.1",
         }.Resolve(1);
         Assert.Null(architecture);
         Assert.Null(options);
-        Assert.Equal(["architecture", "batchSize", "momentum", "pooling", "schedule"], errors.Keys.Order());
+        Assert.Equal(["architecture", "batchSize", "momentum", "pooling", "schedule", "sdlmSamples"], errors.Keys.Order());
         Assert.Contains("lenet5-nopool", errors["architecture"]);
         Assert.Contains("average", errors["pooling"]);
     }

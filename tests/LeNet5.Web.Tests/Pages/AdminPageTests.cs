@@ -89,6 +89,12 @@ public sealed class AdminPageTests(BrowserFixture browser) : AdminPageSession(br
         Assert.Equal(TrainingRecipes.SubsamplingLearningRateScale.ToString(CultureInfo.InvariantCulture), await scale.GetAttributeAsync("placeholder"));
         await page.Locator("select[name=pooling]").SelectOptionAsync("average");
         Assert.Equal(recipe.BatchSize.ToString(CultureInfo.InvariantCulture), await batch.GetAttributeAsync("placeholder"));
+
+        // and the ablations their smaller curvature sample
+        var samples = page.Locator("input[name=sdlmSamples]");
+        Assert.Equal(recipe.SdlmSamples.ToString(CultureInfo.InvariantCulture), await samples.GetAttributeAsync("placeholder"));
+        await page.Locator("select[name=architecture]").SelectOptionAsync(Architecture.NoPoolFc);
+        Assert.Equal(TrainingRecipes.AblationSdlmSamples.ToString(CultureInfo.InvariantCulture), await samples.GetAttributeAsync("placeholder"));
     }
 
     [Fact]

@@ -52,14 +52,32 @@ public sealed class RecipeParityTests : IDisposable
     [Fact]
     public void TheAblationsNeedNoExtraFlag()
     {
-        // README's rows: lenet5-nopool needs mu = 0.1 and both ablations the longer schedule
+        // README's rows: lenet5-nopool needs mu = 0.1, both ablations the longer schedule and the
+        // smaller curvature sample
         var nopool = DryRun("--arch", Architecture.NoPool);
-        Assert.Equal((0.1f, 16, TrainingRecipes.AblationSchedule), (nopool.Mu, nopool.Epochs, nopool.Schedule));
+        Assert.Equal((0.1f, TrainingRecipes.AblationEpochs, TrainingRecipes.AblationSchedule, TrainingRecipes.AblationSdlmSamples), (nopool.Mu, nopool.Epochs, nopool.Schedule, nopool.SdlmSamples));
+        var fc = DryRun("--arch", Architecture.NoPoolFc);
+        Assert.Equal((TrainingRecipes.AblationEpochs, TrainingRecipes.AblationSchedule, TrainingRecipes.AblationSdlmSamples), (fc.Epochs, fc.Schedule, fc.SdlmSamples));
+        Assert.Equal(300, DryRun("--arch", Architecture.NoPoolFc, "--sdlm-samples", "300").SdlmSamples);
         var softmax = DryRun("--output", "softmax");
         Assert.Equal(TrainingRecipes.SoftmaxLearningRateScale, softmax.LearningRateScale);
         // and the paper's network its smaller batch and scale
         var paper = DryRun("--pooling", "subsampling");
         Assert.Equal((TrainingRecipes.SubsamplingBatchSize, TrainingRecipes.SubsamplingLearningRateScale), (paper.BatchSize, paper.LearningRateScale));
+    }
+
+    [Fact]
+    public async Task WhatARequestGivesWinsOverTheRecipe()
+    {
+        using var factory = _app.Factory();
+        var client = AdminApp.Admin(factory);
+        long id = await AdminApp.StartAsync(client, new { architecture = Architecture.NoPoolFc, sdlmSamples = 300, epochs = 1 });
+        var run = await ApiAssert.Json.Deserialize<JsonElement>(client, $"/api/training/{id}");
+        var settings = run.GetProperty("settings").Deserialize<TrainingSettings>(ApiAssert.Json)!;
+        Assert.Equal(DryRun("--arch", Architecture.NoPoolFc, "--sdlm-samples", "300", "--epochs", "1"), settings);
+        Assert.Equal((300, 1), (settings.SdlmSamples, settings.Epochs));
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync($"/api/training/{id}/cancel", null)).StatusCode);
+        await AdminApp.WaitForStatusAsync(client, id, "canceled");
     }
 
     private static TrainingSettings DryRun(params string[] args)

@@ -87,6 +87,7 @@ public sealed partial class TrainingApiTests : IDisposable
         { """{"batchSize": 60000}""", "batchSize" },
         { """{"momentum": 1.5}""", "momentum" },
         { """{"learningRateScale": -1}""", "learningRateScale" },
+        { """{"sdlmSamples": 0}""", "sdlmSamples" },
         { """{"trainLimit": 0}""", "trainLimit" },
         { """{"trainLimit": 70000}""", "trainLimit" },
         { """{"architecture": "lenet6"}""", "architecture" },
