@@ -16,13 +16,16 @@ namespace LeNet5.Imaging;
 
 /// <summary>
 /// Turns an encoded picture of a digit into the 28x28 MNIST-like digit the network expects. Decoding
-/// is hardened: the configuration knows only PNG, JPEG, BMP, GIF (first frame) and WebP, the
-/// declared size is read from the header and refused above the limits before anything is decoded,
-/// and ImageSharp's allocations are capped. Thread-safe.
+/// is hardened: PNG is read by the service's own <see cref="PngReader"/>; ImageSharp, configured to know
+/// only JPEG, BMP, GIF (first frame) and WebP besides, reads the rest, with its allocations capped and
+/// under a deadline; the declared size is read from the header and refused above the limits before
+/// anything is decoded. Thread-safe.
 /// </summary>
 public sealed class DigitImagePreparer : IDigitPreparer
 {
     private readonly Configuration _configuration;
+    private readonly Func<byte[], int, int, byte[]> _decode;
+    private int _stuckDecodes;
 
     public DigitImagePreparer(ImageLimits? limits = null)
     {
@@ -31,7 +34,11 @@ public sealed class DigitImagePreparer : IDigitPreparer
         ArgumentOutOfRangeException.ThrowIfLessThan(Limits.MaxHeight, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(Limits.AllocationLimitMegabytes, 1);
         _configuration = CreateConfiguration(Limits.AllocationLimitMegabytes);
+        _decode = Decode;
     }
+
+    /// <summary>With another decoder in ImageSharp's place: for tests that need a decode which never ends.</summary>
+    internal DigitImagePreparer(ImageLimits limits, Func<byte[], int, int, byte[]> decode) : this(limits) => _decode = decode;
 
     public ImageLimits Limits { get; }
 
@@ -57,17 +64,23 @@ public sealed class DigitImagePreparer : IDigitPreparer
 
     /// <summary>Prepares one encoded picture: 28x28, 0 background, 255 ink, centred by centre of mass. Throws <see cref="DigitPreparationException"/> when it cannot.</summary>
     /// <remarks>
-    /// A canvas-like PNG takes the scanline fast path, anything else ImageSharp's decoder; from the
-    /// decoded pixels on, every buffer is pooled and only the ink box is resampled, so beyond the decode
+    /// A PNG is read by <see cref="PngReader"/>, anything else by ImageSharp under <see cref="ImageLimits.DecodeTimeout"/>;
+    /// from the decoded pixels on, every buffer is pooled and only the ink box is resampled, so beyond the decode
     /// the cost follows the picture's area once and nothing allocated grows with it.
     /// </remarks>
     public byte[] Prepare(byte[] encoded)
     {
         ArgumentNullException.ThrowIfNull(encoded);
-        if (!PngScanlines.TryDecode(encoded, Limits, out int width, out int height, out byte[] luminanceAlpha))
+        int width, height;
+        byte[] luminanceAlpha;
+        if (PngReader.IsPng(encoded))
+        {
+            luminanceAlpha = PngReader.Decode(encoded, Limits, out width, out height);
+        }
+        else
         {
             (width, height) = Identify(encoded);
-            luminanceAlpha = Decode(encoded, width, height);
+            luminanceAlpha = DecodeWithinDeadline(encoded, width, height);
         }
         int pixels = width * height;
         byte[] grey = PixelBuffers.Rent(pixels);
@@ -83,9 +96,14 @@ public sealed class DigitImagePreparer : IDigitPreparer
         }
     }
 
+    /// <summary>Decodes by ImageSharp past their deadline and still running: while any are, the service is not well.</summary>
+    public int StuckDecodes => Volatile.Read(ref _stuckDecodes);
+
     /// <summary>Reads the size from the header, without decoding, and checks it against the limits.</summary>
     public (int Width, int Height) Identify(byte[] encoded)
     {
+        ArgumentNullException.ThrowIfNull(encoded);
+        if (PngReader.IsPng(encoded)) return PngReader.Identify(encoded, Limits);
         IImageInfo? info;
         IImageFormat? format;
         try
@@ -98,10 +116,32 @@ public sealed class DigitImagePreparer : IDigitPreparer
         }
         if (info is null || format is null) throw Undecodable(null);
         if (info.Width < 1 || info.Height < 1) throw Undecodable(null);
-        if (info.Width > Limits.MaxWidth || info.Height > Limits.MaxHeight)
-            throw new DigitPreparationException(PreparationFailure.TooLarge,
-                $"The image is {info.Width}x{info.Height} pixels; send one of at most {Limits.MaxWidth}x{Limits.MaxHeight}.");
+        Limits.Check(info.Width, info.Height);
         return (info.Width, info.Height);
+    }
+
+    /// <summary>
+    /// ImageSharp's decode on a thread of its own, waited for at most <see cref="ImageLimits.DecodeTimeout"/>. ImageSharp
+    /// 2.1 takes no cancellation, so a decode past its deadline cannot be stopped: the request answers that the picture
+    /// took too long, the decode is counted in <see cref="StuckDecodes"/> until it ends (and gives its buffer back then),
+    /// and while <see cref="ImageLimits.MaxStuckDecodes"/> are stuck, new decodes are refused rather than pin more cores.
+    /// </summary>
+    private byte[] DecodeWithinDeadline(byte[] encoded, int width, int height)
+    {
+        if (StuckDecodes >= Limits.MaxStuckDecodes)
+            throw new DigitPreparationException(PreparationFailure.Unavailable,
+                "A picture sent earlier is still being decoded past its deadline; send a PNG, or try again later.");
+        var decode = Task.Factory.StartNew(() => _decode(encoded, width, height), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        if (decode.Wait(Limits.DecodeTimeout) || decode.IsCompleted)
+            return decode.GetAwaiter().GetResult(); // its own exception, not an AggregateException
+        Interlocked.Increment(ref _stuckDecodes);
+        decode.ContinueWith(finished =>
+        {
+            if (finished.IsCompletedSuccessfully) PixelBuffers.Return(finished.Result);
+            Interlocked.Decrement(ref _stuckDecodes);
+        }, TaskScheduler.Default);
+        throw new DigitPreparationException(PreparationFailure.TooSlow,
+            $"The image took longer than {Limits.DecodeTimeout.TotalSeconds:0.#} s to decode; send a simpler one, or a PNG.");
     }
 
     /// <summary>Decodes to interleaved (luminance, alpha) byte pairs, in a buffer from <see cref="PixelBuffers"/>.</summary>
@@ -120,9 +160,7 @@ public sealed class DigitImagePreparer : IDigitPreparer
         catch (Exception ex) when (IsDecodingFailure(ex))
         {
             // the capped allocator refused: ImageSharp may wrap that in an InvalidImageContentException
-            throw IsAllocationRefused(ex)
-                ? new DigitPreparationException(PreparationFailure.TooLarge, "The image needs more memory to decode than this service allows; send a smaller one.", ex)
-                : Undecodable(ex);
+            throw IsAllocationRefused(ex) ? ImageLimits.TooMuchMemory(ex) : Undecodable(ex);
         }
     }
 

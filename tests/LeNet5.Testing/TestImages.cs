@@ -107,6 +107,42 @@ public static class TestImages
         return png.ToArray();
     }
 
+    /// <summary>
+    /// A 65-byte interlaced (Adam7) PNG whose image data ends early: 64x64 grey, a zlib stream cut after
+    /// six bytes of deflate. ImageSharp 2.1.13 spins on it for ever at 100% of a core.
+    /// </summary>
+    public static byte[] TruncatedInterlacedPng()
+    {
+        using var png = new MemoryStream();
+        png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
+        var ihdr = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(ihdr, 64);
+        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), 64);
+        ihdr[8] = 8; // bit depth
+        ihdr[9] = 0; // colour type: grey
+        ihdr[12] = 1; // Adam7
+        WriteChunk(png, "IHDR", ihdr);
+        using var deflated = new MemoryStream();
+        using (var zlib = new System.IO.Compression.ZLibStream(deflated, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+        {
+            var random = new Random(7);
+            var rows = new byte[64 * 65];
+            random.NextBytes(rows);
+            zlib.Write(rows);
+        }
+        WriteChunk(png, "IDAT", deflated.ToArray()[..8]);
+        WriteChunk(png, "IEND", []);
+        return png.ToArray();
+    }
+
+    /// <summary>A chunk as a PNG holds it: length, type, data and the CRC of type and data.</summary>
+    public static byte[] PngChunk(string type, byte[] data)
+    {
+        using var chunk = new MemoryStream();
+        WriteChunk(chunk, type, data);
+        return chunk.ToArray();
+    }
+
     private static void WriteChunk(Stream png, string type, byte[] data)
     {
         Span<byte> word = stackalloc byte[4];

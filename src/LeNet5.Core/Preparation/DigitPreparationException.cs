@@ -11,6 +11,12 @@ public enum PreparationFailure
 
     /// <summary>The picture holds no ink.</summary>
     Blank,
+
+    /// <summary>The picture took longer to decode than the deadline allows.</summary>
+    TooSlow,
+
+    /// <summary>Earlier pictures' decodes are stuck past their deadline: this one is refused for now, not judged.</summary>
+    Unavailable,
 }
 
 /// <summary>A picture that cannot be prepared; the message says what is wrong with it, for the caller.</summary>

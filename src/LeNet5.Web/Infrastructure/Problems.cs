@@ -130,16 +130,23 @@ public static class Problems
         new(StatusCodes.Status413PayloadTooLarge,
             $"The batch's pictures hold more than {limit:N0} pixels in all (Limits:MaxBatchPixels); send smaller pictures or split the batch.");
 
-    /// <summary>A picture that could not be prepared: 400 (undecodable), 413 (too large) or 422 (blank); <paramref name="where"/> names a batch item.</summary>
+    /// <summary>
+    /// A picture that could not be prepared: 400 (undecodable), 413 (too large), 422 (blank, or too slow to decode)
+    /// or 503 with Retry-After (decoding refused while earlier decodes are stuck); <paramref name="where"/> names a batch item.
+    /// </summary>
     public static ApiProblem From(DigitPreparationException ex, string? where = null)
     {
         int status = ex.Failure switch
         {
             PreparationFailure.TooLarge => StatusCodes.Status413PayloadTooLarge,
-            PreparationFailure.Blank => StatusCodes.Status422UnprocessableEntity,
+            PreparationFailure.Blank or PreparationFailure.TooSlow => StatusCodes.Status422UnprocessableEntity,
+            PreparationFailure.Unavailable => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status400BadRequest,
         };
-        return new ApiProblem(status, where is null ? ex.Message : $"{where}: {ex.Message}", inner: ex);
+        return new ApiProblem(status, where is null ? ex.Message : $"{where}: {ex.Message}", inner: ex)
+        {
+            RetryAfterSeconds = ex.Failure == PreparationFailure.Unavailable ? 5 : null,
+        };
     }
 
     private static string Megabytes(long bytes) =>

@@ -7,7 +7,7 @@ namespace LeNet5.Web.Features.Health;
 
 /// <summary>
 /// How the app is doing, for the people who run it: <c>GET /healthz</c> (200 "Healthy" when the
-/// warm-up has run and a model is loaded and active, 503 otherwise) and <c>GET /metrics</c>, OpenTelemetry metrics in Prometheus's
+/// warm-up has run, a model is loaded and active and no picture's decode is stuck past its deadline, 503 otherwise) and <c>GET /metrics</c>, OpenTelemetry metrics in Prometheus's
 /// text format: ASP.NET Core's own (requests, their duration, Kestrel's connections) and ours
 /// (<see cref="PredictMetrics"/>, <see cref="TrainingMetrics"/>).
 /// </summary>
@@ -17,7 +17,9 @@ public static class HealthEndpoints
 
     public static IServiceCollection AddHealth(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<ActiveModelHealthCheck>("active-model");
+        services.AddHealthChecks()
+            .AddCheck<ActiveModelHealthCheck>("active-model")
+            .AddCheck<DecodingHealthCheck>("decoding");
         services.AddSingleton<PredictMetrics>();
         services.AddSingleton<TrainingMetrics>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -44,4 +46,16 @@ internal sealed class ActiveModelHealthCheck(ModelRegistry registry, WarmupState
             : registry.Active is { } active
             ? HealthCheckResult.Healthy($"model {active.Id} is active")
             : HealthCheckResult.Unhealthy($"no model is loaded from {registry.DirectoryPath}"));
+}
+
+/// <summary>
+/// Unhealthy while a picture's decode runs past its deadline: it holds a core that no request can get
+/// back, so an orchestrator should see it (and restart the replica if it never ends).
+/// </summary>
+internal sealed class DecodingHealthCheck(LeNet5.Imaging.DigitImagePreparer preparer) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(preparer.StuckDecodes is var stuck and > 0
+            ? HealthCheckResult.Unhealthy($"{stuck} picture decode(s) running past their deadline")
+            : HealthCheckResult.Healthy("no decode is stuck"));
 }

@@ -21,6 +21,14 @@ public sealed class LimitsOptions
     [Range(8, 4096)]
     public int ImageAllocationLimitMegabytes { get; set; } = 128;
 
+    /// <summary>
+    /// How long a request waits for a JPEG, BMP, GIF or WebP picture to decode, in milliseconds, before it answers
+    /// 422 (PNGs are read by the service's own bounded decoder). A decode past it cannot be stopped: it is reported
+    /// by <c>/healthz</c> as stuck until it ends, and while one is stuck such pictures are refused with 503.
+    /// </summary>
+    [Range(100, 60_000)]
+    public int DecodeTimeoutMilliseconds { get; set; } = 2000;
+
     /// <summary>How many pictures may be decoded at once; the others wait (bounds memory under load).</summary>
     [Range(1, 256)]
     public int MaxConcurrentDecodes { get; set; } = 4;

@@ -13,7 +13,10 @@ public static class PredictFeature
         services.AddSingleton(sp =>
         {
             var limits = sp.GetRequiredService<IOptions<LimitsOptions>>().Value;
-            return new DigitImagePreparer(new ImageLimits(limits.MaxImageWidth, limits.MaxImageHeight, limits.ImageAllocationLimitMegabytes));
+            return new DigitImagePreparer(new ImageLimits(limits.MaxImageWidth, limits.MaxImageHeight, limits.ImageAllocationLimitMegabytes)
+            {
+                DecodeTimeout = TimeSpan.FromMilliseconds(limits.DecodeTimeoutMilliseconds),
+            });
         });
         // the thresholds are read on every request: a change to appsettings.json's Prediction section applies without a restart
         services.AddSingleton(sp =>

@@ -17,7 +17,7 @@ public sealed class PredictMetrics
         _predictions = meter.CreateCounter<long>("lenet5.predictions", description: "Pictures and pixel grids answered, by model, digit and whether the answer was rejected.");
         _duration = meter.CreateHistogram<double>("lenet5.recognition.duration", unit: "s",
             description: "Time to prepare and recognise one input (decoding included for pictures), by input kind.");
-        _refused = meter.CreateCounter<long>("lenet5.preparation.failures", description: "Inputs that could not become a digit, by kind: undecodable, too_large or blank.");
+        _refused = meter.CreateCounter<long>("lenet5.preparation.failures", description: "Inputs that could not become a digit, by kind: undecodable, too_large, blank, too_slow or unavailable.");
     }
 
     public void Answered(string model, int digit, bool rejected, bool picture, double seconds)
@@ -31,6 +31,8 @@ public sealed class PredictMetrics
         {
             Core.Preparation.PreparationFailure.TooLarge => "too_large",
             Core.Preparation.PreparationFailure.Blank => "blank",
+            Core.Preparation.PreparationFailure.TooSlow => "too_slow",
+            Core.Preparation.PreparationFailure.Unavailable => "unavailable",
             _ => "undecodable",
         }));
 }
