@@ -39,7 +39,7 @@ public sealed class CorrectionsLoopTests(BrowserFixture browser) : AdminPageSess
         var (digit, _) = await PageDrawing.AnswerAsync(page);
         var offer = page.Locator("#correct");
         await offer.WaitForAsync();
-        Assert.Contains("nothing about you", await offer.Locator(".correct-note").TextContentAsync());
+        Assert.Contains("only a keyed hash of your address", await offer.Locator(".correct-note").TextContentAsync());
         var contributed = page.WaitForResponseAsync(r => r.Url.EndsWith("/api/corrections", StringComparison.Ordinal));
         await page.GetByRole(AriaRole.Button, new() { Name = "It's a 1" }).ClickAsync();
         var response = await contributed;
