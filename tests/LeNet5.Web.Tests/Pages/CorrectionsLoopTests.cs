@@ -39,7 +39,7 @@ public sealed class CorrectionsLoopTests(BrowserFixture browser) : AdminPageSess
         var (digit, _) = await PageDrawing.AnswerAsync(page);
         var offer = page.Locator("#correct");
         await offer.WaitForAsync();
-        Assert.Contains("nothing about you", await offer.Locator(".correct-note").TextContentAsync());
+        Assert.Contains("only a keyed hash of your address", await offer.Locator(".correct-note").TextContentAsync());
         var contributed = page.WaitForResponseAsync(r => r.Url.EndsWith("/api/corrections", StringComparison.Ordinal));
         await page.GetByRole(AriaRole.Button, new() { Name = "It's a 1" }).ClickAsync();
         var response = await contributed;
@@ -97,7 +97,7 @@ public sealed class CorrectionsLoopTests(BrowserFixture browser) : AdminPageSess
     }
 
     [Fact]
-    public async Task TheKeyboardRelabelsRejectsAndRemoves()
+    public async Task TheKeyboardRelabelsRejectsAndRemovesAndOneButtonDeletesEveryRejectedDrawing()
     {
         using var api = AdminApi();
         var mnist = TestMnist.Load().Test;
@@ -124,6 +124,14 @@ public sealed class CorrectionsLoopTests(BrowserFixture browser) : AdminPageSess
         Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/corrections/1")).StatusCode);
         Assert.Equal("1", await page.Locator("#counts tr[data-row='accepted'] td[data-digit='7']").TextContentAsync());
         Assert.Equal("1", await page.Locator("#counts tr[data-row='rejected'] td[data-digit='2']").TextContentAsync());
+
+        // one button, once confirmed, deletes every rejected drawing (POST /api/corrections/bulk), freeing their room under the caps
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        await page.Locator("#delete-rejected").ClickAsync();
+        await page.Locator("#review-status:has-text('1 rejected drawing deleted.')").WaitForAsync();
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/corrections/2")).StatusCode);
+        Assert.Equal("0", await page.Locator("#counts tr[data-row='rejected'] td[data-digit='2']").TextContentAsync());
+        Assert.Equal("accepted", Get(3).GetProperty("status").GetString());
         Assert.DoesNotContain(ConsoleErrors, e => !e.Contains("favicon", StringComparison.Ordinal));
     }
 }

@@ -1,6 +1,7 @@
 // The review page: the gallery of contributed drawings, filtered through GET /api/corrections, the
 // per-digit counts, and review from the keyboard: digit keys relabel (and accept), Enter accepts,
-// X rejects as not a digit, Delete removes; the arrow keys move between drawings.
+// X rejects as not a digit, Delete removes; the arrow keys move between drawings. "Delete all rejected"
+// removes every rejected drawing at once, which frees their room under the server's caps.
 import { api } from "./api.js";
 import { cell, digitCanvas } from "./format.js";
 
@@ -112,6 +113,18 @@ async function review(action) {
   }
 }
 
+/** Deletes every rejected drawing in one request, which frees their room under the server's caps on drawings and bytes. */
+async function deleteRejected() {
+  if (!confirm("Delete every rejected drawing for good?")) return;
+  try {
+    const { count } = await api("POST", "/api/corrections/bulk", { action: "delete", status: "rejected" });
+    await load();
+    $("review-status").textContent = count === 1 ? "1 rejected drawing deleted." : `${count} rejected drawings deleted.`;
+  } catch (e) {
+    $("review-status").textContent = e.message;
+  }
+}
+
 document.addEventListener("keydown", (event) => {
   if (event.target.closest("select, input, textarea") || event.ctrlKey || event.metaKey || event.altKey) return;
   const columns = Math.max(1, Math.round(gallery.clientWidth / (gallery.children[0]?.offsetWidth || gallery.clientWidth)));
@@ -125,6 +138,7 @@ document.addEventListener("keydown", (event) => {
 $("accept").addEventListener("click", () => review({ kind: "accept" }));
 $("reject").addEventListener("click", () => review({ kind: "reject" }));
 $("remove").addEventListener("click", () => review({ kind: "delete" }));
+$("delete-rejected").addEventListener("click", deleteRejected);
 $("more").addEventListener("click", () => load(true));
 filters.addEventListener("change", () => load());
 await load();

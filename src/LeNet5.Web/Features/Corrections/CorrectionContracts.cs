@@ -51,3 +51,24 @@ public sealed record CorrectionPage(
 
 /// <summary>The body of <c>POST /api/corrections/{id}/relabel</c>.</summary>
 public sealed record RelabelRequest([property: Description("The digit it really is, 0 to 9.")] int Label);
+
+/// <summary>What <c>POST /api/corrections/bulk</c> does to the drawings it names.</summary>
+public enum BulkAction
+{
+    /// <summary>Reject them as not digits: kept (so they are not stored again), never trained on.</summary>
+    Reject,
+
+    /// <summary>Remove them for good, freeing their room under Corrections:MaxDrawings and Corrections:MaxStoredBytes.</summary>
+    Delete,
+}
+
+/// <summary>The body of <c>POST /api/corrections/bulk</c>: an action and the drawings, by status, by id or both (at least one).</summary>
+public sealed record BulkReviewRequest(
+    [property: Description("reject or delete.")] BulkAction Action,
+    [property: Description("Only the drawings in this state: pending, accepted or rejected.")] CorrectionStatus? Status,
+    [property: Description("Only these drawings (at most 10,000 ids).")] IReadOnlyList<long>? Ids);
+
+/// <summary>The answer to a bulk review.</summary>
+public sealed record BulkReviewResult(
+    BulkAction Action,
+    [property: Description("How many drawings it rejected or deleted (one rejected already is not counted again).")] int Count);

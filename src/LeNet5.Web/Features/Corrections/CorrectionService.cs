@@ -16,7 +16,11 @@ public sealed class CorrectionService(
 {
     public bool Enabled => options.Value.Enabled;
 
-    /// <summary>Stores a contributed drawing (or finds the same one stored before); nothing is stored for a bad request.</summary>
+    /// <summary>
+    /// Stores a contributed drawing (or finds the same one stored before); nothing is stored for a bad
+    /// request, nor past a cap: 507 when the database holds its most drawings or bytes, 429 when this
+    /// client has sent its most for the day.
+    /// </summary>
     public async Task<CorrectionCreated> ContributeAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (!Enabled) throw Problems.CorrectionsDisabled();
@@ -27,9 +31,22 @@ public sealed class CorrectionService(
         var answer = await predictor.RecognizeAsync(entry, input.Picture, details: false, cancellationToken);
         var pixels = Array.ConvertAll(answer.Pixels, v => (byte)Math.Clamp(MathF.Round(v), 0, 255));
         string? strokes = input.Strokes is null ? null : JsonSerializer.Serialize(input.Strokes, WebJson.Options);
-        var (id, created) = store.Add(input.Label, answer.Prediction.Digit, answer.Rejected, answer.Prediction.Probabilities, entry.Id, pixels, strokes, time.GetUtcNow());
-        log.Set("Correction", id);
-        return new CorrectionCreated(id, Duplicate: !created);
+        var drawing = new NewCorrection(input.Label, answer.Prediction.Digit, answer.Rejected, answer.Prediction.Probabilities, entry.Id, pixels, strokes,
+            ClientKey.Of(request.HttpContext));
+        var o = options.Value;
+        var now = time.GetUtcNow();
+        var added = store.Add(drawing, new CorrectionCaps(o.MaxDrawings, o.MaxStoredBytes, o.MaxDrawingsPerClientPerDay), now);
+        if (added.Outcome is AddOutcome.Stored or AddOutcome.Duplicate)
+        {
+            log.Set("Correction", added.Id);
+            return new CorrectionCreated(added.Id, Duplicate: added.Outcome == AddOutcome.Duplicate);
+        }
+        throw added.Outcome switch
+        {
+            AddOutcome.TooManyDrawings => Problems.CorrectionsFull($"{o.MaxDrawings:N0} drawings", "Corrections:MaxDrawings"),
+            AddOutcome.TooManyBytes => Problems.CorrectionsFull($"{o.MaxStoredBytes:N0} bytes of drawings", "Corrections:MaxStoredBytes"),
+            _ => Problems.TooManyCorrectionsToday(o.MaxDrawingsPerClientPerDay, (int)Math.Ceiling(Math.Max(1, (added.RoomAt!.Value - now).TotalSeconds))),
+        };
     }
 
     public CorrectionPage List(CorrectionFilter filter, int limit, long? before)
@@ -65,6 +82,10 @@ public sealed class CorrectionService(
     {
         if (!store.Delete(id)) throw Problems.UnknownCorrection(id);
     }
+
+    /// <summary>A reviewer's verdict on many drawings at once (by status, by id or both): how many it changed.</summary>
+    public BulkReviewResult Bulk(BulkAction action, CorrectionStatus? status, IReadOnlyList<long>? ids) =>
+        new(action, store.Bulk(action, status, ids, time.GetUtcNow()));
 
     /// <summary>
     /// The accepted drawings as a zip of what MNIST's tools read: an idx3-ubyte image file, an idx1-ubyte

@@ -70,6 +70,15 @@ public sealed class Database
         ALTER TABLE epochs ADD COLUMN extra_test_error REAL;
         ALTER TABLE runs ADD COLUMN extras TEXT;
         """,
+        // the corrections' caps: each drawing's size (its pixels, strokes and probabilities) for the byte cap, summed from
+        // its own index, and a keyed hash of who sent it (never the address) with the time, to count a client's last 24 hours
+        """
+        ALTER TABLE corrections ADD COLUMN stored_bytes INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE corrections ADD COLUMN client_hash TEXT;
+        UPDATE corrections SET stored_bytes = length(pixels) + COALESCE(length(CAST(strokes AS BLOB)), 0) + length(CAST(probabilities AS BLOB));
+        CREATE INDEX corrections_by_size ON corrections (stored_bytes);
+        CREATE INDEX corrections_by_client ON corrections (client_hash, created_at);
+        """,
     ];
 
     private readonly string _connectionString;

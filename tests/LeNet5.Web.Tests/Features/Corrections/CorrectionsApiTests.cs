@@ -313,6 +313,8 @@ public sealed class CorrectionsApiTests : IDisposable
         Assert.True(contribute.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
         Assert.True(contribute.GetProperty("responses").TryGetProperty("201", out _));
         Assert.True(contribute.GetProperty("responses").TryGetProperty("422", out _));
+        Assert.True(contribute.GetProperty("responses").TryGetProperty("507", out _));
+        Assert.True(paths.GetProperty("/api/corrections/bulk").GetProperty("post").GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
         Assert.True(paths.GetProperty("/api/corrections").TryGetProperty("get", out _));
         Assert.True(paths.GetProperty("/api/corrections/{id}").TryGetProperty("delete", out _));
         foreach (var action in new[] { "accept", "relabel", "reject" })
