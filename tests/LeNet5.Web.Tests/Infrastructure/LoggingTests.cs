@@ -15,7 +15,7 @@ public sealed class LoggingTests : IDisposable
     {
         using var web = new WebProcess(_app.DataDirectory, [("Admin__Token", AdminApp.Token), .. environment]);
         using var client = new HttpClient { BaseAddress = await web.AddressAsync() };
-        await client.GetAsync("/api/nothing%0A" + Uri.EscapeDataString(Forged) + "%1B%5B31mred");
+        await client.GetAsync("/api/nothing%0A" + Uri.EscapeDataString(Forged) + "%1B%5B31mred%C2%85" + Uri.EscapeDataString(Forged) + "%E2%80%A8ls%E2%80%A9ps%C2%9B31m");
         await client.GetAsync("/api/models"); // the request log of the first is written before this one's
         await Task.Delay(500);
         return web.Lines;
@@ -28,6 +28,10 @@ public sealed class LoggingTests : IDisposable
         Assert.Contains(lines, l => l.Contains("/api/nothing", StringComparison.Ordinal) && l.Contains("\\u000a", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.StartsWith(Forged, StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains('\u001b'));
+        // the C1 controls and the Unicode line and paragraph separators are escaped too
+        Assert.Contains(lines, l => l.Contains("\\u0085", StringComparison.Ordinal) && l.Contains("\\u2028", StringComparison.Ordinal)
+                                    && l.Contains("\\u2029", StringComparison.Ordinal) && l.Contains("\\u009b", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.AsSpan().ContainsAny('\u0085', '\u2028', '\u2029') || l.Contains('\u009b'));
     }
 
     [Fact]
