@@ -13,6 +13,7 @@ public sealed class ProxyOptions
     public string[] KnownProxies { get; set; } = [];
 
     /// <summary>Networks of trusted proxies in CIDR form, e.g. <c>10.0.0.0/8</c>.</summary>
+    [Networks]
     public string[] KnownNetworks { get; set; } = [];
 
     public bool Any => KnownProxies.Length > 0 || KnownNetworks.Length > 0;

@@ -111,7 +111,12 @@ public static class AdminAuthentication
         return ProblemHandling.WriteAsync(http, Problems.TooManyWrongTokens(retryAfterSeconds));
     }
 
-    private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// A request from a program rather than a browser: the API, and the metrics a scraper reads. Only these take the
+    /// bearer token, and they get a 401/403 problem where a page would redirect to the sign-in page.
+    /// </summary>
+    private static bool IsApi(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || request.Path.Equals(Health.HealthEndpoints.MetricsPath, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>To the sign-in page by a relative address: an absolute one would repeat whatever Host header the request came with.</summary>
     private static Task Redirect(RedirectContext<CookieAuthenticationOptions> context)

@@ -1,3 +1,4 @@
+using LeNet5.Web.Features.Admin;
 using LeNet5.Web.Features.Predict;
 using LeNet5.Web.Features.Training;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -8,18 +9,25 @@ namespace LeNet5.Web.Features.Health;
 /// <summary>
 /// How the app is doing, for the people who run it: <c>GET /healthz</c> (200 "Healthy" when the
 /// warm-up has run, a model is loaded and active and no picture's decode is stuck past its deadline, 503 otherwise) and <c>GET /metrics</c>, OpenTelemetry metrics in Prometheus's
-/// text format: ASP.NET Core's own (requests, their duration, Kestrel's connections) and ours
+/// text format, for the admin's bearer token or a scraper on <see cref="MetricsOptions.AllowedNetworks"/> only: ASP.NET Core's own (requests, their duration, Kestrel's connections) and ours
 /// (<see cref="PredictMetrics"/>, <see cref="TrainingMetrics"/>).
 /// </summary>
 public static class HealthEndpoints
 {
     public const string Path = "/healthz", MetricsPath = "/metrics";
 
+    private const string MetricsPolicy = "metrics";
+
     public static IServiceCollection AddHealth(this IServiceCollection services)
     {
         services.AddHealthChecks()
             .AddCheck<ActiveModelHealthCheck>("active-model")
             .AddCheck<DecodingHealthCheck>("decoding");
+        services.AddSettings<MetricsOptions>(MetricsOptions.Section);
+        // the operators' view: the admin (its token as a bearer token) or a scraper from an allowed network
+        services.AddAuthorizationBuilder().AddPolicy(MetricsPolicy, p => p.RequireAssertion(context =>
+            context.User.IsInRole(AdminAuthentication.Role) ||
+            (context.Resource is HttpContext http && http.RequestServices.GetRequiredService<IOptions<MetricsOptions>>().Value.Allows(http.Connection.RemoteIpAddress))));
         services.AddSingleton<PredictMetrics>();
         services.AddSingleton<TrainingMetrics>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -33,7 +41,7 @@ public static class HealthEndpoints
     {
         _ = app.ServiceProvider.GetRequiredService<TrainingMetrics>(); // its gauges exist from the start
         app.MapHealthChecks(Path).WithTags("Health").DisableRateLimiting();
-        app.MapPrometheusScrapingEndpoint(MetricsPath).DisableRateLimiting();
+        app.MapPrometheusScrapingEndpoint(MetricsPath).RequireAuthorization(MetricsPolicy).DisableRateLimiting();
         return app;
     }
 }

@@ -17,13 +17,14 @@ public sealed class MetricsTests : IDisposable
     public async Task PredictionsRefusalsAndRequestsAreCounted()
     {
         File.Copy(RepoPaths.ShippedModel, Path.Combine(_models, "metrics-probe.safetensors"));
-        using var factory = LeNet5WebFactory.With(new Dictionary<string, string?> { ["Models:Directory"] = _models });
+        using var factory = LeNet5WebFactory.With(new Dictionary<string, string?> { ["Models:Directory"] = _models, ["Admin:Token"] = AdminApp.Token });
         var client = factory.CreateClient();
         var seven = TestMnist.Test.Image(0).ToArray().Select(b => (int)b);
         for (int i = 0; i < 3; i++) await ApiAssert.Prediction(await client.PostAsync("/api/predict", ApiAssert.JsonBody(new { pixels = seven })));
         await ApiAssert.Prediction(await client.PostAsync("/api/predict", Bodies.Raw(TestImages.MnistPng(TestMnist.Test.Image(0)), "image/png")));
         await ApiAssert.Problem(await client.PostAsync("/api/predict", ApiAssert.JsonBody(new { pixels = new int[784] })), HttpStatusCode.UnprocessableEntity);
 
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminApp.Token);
         var response = await client.GetAsync("/metrics");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType);
@@ -36,5 +37,32 @@ public sealed class MetricsTests : IDisposable
         Assert.True(Value(l => l.StartsWith("lenet5_recognition_duration_seconds_count{", StringComparison.Ordinal) && l.Contains("input=\"pixels\"")) >= 3, "no pixels timed");
         Assert.True(Value(l => l.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal) && l.Contains("http_route=\"/api/predict/\"")) >= 5,
             "ASP.NET Core's request metric is missing");
+    }
+
+    [Fact]
+    public async Task MetricsAreForTheAdminsTokenOrAnAllowedNetworkOnly()
+    {
+        using var data = new AdminApp();
+        using (var web = new WebProcess(data.DataDirectory, ("Admin__Token", AdminApp.Token)))
+        {
+            using var client = new HttpClient { BaseAddress = await web.AddressAsync() };
+            await ApiAssert.Problem(await client.GetAsync("/metrics"), HttpStatusCode.Unauthorized);
+            using var wrong = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { Authorization = new("Bearer", "not-the-token") } };
+            await ApiAssert.Problem(await client.SendAsync(wrong), HttpStatusCode.Unauthorized);
+            using var right = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { Authorization = new("Bearer", AdminApp.Token) } };
+            var scraped = await client.SendAsync(right);
+            Assert.Equal(HttpStatusCode.OK, scraped.StatusCode);
+            Assert.Contains("http_server", await scraped.Content.ReadAsStringAsync());
+        }
+        using (var web = new WebProcess(data.DataDirectory, ("Admin__Token", AdminApp.Token), ("Metrics__AllowedNetworks__0", "127.0.0.0/8")))
+        {
+            using var client = new HttpClient { BaseAddress = await web.AddressAsync() };
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/metrics")).StatusCode);
+        }
+        using (var web = new WebProcess(data.DataDirectory, ("Admin__Token", AdminApp.Token), ("Metrics__AllowedNetworks__0", "10.0.0.0/8")))
+        {
+            using var client = new HttpClient { BaseAddress = await web.AddressAsync() };
+            await ApiAssert.Problem(await client.GetAsync("/metrics"), HttpStatusCode.Unauthorized);
+        }
     }
 }
