@@ -132,8 +132,16 @@ public sealed class DigitImagePreparer : IDigitPreparer
             throw new DigitPreparationException(PreparationFailure.Unavailable,
                 "A picture sent earlier is still being decoded past its deadline; send a PNG, or try again later.");
         var decode = Task.Factory.StartNew(() => _decode(encoded, width, height), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        if (decode.Wait(Limits.DecodeTimeout) || decode.IsCompleted)
-            return decode.GetAwaiter().GetResult(); // its own exception, not an AggregateException
+        bool ended;
+        try
+        {
+            ended = decode.Wait(Limits.DecodeTimeout);
+        }
+        catch (AggregateException)
+        {
+            ended = true; // it failed in time: its own exception is thrown below, not the AggregateException
+        }
+        if (ended || decode.IsCompleted) return decode.GetAwaiter().GetResult();
         Interlocked.Increment(ref _stuckDecodes);
         decode.ContinueWith(finished =>
         {

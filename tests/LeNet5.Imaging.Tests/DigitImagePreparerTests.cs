@@ -49,6 +49,19 @@ public sealed class DigitImagePreparerTests
         Assert.Equal(PreparationFailure.Undecodable, ex.Failure);
     }
 
+    [Fact]
+    public void ADamagedJpegIsUndecodable()
+    {
+        // ImageSharp's failure comes from the decode's own thread: it must arrive as the refusal, not wrapped
+        using var image = new Image<L8>(32, 32, new L8(0));
+        using var jpeg = new MemoryStream();
+        image.SaveAsJpeg(jpeg);
+        var damaged = jpeg.ToArray()[..^40];
+        damaged.AsSpan(damaged.Length / 2).Fill(0xFF);
+        var ex = Assert.Throws<DigitPreparationException>(() => new DigitImagePreparer().Prepare(damaged));
+        Assert.Equal(PreparationFailure.Undecodable, ex.Failure);
+    }
+
     [Theory]
     [InlineData("image/png", true)]
     [InlineData("IMAGE/JPEG", true)]
