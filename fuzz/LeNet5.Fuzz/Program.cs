@@ -22,9 +22,6 @@ public static class Program
     /// </remarks>
     public static ImageLimits CampaignLimits() => new(MaxWidth: 1024, MaxHeight: 1024, AllocationLimitMegabytes: 32);
 
-    /// <summary>LENET5_FUZZ_STRICT=1: known findings are crashes too (see <see cref="Check"/>).</summary>
-    private static readonly bool Strict = Environment.GetEnvironmentVariable("LENET5_FUZZ_STRICT") == "1";
-
     public static int Main(string[] args)
     {
         if (args is ["--write-seeds", var folder])
@@ -67,14 +64,6 @@ public static class Program
         catch (DigitPreparationException)
         {
             return; // a refusal the contract allows
-        }
-        catch (AggregateException ex) when (!Strict && ex.InnerExceptions is [DigitPreparationException])
-        {
-            // A known finding (docs/fuzzing.md, "Known findings"; inputs in tests/LeNet5.Imaging.Tests/Fuzz/): a refusal
-            // from ImageSharp's decode thread escapes wrapped in an AggregateException. Left as a crash, it would be
-            // nearly every damaged JPEG, GIF or WebP, and afl-fuzz queues no crashing input, so it could not explore
-            // those decoders past their first error. LENET5_FUZZ_STRICT=1 reports it as a crash again.
-            return;
         }
         if (digit is not { Length: 28 * 28 })
             throw new InvalidOperationException($"Prepare returned {digit?.Length.ToString() ?? "null"} bytes, not 784.");
