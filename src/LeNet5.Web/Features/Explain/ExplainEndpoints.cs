@@ -6,13 +6,17 @@ namespace LeNet5.Web.Features.Explain;
 /// <summary><c>POST /api/explain</c>, <c>POST /api/explain/nudge</c> and <c>GET /api/models/{id}/dreams</c>.</summary>
 public static class ExplainEndpoints
 {
+    // rate-limit permits, against a canvas prediction's one: a saliency map is a forward and a backward
+    // pass (a few ms); a nudge is up to 200 of them (16-24 ms); dreams, a few hundred per digit, once per model
+    private const int ExplainCost = 3, NudgeCost = 10, DreamsCost = 10;
+
     public static IEndpointRouteBuilder MapExplainEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/explain").WithTags("Explain").ProducesInputProblems();
-        group.MapPost("/", ExplainAsync).DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
-        group.MapPost("/nudge", NudgeAsync).DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
+        group.MapPost("/", ExplainAsync).Costs(ExplainCost).DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
+        group.MapPost("/nudge", NudgeAsync).Costs(NudgeCost).DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
 
-        app.MapGet("/api/models/{id}/dreams", Dreams).WithTags("Explain")
+        app.MapGet("/api/models/{id}/dreams", Dreams).Costs(DreamsCost).WithTags("Explain")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests);
         return app;
     }
@@ -25,6 +29,7 @@ public static class ExplainEndpoints
     {
         int? digit = string.IsNullOrEmpty(target) ? null : ParseTarget(target);
         var (entry, input) = await picture.ReadAsync();
+        using var turn = await picture.HeavyTurnAsync();
         var answer = await explainer.ExplainAsync(entry, input, digit, picture.Cancellation);
         picture.Log.Set("Digit", answer.Digit);
         picture.Log.Set("Target", answer.Target);
@@ -39,6 +44,7 @@ public static class ExplainEndpoints
     {
         int digit = ParseTarget(target);
         var (entry, input) = await picture.ReadAsync();
+        using var turn = await picture.HeavyTurnAsync();
         var answer = await explainer.NudgeAsync(entry, input, digit, picture.Cancellation);
         picture.Log.Set("Target", digit);
         picture.Log.Set("Reached", answer.Reached);
