@@ -16,8 +16,8 @@ public static class ExplainEndpoints
         group.MapPost("/", ExplainAsync).Costs(ExplainCost).DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
         group.MapPost("/nudge", NudgeAsync).Costs(NudgeCost).DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
 
-        app.MapGet("/api/models/{id}/dreams", Dreams).Costs(DreamsCost).WithTags("Explain")
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        app.MapGet("/api/models/{id}/dreams", DreamsAsync).Costs(DreamsCost).WithTags("Explain").Produces<DreamResponse[]>().Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable).ProducesProblem(StatusCodes.Status429TooManyRequests);
         return app;
     }
 
@@ -53,9 +53,10 @@ public static class ExplainEndpoints
 
     [EndpointName("Dreams")]
     [EndpointSummary("What the network thinks each digit looks like: ten inputs found by gradient ascent on the input, computed once per model.")]
-    [EndpointDescription("Each item's pixels, sent back as {\"pixels\": [...]} to POST /api/predict?model={id}, are read as its digit.")]
-    private static Ok<DreamResponse[]> Dreams(string id, ModelRegistry registry, ExplainService explainer) =>
-        TypedResults.Ok(explainer.Dreams(registry.Get(id) ?? throw Problems.UnknownModel(id)));
+    [EndpointDescription("Each item's pixels, sent back as {\"pixels\": [...]} to POST /api/predict?model={id}, are read as its digit. " +
+                         "The ETag answers If-None-Match with 304.")]
+    private static async Task<FileContentHttpResult> DreamsAsync(string id, ModelRegistry registry, ExplainService explainer, CancellationToken cancellationToken) =>
+        (await explainer.DreamsAsync(registry.Get(id) ?? throw Problems.UnknownModel(id), cancellationToken)).ToResult(WebJson.MediaType);
 
     private static int ParseTarget(string? target) =>
         int.TryParse(target, NumberStyles.None, CultureInfo.InvariantCulture, out int d) && d is >= 0 and <= 9 ? d : throw Problems.BadTarget(target);
