@@ -9,11 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-60}"
-command -v wrk >/dev/null || { apt-get -o DPkg::Lock::Timeout=120 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 install -y -qq wrk >/dev/null; }
-dotnet build src/LeNet5.Web -c Release --nologo -v quiet >/dev/null
-
-work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+source bench/serve/prelude.sh
 port=5188
 (cd src/LeNet5.Web/bin/Release/net10.0 && ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$port" DOTNET_GCHeapHardLimit=0x18000000 \
   Data__Directory="$work/data" RateLimit__PermitLimit=10000000 Admin__Token="bench-admin-token-0123456789abcdefghij" \

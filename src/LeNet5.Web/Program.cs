@@ -13,6 +13,7 @@ builder.Services
     .AddWebJson()
     .AddProblems()
     .AddRateLimits()
+    .AddHeavyWork()
     .AddApiDocs()
     .AddAdmin()
     .AddModels()

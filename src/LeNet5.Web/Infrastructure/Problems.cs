@@ -46,7 +46,10 @@ public static class Problems
     /// <summary>Over a per-client rate limit (429); <paramref name="limit"/> names the settings that set it.</summary>
     public static ApiProblem TooManyRequests(int retryAfterSeconds, string what, string limit) =>
         new(StatusCodes.Status429TooManyRequests, $"Too many {what} from your address; wait {retryAfterSeconds} s and try again.",
-            $"Each client may make a limited number of them per window ({limit}).");
+            $"Each client may make a limited number of them per window ({limit}).")
+        {
+            RetryAfterSeconds = retryAfterSeconds,
+        };
 
     // ---- admin ----
 

@@ -8,7 +8,10 @@ public sealed class RateLimitOptions
 {
     public const string Section = "RateLimit";
 
-    /// <summary>Requests one client may make per window; live drawing makes a few per second at most.</summary>
+    /// <summary>
+    /// Permits one client has per window: a prediction of a drawing takes one, heavier requests
+    /// several (see <see cref="RequestCost"/>); live drawing makes a few per second at most.
+    /// </summary>
     [Range(1, 10_000_000)]
     public int PermitLimit { get; set; } = 600;
 

@@ -23,13 +23,18 @@ public class LeNet5WebFactory : WebApplicationFactory<Program>
         ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore"] = "Warning",
     };
 
-    /// <summary>A factory whose configuration also holds these settings.</summary>
-    public static LeNet5WebFactory With(IReadOnlyDictionary<string, string?> settings)
+    public LeNet5WebFactory()
     {
-        var factory = new LeNet5WebFactory();
-        foreach (var (key, value) in settings) factory._settings[key] = value;
-        return factory;
     }
+
+    /// <summary>A factory whose configuration also holds these settings (a class fixture of its own derives with them).</summary>
+    protected LeNet5WebFactory(IReadOnlyDictionary<string, string?> settings)
+    {
+        foreach (var (key, value) in settings) _settings[key] = value;
+    }
+
+    /// <summary>A factory whose configuration also holds these settings.</summary>
+    public static LeNet5WebFactory With(IReadOnlyDictionary<string, string?> settings) => new(settings);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

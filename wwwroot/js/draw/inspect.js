@@ -180,6 +180,8 @@ export function createInspector({ maps, inspector }) {
       const coefficient = p.tensors[0].values[unit.m], bias = p.tensors[1].values[unit.m];
       text(`Adds the ${POOL}x${POOL} block of ${source.name} map ${unit.m} under it, times a trained coefficient, plus a bias.`);
       text(`weighted sum = ${f(coefficient)} × Σ block + ${f(bias)} = ${f(sum)}`, "formula");
+    } else if (weighted.kind === kinds.conv || weighted.kind === kinds.fc || weighted.kind === kinds.subsample) {
+      text(`weighted sum = ${f(sum)}; this layer's weights are too many to show here (they are in the model file).`, "formula");
     } else {
       text(`${weighted.kind === "maxpool" ? "The largest" : "The average"} of the ${POOL}x${POOL} block of ${source.name} map ${unit.m} under it: ${f(sum)} (no weights).`, "formula");
     }

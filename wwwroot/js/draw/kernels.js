@@ -10,7 +10,8 @@ export function loadParameters(model) {
   if (!cache.has(model)) {
     cache.set(model, fetch(`/api/models/${encodeURIComponent(model)}/parameters`, { headers: { Accept: "application/json" } })
       .then((r) => (r.ok ? r.json() : { layers: [] }))
-      .then((body) => new Map(body.layers.map((l) => [l.name, l])))
+      // a layer too large for one answer comes without its values (named in 'omitted'): left out here
+      .then((body) => new Map(body.layers.filter((l) => !body.omitted?.includes(l.name)).map((l) => [l.name, l])))
       .catch(() => { cache.delete(model); return new Map(); }));
   }
   return cache.get(model);

@@ -6,14 +6,18 @@ namespace LeNet5.Web.Features.Explain;
 /// <summary><c>POST /api/explain</c>, <c>POST /api/explain/nudge</c> and <c>GET /api/models/{id}/dreams</c>.</summary>
 public static class ExplainEndpoints
 {
+    // rate-limit permits, against a canvas prediction's one: a saliency map is a forward and a backward
+    // pass (a few ms); a nudge is up to 200 of them (16-24 ms); dreams, a few hundred per digit, once per model
+    private const int ExplainCost = 3, NudgeCost = 10, DreamsCost = 10;
+
     public static IEndpointRouteBuilder MapExplainEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/explain").WithTags("Explain").ProducesInputProblems();
-        group.MapPost("/", ExplainAsync).DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
-        group.MapPost("/nudge", NudgeAsync).DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
+        group.MapPost("/", ExplainAsync).Costs(ExplainCost).DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
+        group.MapPost("/nudge", NudgeAsync).Costs(NudgeCost).DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
 
-        app.MapGet("/api/models/{id}/dreams", Dreams).WithTags("Explain")
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        app.MapGet("/api/models/{id}/dreams", DreamsAsync).Costs(DreamsCost).WithTags("Explain").Produces<DreamResponse[]>().Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable).ProducesProblem(StatusCodes.Status429TooManyRequests);
         return app;
     }
 
@@ -25,6 +29,7 @@ public static class ExplainEndpoints
     {
         int? digit = string.IsNullOrEmpty(target) ? null : ParseTarget(target);
         var (entry, input) = await picture.ReadAsync();
+        using var turn = await picture.HeavyTurnAsync();
         var answer = await explainer.ExplainAsync(entry, input, digit, picture.Cancellation);
         picture.Log.Set("Digit", answer.Digit);
         picture.Log.Set("Target", answer.Target);
@@ -39,6 +44,7 @@ public static class ExplainEndpoints
     {
         int digit = ParseTarget(target);
         var (entry, input) = await picture.ReadAsync();
+        using var turn = await picture.HeavyTurnAsync();
         var answer = await explainer.NudgeAsync(entry, input, digit, picture.Cancellation);
         picture.Log.Set("Target", digit);
         picture.Log.Set("Reached", answer.Reached);
@@ -47,9 +53,10 @@ public static class ExplainEndpoints
 
     [EndpointName("Dreams")]
     [EndpointSummary("What the network thinks each digit looks like: ten inputs found by gradient ascent on the input, computed once per model.")]
-    [EndpointDescription("Each item's pixels, sent back as {\"pixels\": [...]} to POST /api/predict?model={id}, are read as its digit.")]
-    private static Ok<DreamResponse[]> Dreams(string id, ModelRegistry registry, ExplainService explainer) =>
-        TypedResults.Ok(explainer.Dreams(registry.Get(id) ?? throw Problems.UnknownModel(id)));
+    [EndpointDescription("Each item's pixels, sent back as {\"pixels\": [...]} to POST /api/predict?model={id}, are read as its digit. " +
+                         "The ETag answers If-None-Match with 304.")]
+    private static async Task<FileContentHttpResult> DreamsAsync(string id, ModelRegistry registry, ExplainService explainer, CancellationToken cancellationToken) =>
+        (await explainer.DreamsAsync(registry.Get(id) ?? throw Problems.UnknownModel(id), cancellationToken)).ToResult(WebJson.MediaType);
 
     private static int ParseTarget(string? target) =>
         int.TryParse(target, NumberStyles.None, CultureInfo.InvariantCulture, out int d) && d is >= 0 and <= 9 ? d : throw Problems.BadTarget(target);

@@ -8,11 +8,10 @@ namespace LeNet5.Web.Features.Explain;
 
 /// <summary>
 /// Saliency, nudges and dreams over the engine's <see cref="EvidenceGradient"/>, on the input the
-/// Predict feature prepares. Dreams are computed once per model (on first request) and kept while the model lives.
+/// Predict feature prepares. Dreams are computed once per model (on first request) and kept with its other answers (<see cref="ModelAnswers"/>).
 /// </summary>
-public sealed class ExplainService(PredictionService predictor)
+public sealed class ExplainService(PredictionService predictor, ModelAnswers answers)
 {
-    private readonly ConditionalWeakTable<LeNet5Model, Lazy<float[][]>> _dreams = [];
     // a pass owns a workspace and a parameter-sized buffer: reused across requests rather than allocated per request
     private readonly ConditionalWeakTable<LeNet5Model, ConcurrentBag<EvidenceGradient>> _passes = [];
 
@@ -45,9 +44,10 @@ public sealed class ExplainService(PredictionService predictor)
             MathF.Round(result.MaxChange, 2), MathF.Round(result.MeanChange, 2), recognition.Pixels, entry.Id, Elapsed(started));
     }
 
-    public DreamResponse[] Dreams(ModelEntry entry) =>
-        [.. _dreams.GetValue(entry.Model, m => new Lazy<float[][]>(() => Core.Explanation.Dreams.All(m))).Value
-            .Select((pixels, digit) => new DreamResponse(digit, pixels))];
+    /// <summary>The ten dreams as their JSON answer (a <see cref="DreamResponse"/> array).</summary>
+    public Task<ModelAnswer> DreamsAsync(ModelEntry entry, CancellationToken cancellationToken) =>
+        answers.GetAsync(entry, "dreams", () => JsonSerializer.SerializeToUtf8Bytes(
+            Core.Explanation.Dreams.All(entry.Model).Select((pixels, digit) => new DreamResponse(digit, pixels)).ToArray(), WebJson.Options), cancellationToken);
 
     private static double Elapsed(long started) => Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
 }

@@ -76,28 +76,40 @@ public sealed record ModelLayer(string Name, string Kind, int[] Shape);
 public sealed record ModelParameters(
     [property: Description("The model's id.")] string Model,
     [property: Description("The model's architecture string.")] string Architecture,
-    [property: Description("The layers with parameters, in order.")] IReadOnlyList<LayerParameters> Layers)
+    [property: Description("The layers with parameters, in order.")] IReadOnlyList<LayerParameters> Layers,
+    [property: Description("The layers listed without their values (null): they did not fit in one answer (Models:MaxParameterValues). " +
+                           "Ask for them alone with ?layers=, or read them from the model file (GET /api/models/{id}/file).")]
+    IReadOnlyList<string> Omitted)
 {
-    public static ModelParameters From(ModelEntry entry, IReadOnlySet<string>? only)
+    /// <summary>
+    /// The layers named in <paramref name="only"/> (all when null), in order, each with its values when
+    /// they fit in what is left of <paramref name="maxValues"/>, else without them (and named in Omitted).
+    /// </summary>
+    public static ModelParameters From(ModelEntry entry, IReadOnlySet<string>? only, int maxValues)
     {
         var network = entry.Model.Network;
         var layers = new List<LayerParameters>();
+        var omitted = new List<string>();
+        long left = maxValues;
         for (int l = 0; l < network.Layers.Count; l++)
         {
             var layer = network.Layers[l];
             if (layer.ParameterCount == 0 || (only is not null && !only.Contains(layer.Name))) continue;
+            bool fits = layer.ParameterCount <= left;
+            if (fits) left -= layer.ParameterCount;
+            else omitted.Add(layer.Name);
             var slice = network.LayerSlice((ReadOnlySpan<float>)entry.Model.Parameters, l);
             var tensors = new List<TensorValues>();
             int offset = 0;
             foreach (var t in layer.Parameters)
             {
-                tensors.Add(new TensorValues(t.Name, t.Shape, slice.Slice(offset, t.Size).ToArray()));
+                tensors.Add(new TensorValues(t.Name, t.Shape, fits ? slice.Slice(offset, t.Size).ToArray() : null));
                 offset += t.Size;
             }
             var table = layer is Convolution { IsSparse: true } conv ? conv.Table.Select(r => r.ToArray()).ToArray() : null;
             layers.Add(new LayerParameters(layer.Name, layer.Kind, layer.Input.ToArray(), layer.Output.ToArray(), tensors, table));
         }
-        return new ModelParameters(entry.Id, entry.Model.Architecture.ToString(), layers);
+        return new ModelParameters(entry.Id, entry.Model.Architecture.ToString(), layers, omitted);
     }
 
     /// <summary>The names of the layers that have parameters.</summary>
@@ -117,4 +129,7 @@ public sealed record LayerParameters(
     int[][]? Table);
 
 /// <summary>One tensor's values, row-major.</summary>
-public sealed record TensorValues(string Name, int[] Shape, float[] Values);
+public sealed record TensorValues(
+    string Name,
+    int[] Shape,
+    [property: Description("Row-major; null when the layer is omitted from this answer (see 'omitted').")] float[]? Values);

@@ -17,13 +17,19 @@ public static class ModelEndpoints
     /// <summary>The forms <c>/api/models/{id}/file?format=</c> serves, the first by default.</summary>
     public static readonly IReadOnlyList<string> FileFormats = [Safetensors, Onnx];
 
+    // rate-limit permits, against a canvas prediction's one: a multi-million-parameter model's file or
+    // parameters are megabytes to send, and computing them the first time is heavy work
+    private const int ParametersCost = 5, FileCost = 5;
+
     public static IEndpointRouteBuilder MapModelEndpoints(this IEndpointRouteBuilder app)
     {
         var models = app.MapGroup("/api/models").WithTags("Models").ProducesProblem(StatusCodes.Status429TooManyRequests);
         models.MapGet("/", List);
         models.MapGet("/{id}", Get).ProducesProblem(StatusCodes.Status404NotFound);
-        models.MapGet("/{id}/parameters", GetParameters).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        models.MapGet("/{id}/file", Download).Produces(StatusCodes.Status200OK, contentType: SafetensorsMediaType)
+        models.MapGet("/{id}/parameters", GetParametersAsync).Costs(ParametersCost).Produces<ModelParameters>().Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        models.MapGet("/{id}/file", DownloadAsync).Costs(FileCost).Produces(StatusCodes.Status200OK, contentType: SafetensorsMediaType)
+            .Produces(StatusCodes.Status304NotModified).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
 
         var admin = app.MapGroup("/api/models").WithTags("Models").RequireAdmin().ProducesProblem(StatusCodes.Status404NotFound);
@@ -47,8 +53,11 @@ public static class ModelEndpoints
 
     [EndpointName("GetModelParameters")]
     [EndpointSummary("The weights of the layers that have any (kernels, biases, subsampling coefficients, C3's connection table), for inspecting units.")]
-    [EndpointDescription("layers=c1,c3 answers only those layers; left out, every layer with parameters.")]
-    private static Ok<ModelParameters> GetParameters(string id, ModelRegistry registry, [FromQuery] string? layers)
+    [EndpointDescription("layers=c1,c3 answers only those layers; left out, every layer with parameters. One answer holds at most " +
+                         "Models:MaxParameterValues values: a layer that does not fit is listed without them and named in 'omitted'. " +
+                         "Computed once per model; the ETag answers If-None-Match with 304.")]
+    private static async Task<FileContentHttpResult> GetParametersAsync(string id, ModelRegistry registry, ModelAnswers answers, IOptions<ModelOptions> options,
+        [FromQuery] string? layers, CancellationToken cancellationToken)
     {
         var entry = Find(registry, id);
         HashSet<string>? only = null;
@@ -58,21 +67,30 @@ public static class ModelEndpoints
             var known = ModelParameters.LayersWithParameters(entry).ToHashSet();
             if (only.FirstOrDefault(n => !known.Contains(n)) is { } unknown) throw Problems.UnknownLayers(unknown, known);
         }
-        return TypedResults.Ok(ModelParameters.From(entry, only));
+        // one kept answer per set of layers, named in the model's order
+        var name = only is null ? "parameters" : "parameters?layers=" + string.Join(',', ModelParameters.LayersWithParameters(entry).Where(only.Contains));
+        int maxValues = options.Value.MaxParameterValues;
+        var answer = await answers.GetAsync(entry, name,
+            () => JsonSerializer.SerializeToUtf8Bytes(ModelParameters.From(entry, only, maxValues), WebJson.Options), cancellationToken);
+        return answer.ToResult(WebJson.MediaType);
     }
 
     [EndpointName("DownloadModel")]
     [EndpointSummary("The model's .safetensors file, or with format=onnx the same network as ONNX (opset 17: input 'pixels' [N,1,28,28] in 0-255, outputs 'probabilities' and, for RBF models, 'distances').")]
-    private static FileContentHttpResult Download(string id, string? format, ModelRegistry registry)
+    [EndpointDescription("The ONNX file is written once per model; its ETag answers If-None-Match with 304.")]
+    private static async Task<FileContentHttpResult> DownloadAsync(string id, string? format, ModelRegistry registry, ModelAnswers answers, CancellationToken cancellationToken)
     {
         var entry = Find(registry, id);
-        return (format ?? Safetensors).ToLowerInvariant() switch
+        switch ((format ?? Safetensors).ToLowerInvariant())
         {
-            Safetensors => TypedResults.Bytes(entry.FileBytes, SafetensorsMediaType, entry.Id + ModelRegistry.FileExtension, lastModified: entry.LoadedAt),
-            // written on request: a few milliseconds for lenet5, and no second copy of every model kept in memory
-            Onnx => TypedResults.Bytes(OnnxExport.Serialize(entry.Model, entry.Id + ModelRegistry.FileExtension), OnnxExport.MediaType, entry.Id + ".onnx", lastModified: entry.LoadedAt),
-            _ => throw Problems.UnknownFileFormat(format!, FileFormats),
-        };
+            case Safetensors:
+                return TypedResults.Bytes(entry.FileBytes, SafetensorsMediaType, entry.Id + ModelRegistry.FileExtension, lastModified: entry.LoadedAt);
+            case Onnx:
+                var onnx = await answers.GetAsync(entry, Onnx, () => OnnxExport.Serialize(entry.Model, entry.Id + ModelRegistry.FileExtension), cancellationToken);
+                return onnx.ToResult(OnnxExport.MediaType, entry.Id + ".onnx", entry.LoadedAt);
+            default:
+                throw Problems.UnknownFileFormat(format!, FileFormats);
+        }
     }
 
     [EndpointName("ActivateModel")]
@@ -82,13 +100,22 @@ public static class ModelEndpoints
 
     [EndpointName("DeleteModel")]
     [EndpointSummary("Deletes a model's file and removes it (shipped or trained); 409 for the active model, 500 when the file cannot be deleted (the model stays).")]
-    private static NoContent Delete(string id, ModelRegistry registry) => registry.Remove(id, out var error) switch
+    private static NoContent Delete(string id, ModelRegistry registry, ModelAnswers answers)
     {
-        RemoveOutcome.Removed => TypedResults.NoContent(),
-        RemoveOutcome.Active => throw Problems.ActiveModelKept(id),
-        RemoveOutcome.Failed => throw Problems.ModelFileKept(id, error),
-        _ => throw Problems.UnknownModel(id),
-    };
+        var entry = registry.Get(id);
+        switch (registry.Remove(id, out var error))
+        {
+            case RemoveOutcome.Removed:
+                answers.Forget(entry!); // its ONNX file and the rest need not wait for the cache to push them out
+                return TypedResults.NoContent();
+            case RemoveOutcome.Active:
+                throw Problems.ActiveModelKept(id);
+            case RemoveOutcome.Failed:
+                throw Problems.ModelFileKept(id, error);
+            default:
+                throw Problems.UnknownModel(id);
+        }
+    }
 
     private static ModelEntry Find(ModelRegistry registry, string id) => registry.Get(id) ?? throw Problems.UnknownModel(id);
 }

@@ -13,6 +13,22 @@ public sealed class ModelOptions
     [RegularExpression(ModelIds.Pattern, ErrorMessage = "Models:Default must be a model id: letters, digits, '.', '_' or '-'.")]
     public string Default { get; set; } = "lenet5";
 
+    /// <summary>
+    /// Most parameter values one <c>GET /api/models/{id}/parameters</c> answer holds (about 20 bytes of
+    /// JSON each): a layer that does not fit in what is left is listed without its values, under
+    /// 'omitted'. The default holds a LeNet-5 (60,000) four times over; a multi-million-parameter
+    /// layer is read from the model file instead.
+    /// </summary>
+    [Range(1, 100_000_000)]
+    public int MaxParameterValues { get; set; } = 250_000;
+
+    /// <summary>
+    /// Megabytes of answers derived from models (ONNX files, parameters, dreams), computed once per
+    /// model, that are kept for the next request; beyond, the least recently used are dropped.
+    /// </summary>
+    [Range(1, 65_536)]
+    public int AnswerCacheMegabytes { get; set; } = 128;
+
     /// <summary>The folder to read, made absolute (relative paths are taken from the content root).</summary>
     public string ResolveDirectory(string contentRoot) =>
         string.IsNullOrWhiteSpace(Directory)

@@ -7,7 +7,8 @@ public static class ModelsFeature
         .AddDatabase()
         .AddSettings<ModelOptions>(ModelOptions.Section)
         .AddSingleton<ActiveModelStore>()
-        .AddSingleton<ModelRegistry>();
+        .AddSingleton<ModelRegistry>()
+        .AddSingleton<ModelAnswers>();
 
     public static IEndpointRouteBuilder MapModels(this IEndpointRouteBuilder app)
     {

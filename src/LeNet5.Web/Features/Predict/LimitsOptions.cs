@@ -61,4 +61,19 @@ public sealed class LimitsOptions
     /// </summary>
     [Range(784, 1L << 40)]
     public long MaxBatchPixels { get; set; } = 4096L * 4096;
+
+    /// <summary>
+    /// A picture whose body is larger than this many bytes is a large picture: it costs
+    /// <see cref="PredictEndpoints.LargePictureCost"/> rate-limit permits and takes a turn of the heavy-work cap
+    /// (HeavyWork:MaxConcurrent), since decoding a photo costs up to a hundred times a canvas drawing. Default 256 KB.
+    /// </summary>
+    [Range(1024, 256L * 1024 * 1024)]
+    public long LargePictureBytes { get; set; } = 256 * 1024;
+
+    /// <summary>
+    /// A picture whose header declares more pixels (width x height) than this is a large picture as
+    /// well, however small its body (a 4096x4096 PNG of one colour is 30 KB). Default one megapixel.
+    /// </summary>
+    [Range(784, 1L << 40)]
+    public long LargePicturePixels { get; set; } = 1024 * 1024;
 }

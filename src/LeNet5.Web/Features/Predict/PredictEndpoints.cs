@@ -6,6 +6,15 @@ namespace LeNet5.Web.Features.Predict;
 /// <summary><c>POST /api/predict</c> and <c>POST /api/predict/batch</c>.</summary>
 public static class PredictEndpoints
 {
+    /// <summary>
+    /// The rate-limit permits a large picture costs (see <see cref="LimitsOptions.LargePictureBytes"/>):
+    /// decoding a 4096x4096 picture takes 100-200 ms of CPU against a canvas drawing's one or two.
+    /// </summary>
+    public const int LargePictureCost = 20;
+
+    /// <summary>A batch's permits: its pictures together hold at most Limits:MaxBatchPixels, one large picture's worth.</summary>
+    public const int BatchCost = LargePictureCost;
+
     public static IEndpointRouteBuilder MapPredictEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/predict")
@@ -13,7 +22,7 @@ public static class PredictEndpoints
             .ProducesInputProblems();
 
         group.MapPost("/", PredictAsync).DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
-        group.MapPost("/batch", PredictBatchAsync).DocumentRequestBody<BatchJsonRequest>(PredictRequestReader.BatchField, rawImages: false);
+        group.MapPost("/batch", PredictBatchAsync).Costs(BatchCost).DocumentRequestBody<BatchJsonRequest>(PredictRequestReader.BatchField, rawImages: false);
         return app;
     }
 
@@ -25,6 +34,7 @@ public static class PredictEndpoints
     private static async Task<Ok<PredictResponse>> PredictAsync([AsParameters] PictureRequest picture, PredictionService predictor, [FromQuery] bool? details)
     {
         var (entry, input) = await picture.ReadAsync();
+        using var turn = await picture.HeavyTurnAsync();
         var answer = await predictor.PredictAsync(entry, input, details ?? false, picture.Cancellation);
         picture.Log.Set("Digit", answer.Digit);
         picture.Log.Set("Rejected", answer.Rejected);
@@ -39,6 +49,7 @@ public static class PredictEndpoints
     {
         var (entry, inputs) = await pictures.ReadBatchAsync();
         pictures.Log.Set("Images", inputs.Count);
+        using var turn = await pictures.HeavyTurnAsync();
         var answers = new PredictResponse[inputs.Count];
         for (int i = 0; i < inputs.Count; i++)
             answers[i] = await predictor.PredictAsync(entry, inputs[i], details ?? false, pictures.Cancellation, $"images[{i}]");

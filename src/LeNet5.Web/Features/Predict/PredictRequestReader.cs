@@ -100,6 +100,26 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="input"/> is a large picture (<see cref="LimitsOptions.LargePictureBytes"/>,
+    /// <see cref="LimitsOptions.LargePicturePixels"/>), told from its size and its header alone. A
+    /// picture that cannot be identified is not: decoding it fails at once.
+    /// </summary>
+    public bool IsLarge(PredictInput input)
+    {
+        if (input is not EncodedImageInput image) return false;
+        if (image.Bytes.Length > _limits.LargePictureBytes) return true;
+        try
+        {
+            var (width, height) = preparer.Identify(image.Bytes);
+            return (long)width * height > _limits.LargePicturePixels;
+        }
+        catch (DigitPreparationException)
+        {
+            return false;
+        }
+    }
+
     private static string? MediaTypeOf(HttpRequest request) =>
         MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed) ? parsed.MediaType.Value : null;
 
