@@ -2,8 +2,9 @@
 # Heavy work against predictions: an honest client's POST /api/predict latency (one connection, a
 # 280x280 page drawing) alone, then while eight heavy clients (eight forwarded addresses, believed
 # from loopback via Proxy:KnownProxies) hammer POST /api/explain/nudge as fast as they are answered.
-# Run twice: with the heavy-work cap as configured by default (HeavyWork:MaxConcurrent, half the
-# cores) and with it lifted (64), so the cap's effect shows on this machine. The rate limit is lifted
+# Run three times: with the heavy-work cap and priority as configured by default (HeavyWork:MaxConcurrent,
+# half the cores; HeavyWork:Nice 10), with the same cap at normal priority, and with the cap lifted (64),
+# so the effect of each shows on this machine. The rate limit is lifted
 # in both: the point is the CPU, not the permits. Installs wrk with apt when it is missing.
 #   bench/serve/heavy.sh [SECONDS]      (default 10 s per phase)
 set -euo pipefail
@@ -33,10 +34,10 @@ function request()
 end
 LUA
 
-start() { # MAX_CONCURRENT_HEAVY (0: the default)
+start() { # MAX_CONCURRENT_HEAVY (0: the default) [NICE (default 10)]
   (cd src/LeNet5.Web/bin/Release/net10.0 && ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$port" \
     Data__Directory="$work/data" RateLimit__PermitLimit=10000000 Proxy__KnownProxies__0=127.0.0.1 \
-    HeavyWork__MaxConcurrent="$1" HeavyWork__QueueLimit=1000 Admin__Token="bench-admin-token-0123456789abcdefghij" \
+    HeavyWork__MaxConcurrent="$1" HeavyWork__Nice="${2:-10}" HeavyWork__QueueLimit=1000 Admin__Token="bench-admin-token-0123456789abcdefghij" \
     exec dotnet LeNet5.Web.dll >"$work/server.log" 2>&1) &
   server=$!
   for _ in $(seq 150); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
@@ -62,7 +63,10 @@ echo "| honest client (POST /api/predict, page drawing) | requests/s | p50 | p99
 echo "|---|---|---|---|---|"
 start 0
 honest "alone"; echo " none |"
-crowded "8 heavy clients, cap HeavyWork:MaxConcurrent default ($(( $(nproc) / 2 > 1 ? $(nproc) / 2 : 1 )))"
+crowded "8 heavy clients, cap HeavyWork:MaxConcurrent default ($(( $(nproc) / 2 > 1 ? $(nproc) / 2 : 1 ))), nice 10"
+stop
+start 0 0
+crowded "8 heavy clients, the same cap at normal priority (nice 0)"
 stop
 start 64
 crowded "8 heavy clients, cap lifted (64)"

@@ -8,12 +8,15 @@ namespace LeNet5.Web.Infrastructure;
 /// pictures keeps at most that many cores busy and a plain prediction, which never takes a turn,
 /// does not queue behind them. Beyond the cap a request waits, oldest first, in a bounded queue
 /// (HeavyWork:QueueLimit) for at most HeavyWork:QueueSeconds; past either it is answered 503 with
-/// Retry-After. A client that goes while it waits leaves the queue.
+/// Retry-After. A client that goes while it waits leaves the queue. The work itself runs on
+/// <see cref="LowPriorityScheduler"/>'s threads, at HeavyWork:Nice, so that even the cores it holds
+/// go to plain predictions first.
 /// </summary>
 public sealed class HeavyWork : IDisposable
 {
     private readonly ConcurrencyLimiter _turns;
     private readonly TimeSpan _wait;
+    private readonly LowPriorityScheduler _scheduler;
 
     public HeavyWork(IOptions<HeavyWorkOptions> options)
     {
@@ -26,6 +29,7 @@ public sealed class HeavyWork : IDisposable
             QueueLimit = o.QueueLimit,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
+        _scheduler = new LowPriorityScheduler(MaxConcurrent, o.Nice);
     }
 
     /// <summary>How many requests may compute heavy work at once (HeavyWork:MaxConcurrent, resolved).</summary>
@@ -53,17 +57,28 @@ public sealed class HeavyWork : IDisposable
         throw Busy();
     }
 
-    /// <summary>Runs <paramref name="work"/> in a turn of its own.</summary>
+    /// <summary>Runs <paramref name="work"/> in a turn of its own, at the lower priority.</summary>
     public async Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
     {
         using var turn = await EnterAsync(cancellationToken);
-        return work();
+        return await Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.None, _scheduler);
     }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> at the lower priority, in the turn its caller holds: its awaits resume on the
+    /// same low-priority threads, so all of its CPU time yields to plain predictions.
+    /// </summary>
+    public Task<T> RunInTurnAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken) =>
+        Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.None, _scheduler).Unwrap();
 
     private static ApiProblem Busy() =>
         Problems.Busy("heavy requests (explanations, nudges, dreams, downloads, batches, large pictures)", "HeavyWork:MaxConcurrent");
 
-    public void Dispose() => _turns.Dispose();
+    public void Dispose()
+    {
+        _turns.Dispose();
+        _scheduler.Dispose();
+    }
 }
 
 /// <summary>The heavy-work cap: see <see cref="HeavyWork"/>.</summary>

@@ -24,6 +24,13 @@ public sealed class HeavyWorkOptions
     [Range(1, 600)]
     public int QueueSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// The Linux nice value heavy work computes at (0-19): above 0 its threads yield the CPU to plain
+    /// predictions whenever both want it. 0 runs it at the process's own priority.
+    /// </summary>
+    [Range(0, 19)]
+    public int Nice { get; set; } = 10;
+
     /// <summary><see cref="MaxConcurrent"/>, with 0 resolved for this machine.</summary>
     public int ResolveMaxConcurrent() => MaxConcurrent > 0 ? MaxConcurrent : Math.Max(1, Environment.ProcessorCount / 2);
 }

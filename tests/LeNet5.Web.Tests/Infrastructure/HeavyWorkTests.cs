@@ -115,4 +115,32 @@ public sealed class HeavyWorkTests
     {
         while (!condition()) await Task.Delay(10);
     }
+
+    [Fact]
+    public async Task HeavyWorkComputesAtTheLowerPriorityAwaitsIncluded()
+    {
+        var (factory, client) = Start(("HeavyWork:Nice", "7"));
+        using var _ = factory;
+        using var __ = client;
+        var heavy = factory.Services.GetRequiredService<HeavyWork>();
+        var nice = await heavy.RunAsync(ThreadNice, CancellationToken.None);
+        using (await heavy.EnterAsync(CancellationToken.None))
+        {
+            var afterAwait = await heavy.RunInTurnAsync(async () =>
+            {
+                await Task.Delay(10);
+                await Task.Yield();
+                return ThreadNice();
+            }, CancellationToken.None);
+            Assert.Equal(7, afterAwait);
+        }
+        Assert.Equal(7, nice);
+    }
+
+    /// <summary>The calling thread's Linux nice value: field 19 of /proc/thread-self/stat.</summary>
+    private static int ThreadNice()
+    {
+        var stat = File.ReadAllText("/proc/thread-self/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16], System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

@@ -29,8 +29,7 @@ public static class ExplainEndpoints
     {
         int? digit = string.IsNullOrEmpty(target) ? null : ParseTarget(target);
         var (entry, input) = await picture.ReadAsync();
-        using var turn = await picture.HeavyTurnAsync();
-        var answer = await explainer.ExplainAsync(entry, input, digit, picture.Cancellation);
+        var answer = await picture.ComputeAsync(() => explainer.ExplainAsync(entry, input, digit, picture.Cancellation));
         picture.Log.Set("Digit", answer.Digit);
         picture.Log.Set("Target", answer.Target);
         return TypedResults.Ok(answer);
@@ -44,8 +43,7 @@ public static class ExplainEndpoints
     {
         int digit = ParseTarget(target);
         var (entry, input) = await picture.ReadAsync();
-        using var turn = await picture.HeavyTurnAsync();
-        var answer = await explainer.NudgeAsync(entry, input, digit, picture.Cancellation);
+        var answer = await picture.ComputeAsync(() => explainer.NudgeAsync(entry, input, digit, picture.Cancellation));
         picture.Log.Set("Target", digit);
         picture.Log.Set("Reached", answer.Reached);
         return TypedResults.Ok(answer);

@@ -30,11 +30,15 @@ public readonly record struct PictureRequest(
     }
 
     /// <summary>
-    /// A turn of the heavy-work cap for the work this request does with its pictures when it costs
-    /// more than a plain prediction (its endpoint's cost, or a large picture's), held until disposed;
-    /// null for a plain prediction, which never waits behind heavy work. Taken once the body is read,
-    /// so that a slow upload holds no turn.
+    /// Does the work this request does with its pictures. When it costs more than a plain prediction (its
+    /// endpoint's cost, or a large picture's), it waits for a turn of the heavy-work cap and computes at the
+    /// heavy work's lower priority; a plain prediction never waits behind heavy work. The turn is taken once
+    /// the body is read, so that a slow upload holds none.
     /// </summary>
-    public async Task<IDisposable?> HeavyTurnAsync() =>
-        RequestCost.Of(Request.HttpContext) > RequestCost.Plain ? await Heavy.EnterAsync(Cancellation) : null;
+    public async Task<T> ComputeAsync<T>(Func<Task<T>> work)
+    {
+        if (RequestCost.Of(Request.HttpContext) <= RequestCost.Plain) return await work();
+        using var turn = await Heavy.EnterAsync(Cancellation);
+        return await Heavy.RunInTurnAsync(work, Cancellation);
+    }
 }

@@ -34,8 +34,7 @@ public static class PredictEndpoints
     private static async Task<Ok<PredictResponse>> PredictAsync([AsParameters] PictureRequest picture, PredictionService predictor, [FromQuery] bool? details)
     {
         var (entry, input) = await picture.ReadAsync();
-        using var turn = await picture.HeavyTurnAsync();
-        var answer = await predictor.PredictAsync(entry, input, details ?? false, picture.Cancellation);
+        var answer = await picture.ComputeAsync(() => predictor.PredictAsync(entry, input, details ?? false, picture.Cancellation));
         picture.Log.Set("Digit", answer.Digit);
         picture.Log.Set("Rejected", answer.Rejected);
         return TypedResults.Ok(answer);
@@ -49,10 +48,13 @@ public static class PredictEndpoints
     {
         var (entry, inputs) = await pictures.ReadBatchAsync();
         pictures.Log.Set("Images", inputs.Count);
-        using var turn = await pictures.HeavyTurnAsync();
-        var answers = new PredictResponse[inputs.Count];
-        for (int i = 0; i < inputs.Count; i++)
-            answers[i] = await predictor.PredictAsync(entry, inputs[i], details ?? false, pictures.Cancellation, $"images[{i}]");
+        var answers = await pictures.ComputeAsync(async () =>
+        {
+            var answers = new PredictResponse[inputs.Count];
+            for (int i = 0; i < inputs.Count; i++)
+                answers[i] = await predictor.PredictAsync(entry, inputs[i], details ?? false, pictures.Cancellation, $"images[{i}]");
+            return answers;
+        });
         return TypedResults.Ok(answers);
     }
 }
