@@ -112,7 +112,7 @@ public sealed class DigitImagePreparer : IDigitPreparer
         }
         catch (Exception ex) when (IsDecodingFailure(ex))
         {
-            throw Undecodable(ex);
+            throw IsAllocationRefused(ex) ? ImageLimits.TooMuchMemory(ex) : Undecodable(ex);
         }
         if (info is null || format is null) throw Undecodable(null);
         if (info.Width < 1 || info.Height < 1) throw Undecodable(null);
@@ -162,8 +162,16 @@ public sealed class DigitImagePreparer : IDigitPreparer
             if (image.Width != width || image.Height != height)
                 throw new DigitPreparationException(PreparationFailure.Undecodable, "The image's header does not match its content.");
             var luminanceAlpha = PixelBuffers.Rent(2 * width * height);
-            image.CopyPixelDataTo(MemoryMarshal.Cast<byte, La16>(luminanceAlpha.AsSpan(0, 2 * width * height)));
-            return luminanceAlpha;
+            try
+            {
+                image.CopyPixelDataTo(MemoryMarshal.Cast<byte, La16>(luminanceAlpha.AsSpan(0, 2 * width * height)));
+                return luminanceAlpha;
+            }
+            catch
+            {
+                PixelBuffers.Return(luminanceAlpha);
+                throw;
+            }
         }
         catch (Exception ex) when (IsDecodingFailure(ex))
         {
@@ -180,14 +188,15 @@ public sealed class DigitImagePreparer : IDigitPreparer
 
     private static bool IsAllocationRefused(Exception? ex)
     {
+        // a header may ask for an array larger than .NET allows (a BMP's palette, in Identify): OutOfMemoryException at once
         for (; ex is not null; ex = ex.InnerException)
         {
-            if (ex is InvalidMemoryOperationException) return true;
+            if (ex is InvalidMemoryOperationException or OutOfMemoryException) return true;
         }
         return false;
     }
 
     // A decoder fed hostile bytes may fail in many ways; none of them is the server's fault.
     private static bool IsDecodingFailure(Exception ex) =>
-        ex is not (OutOfMemoryException or OperationCanceledException or DigitPreparationException);
+        ex is not (OperationCanceledException or DigitPreparationException);
 }
