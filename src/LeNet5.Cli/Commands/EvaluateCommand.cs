@@ -1,6 +1,5 @@
 using System.CommandLine;
 using LeNet5.Core.Data;
-using LeNet5.Core.Models;
 using LeNet5.Core.Training;
 
 namespace LeNet5.Cli.Commands;
@@ -9,7 +8,7 @@ internal static class EvaluateCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "model file (.safetensors)", Required = true };
+        var model = CommonOptions.Model();
         var data = CommonOptions.Data();
         var threads = CommonOptions.Threads();
         var set = new Option<string>("--set")
@@ -22,7 +21,7 @@ internal static class EvaluateCommand
         var command = new Command("evaluate", "Measure a model on the 10,000 MNIST test images (or another test set) and print its confusion matrix.") { model, set, data, threads };
         command.SetAction(parse => CommonOptions.Guard(() =>
         {
-            var m = ModelFile.Load(parse.GetValue(model)!);
+            var (m, modelLabel, _) = CommonOptions.LoadModel(parse, model);
             var name = parse.GetValue(set)!;
             var split = PenTest.Build(name, CommonOptions.LoadData(parse.GetValue(data)).Test);
             var bar = new ProgressBar("evaluate");
@@ -32,7 +31,7 @@ internal static class EvaluateCommand
                 lock (gate) bar.Report((double)done / split.Count, $"{done}/{split.Count} images");
             });
             bar.Clear();
-            Console.WriteLine($"model {parse.GetValue(model)}: {m.Architecture}");
+            Console.WriteLine($"model {modelLabel}: {m.Architecture}");
             Console.WriteLine("confusion matrix (rows: true digit, columns: predicted)");
             Console.WriteLine("      " + string.Concat(Enumerable.Range(0, 10).Select(d => $"{d,6}")));
             for (int t = 0; t < 10; t++)

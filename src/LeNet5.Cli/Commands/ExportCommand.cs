@@ -1,5 +1,4 @@
 using System.CommandLine;
-using LeNet5.Core.Models;
 using LeNet5.Onnx;
 
 namespace LeNet5.Cli.Commands;
@@ -8,7 +7,7 @@ internal static class ExportCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "model file (.safetensors)", Required = true };
+        var model = CommonOptions.Model();
         var output = new Option<string>("--out") { Description = "ONNX file to write (.onnx)", Required = true };
         var command = new Command("export",
             $"Write the model as ONNX (opset {OnnxExport.Opset}) for ONNX Runtime and other engines: input \"{OnnxExport.Input}\" float [N,1,28,28] in 0-255, " +
@@ -18,8 +17,9 @@ internal static class ExportCommand
         };
         command.SetAction(parse => CommonOptions.Guard(() =>
         {
-            string source = parse.GetValue(model)!, target = parse.GetValue(output)!;
-            var bytes = OnnxExport.Serialize(ModelFile.Load(source), Path.GetFileName(source));
+            var target = parse.GetValue(output)!;
+            var (source, _, sourceFile) = CommonOptions.LoadModel(parse, model);
+            var bytes = OnnxExport.Serialize(source, Path.GetFileName(sourceFile));
             File.WriteAllBytes(target, bytes);
             Console.WriteLine($"wrote {target} ({bytes.Length:N0} bytes)");
             return 0;

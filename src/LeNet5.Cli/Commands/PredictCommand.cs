@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using LeNet5.Core.Models;
+using System.Text.Json;
 using LeNet5.Core.Preparation;
 using LeNet5.Core.Recognition;
 using LeNet5.Imaging;
@@ -9,29 +9,44 @@ namespace LeNet5.Cli.Commands;
 
 internal static class PredictCommand
 {
+    /// <summary>The file argument that means standard input.</summary>
+    public const string StandardInput = "-";
+
+    /// <summary>One line of <c>predict --json</c>.</summary>
+    private sealed record JsonAnswer(string File, int Digit, float Confidence, float[] Probabilities, bool Rejected, string Model);
+
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "model file (.safetensors)", Required = true };
-        var images = new Argument<string[]>("IMAGE") { Description = $"pictures of digits ({PictureFormats.Names})", Arity = ArgumentArity.OneOrMore };
+        var model = CommonOptions.Model();
+        var json = new Option<bool>("--json") { Description = "one JSON object per picture per line (JSON Lines): file, digit, confidence, probabilities, rejected, model" };
+        var images = new Argument<string[]>("IMAGE")
+        {
+            Description = $"pictures of digits ({PictureFormats.Names}); {StandardInput} reads one from standard input",
+            Arity = ArgumentArity.OneOrMore,
+        };
         var command = new Command("predict",
             "Recognise the digit in each picture, prepared and judged as the web API does (ink fitted into 20x20, centred by centre of mass in 28x28). " +
-            "Prints one line per picture, in order: \"digit D confidence C\", with \" rejected\" appended when the network is not sure it sees a digit, " +
-            "A picture that cannot be read gets no line but an error on standard error, and the exit code is 1.")
+            "Prints one line per picture, in order: \"digit D confidence C\", with \" rejected\" appended when the network is not sure it sees a digit " +
+            "(with --json, a JSON object instead). A picture that cannot be read gets no line but an error on standard error. " +
+            "Exit code: 0 when every picture was read, 1 when some could not be, 2 for a usage error.")
         {
-            model, images,
+            model, json, images,
         };
         command.SetAction(parse => CommonOptions.Guard(() =>
         {
-            var network = ModelFile.Load(parse.GetValue(model)!);
+            var (network, modelLabel, _) = CommonOptions.LoadModel(parse, model);
             var recognizer = new DigitRecognizer(new DigitImagePreparer(), RejectPolicy.Default);
+            bool asJson = parse.GetValue(json);
             int failed = 0;
             foreach (var path in parse.GetValue(images)!)
             {
                 try
                 {
-                    var answer = recognizer.Recognize(network, File.ReadAllBytes(path));
+                    var answer = recognizer.Recognize(network, Read(path));
                     var p = answer.Prediction;
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"digit {p.Digit} confidence {p.Confidence:0.00}{(answer.Rejected ? " rejected" : "")}"));
+                    Console.WriteLine(asJson
+                        ? JsonSerializer.Serialize(new JsonAnswer(path, p.Digit, p.Confidence, p.Probabilities, answer.Rejected, modelLabel), CommonOptions.Json)
+                        : string.Create(CultureInfo.InvariantCulture, $"digit {p.Digit} confidence {p.Confidence:0.00}{(answer.Rejected ? " rejected" : "")}"));
                 }
                 catch (Exception ex) when (ex is DigitPreparationException or IOException or UnauthorizedAccessException)
                 {
@@ -43,5 +58,14 @@ internal static class PredictCommand
             return failed == 0 ? 0 : 1;
         }));
         return command;
+    }
+
+    private static byte[] Read(string path)
+    {
+        if (path != StandardInput) return File.ReadAllBytes(path);
+        using var input = Console.OpenStandardInput();
+        using var buffer = new MemoryStream();
+        input.CopyTo(buffer);
+        return buffer.ToArray();
     }
 }
