@@ -15,6 +15,7 @@ public sealed partial class CliTests : IDisposable
     [InlineData("train")]
     [InlineData("evaluate")]
     [InlineData("predict")]
+    [InlineData("models")]
     [InlineData("export")]
     [InlineData("bench")]
     public void EveryVerbHasHelp(string verb)
