@@ -14,7 +14,7 @@ public sealed record BenchmarkOptions(int Threads, int BatchSize = 256, int Span
 public sealed record BenchmarkRow(string Name, double Value, string Unit, string Detail);
 
 /// <summary>
-/// The speed figures of issue 4, measured on real MNIST after a warm-up: training throughput
+/// The engine's speed figures, measured on real MNIST after a warm-up: training throughput
 /// (forward + backward + update of one batch, the SDLM curvature pass excluded), allocation per
 /// training batch, single-image inference latency, and batch inference throughput. Each throughput
 /// is the median of several timed spans, so a burst of noise from a neighbour moves it little.

@@ -12,7 +12,7 @@ using SixLabors.ImageSharp.Processing;
 namespace LeNet5.Bench;
 
 /// <summary>
-/// The server time of an explanation (issue 12: at most 2 ms for a 280x280 drawing): what
+/// The server time of an explanation (the goal: at most 2 ms for a 280x280 drawing): what
 /// <c>POST /api/explain</c> does without HTTP, i.e. decode and prepare the picture, forward, and the
 /// evidence's backward pass to the pixels; and the gradient pass alone, a dream set and a nudge.
 /// </summary>

@@ -9,7 +9,7 @@ using SixLabors.ImageSharp.Processing;
 namespace LeNet5.Bench;
 
 /// <summary>
-/// The cost of turning a drawing into the network's 28x28 (issue 10: at most 0.25 ms p50 for a 280x280
+/// The cost of turning a drawing into the network's 28x28 (the goal: at most 0.25 ms p50 for a 280x280
 /// canvas PNG, 1 ms for a 500x500 one, on one core): the whole preparation (decode, ink map, box, fit,
 /// centre), the decode alone beside it, and the bytes each allocates, for canvases as the page sends
 /// them (black ink on transparent pixels).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The serving benchmark of issue 10: the Release web app (Production, rate limits lifted) under wrk,
+# The serving benchmark: the Release web app (Production, rate limits lifted) under wrk,
 # 2 threads and 16 connections, for GET /api/models, GET /healthz, POST /api/predict with 784 JSON
 # pixels, and POST /api/predict with a 280x280 page drawing (a PNG exported by Chromium's canvas,
 # bench/canvas/seven-280.png); then the PNG path's throughput as a share of the pixels path's,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The slow-client soak of issue 10: the Release app (Production, rate limits lifted) under a 384 MB
+# The slow-client soak: the Release app (Production, rate limits lifted) under a 384 MB
 # GC heap limit (what a container memory limit sets), 64 slow clients that each declare a 5 MB
 # picture and trickle it, reconnecting whenever they are cut off or refused, beside a steady wrk load
 # of page drawings (2 threads, 8 connections) for SECONDS (default 60). Prints the steady load's
