@@ -16,9 +16,9 @@ namespace LeNet5.Imaging;
 
 /// <summary>
 /// Turns an encoded picture of a digit into the 28x28 MNIST-like digit the network expects. Decoding
-/// is hardened: PNG is read by the service's own <see cref="PngReader"/>; ImageSharp, configured to know
-/// only JPEG, BMP, GIF (first frame) and WebP besides, reads the rest, with its allocations capped and
-/// under a deadline; the declared size is read from the header and refused above the limits before
+/// is hardened: every file with PNG's signature is read by the service's own <see cref="PngReader"/>;
+/// ImageSharp, configured to know only the accepted formats, reads the rest (JPEG, BMP, GIF's first
+/// frame, WebP), with its allocations capped and under a deadline; the declared size is read from the header and refused above the limits before
 /// anything is decoded. Thread-safe.
 /// </summary>
 public sealed class DigitImagePreparer : IDigitPreparer
@@ -42,7 +42,10 @@ public sealed class DigitImagePreparer : IDigitPreparer
 
     public ImageLimits Limits { get; }
 
-    /// <summary>An ImageSharp configuration that knows only the accepted formats and caps its allocations.</summary>
+    /// <summary>
+    /// An ImageSharp configuration that knows only the accepted formats and caps its allocations. It still knows PNG,
+    /// for the benchmark's peer decode; the preparer itself never hands it one.
+    /// </summary>
     public static Configuration CreateConfiguration(int allocationLimitMegabytes)
     {
         var configuration = new Configuration(
