@@ -63,7 +63,7 @@ public sealed class ToolPackageTests(InstalledTool tool) : IClassFixture<Install
         }
         Assert.False(a.GetProperty("rejected").GetBoolean());
 
-        // the accuracy the repository states for its default model: the model file's metadata, which the README's table quotes
+        // the accuracy the repository states for its default model: the model file's metadata, which docs/results.md quotes
         var stated = ModelFile.Load(RepoPaths.ShippedModel).TestAccuracy!.Value;
         var models = Run(null, "models");
         Assert.Matches($@"(?m)^lenet5\s+{Regex.Escape(stated.ToString("0.00%", CultureInfo.InvariantCulture))}.*\(default\)", models);

@@ -74,7 +74,7 @@ public sealed class OnnxFileTests
         Assert.Equal(TensorProto.Types.DataType.Float, (TensorProto.Types.DataType)weight.DataType);
     }
 
-    // the README's example: a two-pixel-wide vertical bar, centred like an MNIST digit
+    // docs/cli.md's ONNX example: a two-pixel-wide vertical bar, centred like an MNIST digit
     [Fact]
     public void TheReadmeExampleReadsAOne()
     {

@@ -8,7 +8,7 @@ namespace LeNet5.Core.Recognition;
 /// <see cref="MinConfidence"/> (a model's own <c>reject_threshold</c> metadata wins), or the prepared
 /// picture holds more ink than any MNIST digit (noise, blobs, dense scribbles: the network reads
 /// random noise as a digit with confidence 0.98, so confidence alone does not catch them). Both
-/// thresholds were chosen on MNIST test digits 0-4,999 against non-digits; see README.
+/// thresholds were chosen on MNIST test digits 0-4,999 against non-digits (docs/api.md, "rejected").
 /// </summary>
 /// <param name="MinConfidence">Rejected below this calibrated probability of the winning class.</param>
 /// <param name="MaxInkCoverage">

@@ -80,8 +80,9 @@ internal sealed class BatchWorkers : IDisposable
     /// One step of SGD with momentum on the last <see cref="Gradient"/>, of <paramref name="count"/> samples:
     /// g = (1/count) sum_t g_t (the workers' slices added in order); v = momentum v + g; p -= rate (.) v.
     /// The workers share the parameters in contiguous parts and take each a tile at a time through
-    /// all of it, so every array crosses the memory bus once (the ablations' are 16 MB each) where
-    /// one thread used to go over them five times. The arithmetic is the former one, bit for bit.
+    /// all of it, so every array crosses the memory bus once (the ablations' are 16 MB each) rather than
+    /// once per pass over it. Each element's arithmetic is that of a plain per-element loop, so the
+    /// result does not depend on the tiling.
     /// </summary>
     public void Step(float[] parameters, float[] velocity, float[] rates, float momentum, int count)
     {

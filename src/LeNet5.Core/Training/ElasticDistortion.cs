@@ -13,7 +13,7 @@ namespace LeNet5.Core.Training;
 /// (about 1.4 pixels) LeNet-5 cannot fit its training set (training error 3.6-3.8% however long it
 /// trains) and tests below the affine distortions alone; with the affine ones, 40 epochs, the
 /// paper's network tested at 99.31%, 99.36% and 99.20% for alpha 8, 16 and 24, and the softmax
-/// network at 99.39% and 99.40% for 8 and 16 (README, Results).
+/// network at 99.39% and 99.40% for 8 and 16 (docs/results.md).
 /// </summary>
 public sealed class ElasticDistortion
 {

@@ -4,8 +4,9 @@ using LeNet5.Core.Networks;
 namespace LeNet5.Core.Training;
 
 /// <summary>
-/// The settings each network trains with unless told otherwise: what README's results were trained
-/// with. The CLI's defaults, the admin API's and the admin form's all come from here.
+/// The settings each network trains with unless told otherwise. The CLI's defaults, the admin API's
+/// and the admin form's all come from here. Why each differs from the paper: docs/training.md; what
+/// each reaches, and the neighbouring settings that were tried: docs/results.md.
 /// </summary>
 public static class TrainingRecipes
 {
@@ -18,9 +19,8 @@ public static class TrainingRecipes
 
     /// <summary>
     /// The ablations' epochs: the schedule's first two steps and one epoch at its third. Their test
-    /// error moved only within the noise of 10,000 test images after that (epochs 10-16 of
-    /// <c>lenet5-nopool</c>: 1.21-1.27%; 10-12 of <c>lenet5-nopool-fc</c>: 1.42-1.49%), and ten keep
-    /// each run under ten minutes on two cores.
+    /// error moves only within the noise of 10,000 test images after that, and ten keep each run
+    /// under ten minutes on two cores (see docs/results.md).
     /// </summary>
     public const int AblationEpochs = 10;
 
@@ -51,16 +51,15 @@ public static class TrainingRecipes
         // lenet5 with the RBF output: the defaults of TrainingOptions
         var options = new TrainingOptions();
         // softmax's gradients are about ten times smaller than the RBF's: it needs a larger scale, but
-        // without distortions it overfits at 3 and more (20 epochs: 98.93% at 3, 98.82% at 5, 99.03% at 2)
+        // without distortions it overfits at 3 and more (see docs/results.md)
         if (architecture.Output == OutputKind.Softmax) options = options with { LearningRateScale = SoftmaxLearningRateScale };
-        // the paper's trainable subsampling: smaller batches at a smaller scale (20 epochs, seed 1:
-        // 99.24% with and without distortions, against 99.14% and 99.09% at the defaults; batch 32 at
-        // scale 0.3 diverges, and 0.4 at batch 64 reaches only 98.16%)
+        // the paper's trainable subsampling sits near the edge of stability: smaller batches at a
+        // smaller scale train it better than the defaults (see docs/results.md)
         if (architecture.Pooling == PoolingKind.Subsampling)
             options = options with { BatchSize = SubsamplingBatchSize, LearningRateScale = SubsamplingLearningRateScale };
         if (architecture.Name == Architecture.LeNet5) return options;
         var ablation = options with { Epochs = AblationEpochs, Schedule = AblationSchedule, SdlmSamples = AblationSdlmSamples };
-        // with mu = 0.02 the rates while h_kk is still near zero kill lenet5-nopool within its first epoch
+        // with mu = 0.02 the rates while h_kk is still near zero kill lenet5-nopool within its first epoch (docs/training.md)
         return architecture.Name == Architecture.NoPool ? ablation with { Mu = 0.1f } : ablation;
     }
 }

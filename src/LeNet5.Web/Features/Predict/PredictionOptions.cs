@@ -2,7 +2,7 @@ namespace LeNet5.Web.Features.Predict;
 
 /// <summary>
 /// When a prediction is <c>rejected</c> (section <c>Prediction</c>): the thresholds of the engine's
-/// <see cref="RejectPolicy"/>, whose defaults are the calibrated ones (see README).
+/// <see cref="RejectPolicy"/>, whose defaults are the calibrated ones (docs/api.md, "rejected").
 /// </summary>
 public sealed class PredictionOptions
 {

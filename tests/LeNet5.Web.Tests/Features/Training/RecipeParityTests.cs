@@ -52,7 +52,7 @@ public sealed class RecipeParityTests : IDisposable
     [Fact]
     public void TheAblationsNeedNoExtraFlag()
     {
-        // README's rows: lenet5-nopool needs mu = 0.1, both ablations the longer schedule and the
+        // docs/training.md: lenet5-nopool needs mu = 0.1, both ablations the longer schedule and the
         // smaller curvature sample
         var nopool = DryRun("--arch", Architecture.NoPool);
         Assert.Equal((0.1f, TrainingRecipes.AblationEpochs, TrainingRecipes.AblationSchedule, TrainingRecipes.AblationSdlmSamples), (nopool.Mu, nopool.Epochs, nopool.Schedule, nopool.SdlmSamples));
