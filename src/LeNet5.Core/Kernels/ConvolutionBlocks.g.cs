@@ -12,24 +12,6 @@ internal static partial class ConvolutionKernels
     private const int MaxPlainBlock = 12;
     private const int MaxPairBlock = 10;
 
-    private interface IWidth { static abstract int Vectors { get; } }
-    private struct Width1 : IWidth { public static int Vectors => 1; }
-    private struct Width2 : IWidth { public static int Vectors => 2; }
-    private struct Width3 : IWidth { public static int Vectors => 3; }
-    private struct Width4 : IWidth { public static int Vectors => 4; }
-    private struct Width5 : IWidth { public static int Vectors => 5; }
-    private struct Width6 : IWidth { public static int Vectors => 6; }
-    private struct Width7 : IWidth { public static int Vectors => 7; }
-    private struct Width8 : IWidth { public static int Vectors => 8; }
-    private struct Width9 : IWidth { public static int Vectors => 9; }
-    private struct Width10 : IWidth { public static int Vectors => 10; }
-    private struct Width11 : IWidth { public static int Vectors => 11; }
-    private struct Width12 : IWidth { public static int Vectors => 12; }
-    private struct Width13 : IWidth { public static int Vectors => 13; }
-    private struct Width14 : IWidth { public static int Vectors => 14; }
-    private struct Width15 : IWidth { public static int Vectors => 15; }
-    private struct Width16 : IWidth { public static int Vectors => 16; }
-
     /// <summary>The row block of <paramref name="width"/> vectors for a stride of <paramref name="rowHalves"/> half-vectors.</summary>
     private static void CorrelateRows(int width, int rowHalves, ref float src, ReadOnlySpan<int> sources, ref float kernels, ReadOnlySpan<int> kernelStarts, ref float dst)
     {

@@ -80,8 +80,8 @@ internal static class Dense
         {
             rows = o + 8 <= oBlocks ? 8 : 4;
             int done = rows == 8
-                ? DenseKernels.OuterProduct8(dw, inputs, o, x.Values, x.Stride, dy, outputs, 1, n, k0, k0 + k, x.Shift)
-                : DenseKernels.OuterProduct4(dw, inputs, o, x.Values, x.Stride, dy, outputs, 1, n, k0, k0 + k, x.Shift);
+                ? DenseKernels.OuterProduct<Width8>(dw, inputs, o, x.Values, x.Stride, dy, outputs, 1, n, k0, k0 + k, x.Shift)
+                : DenseKernels.OuterProduct<Width4>(dw, inputs, o, x.Values, x.Stride, dy, outputs, 1, n, k0, k0 + k, x.Shift);
             for (int j = 0; j < rows; j++)
                 for (int s = 0; s < n; s++)
                     AddScaled(x.Row(s, done, k0 + k - done), dy[s * outputs + o + j], dw.Slice((o + j) * inputs + done, k0 + k - done));
@@ -97,8 +97,8 @@ internal static class Dense
         {
             rows = s + 8 <= sBlocks ? 8 : 4;
             int done = rows == 8
-                ? DenseKernels.OuterProduct8(dx, inputs, s, w.Values, w.Stride, dy, 1, outputs, outputs, k0, k0 + k, w.Shift)
-                : DenseKernels.OuterProduct4(dx, inputs, s, w.Values, w.Stride, dy, 1, outputs, outputs, k0, k0 + k, w.Shift);
+                ? DenseKernels.OuterProduct<Width8>(dx, inputs, s, w.Values, w.Stride, dy, 1, outputs, outputs, k0, k0 + k, w.Shift)
+                : DenseKernels.OuterProduct<Width4>(dx, inputs, s, w.Values, w.Stride, dy, 1, outputs, outputs, k0, k0 + k, w.Shift);
             for (int i = 0; i < rows; i++)
                 for (int o = 0; o < outputs; o++)
                     AddScaled(w.Row(o, done, k0 + k - done), dy[(s + i) * outputs + o], dx.Slice((s + i) * inputs + done, k0 + k - done));

@@ -104,82 +104,20 @@ internal static class DenseKernels
 
     /// <summary>
     /// target[r, k] += sum_{m &lt; count} coef[m * coefStride + r] * source[m * sourceStride + k - sourceShift] for the
-    /// 4 target rows starting at row <paramref name="row"/> and k in [k0, k1) (whole vectors only; returns where it stopped).
-    /// dW: target = dW (rows = outputs), source = x, coef = dy. dx: target = dx (rows = samples), source = W, coef = dy transposed.
+    /// TRows.Vectors (up to 8) target rows starting at row <paramref name="row"/> and k in [k0, k1) (whole vectors only;
+    /// returns where it stopped). dW: target = dW (rows = outputs), source = x, coef = dy. dx: target = dx (rows = samples),
+    /// source = W, coef = dy transposed. Three vectors of each row are held in registers (24 chains for 8 rows), so a
+    /// coefficient loaded once feeds three FMAs and a source vector loaded once feeds one FMA a row: the more rows, the less
+    /// often the source block streams in from L2. Each target element takes the same multiply-adds in the same order
+    /// whatever the number of rows, so the result does not depend on how the caller splits the rows.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int OuterProduct4(Span<float> target, int targetStride, int row, ReadOnlySpan<float> source, int sourceStride,
+    public static int OuterProduct<TRows>(Span<float> target, int targetStride, int row, ReadOnlySpan<float> source, int sourceStride,
         ReadOnlySpan<float> coef, int coefRowStride, int coefColStride, int count, int k0, int k1, int sourceShift = 0)
+        where TRows : struct, IWidth
     {
-        ref float t = ref Unsafe.Add(ref MemoryMarshal.GetReference(target), row * targetStride);
-        ref float src = ref MemoryMarshal.GetReference(source);
-        ref float cf = ref MemoryMarshal.GetReference(coef);
-        nuint r1 = (nuint)targetStride, r2 = 2 * r1, r3 = 3 * r1;
-        int end = k0 + (k1 - k0) / V * V;
-        int k = k0;
-        // three vectors of each row at once: twelve chains, and a coefficient loaded once feeds three FMAs
-        for (; k + 3 * V <= end; k += 3 * V)
-        {
-            nuint at = (nuint)k;
-            var t00 = Vector512.LoadUnsafe(ref t, at); var t01 = Vector512.LoadUnsafe(ref t, at + V); var t02 = Vector512.LoadUnsafe(ref t, at + 2 * V);
-            var t10 = Vector512.LoadUnsafe(ref t, at + r1); var t11 = Vector512.LoadUnsafe(ref t, at + r1 + V); var t12 = Vector512.LoadUnsafe(ref t, at + r1 + 2 * V);
-            var t20 = Vector512.LoadUnsafe(ref t, at + r2); var t21 = Vector512.LoadUnsafe(ref t, at + r2 + V); var t22 = Vector512.LoadUnsafe(ref t, at + r2 + 2 * V);
-            var t30 = Vector512.LoadUnsafe(ref t, at + r3); var t31 = Vector512.LoadUnsafe(ref t, at + r3 + V); var t32 = Vector512.LoadUnsafe(ref t, at + r3 + 2 * V);
-            for (int m = 0; m < count; m++)
-            {
-                nuint from = (nuint)(m * sourceStride + k - sourceShift);
-                var s0 = Vector512.LoadUnsafe(ref src, from);
-                var s1 = Vector512.LoadUnsafe(ref src, from + V);
-                var s2 = Vector512.LoadUnsafe(ref src, from + 2 * V);
-                ref float c = ref Unsafe.Add(ref cf, m * coefRowStride + row * coefColStride);
-                var c0 = Vector512.Create(c);
-                var c1 = Vector512.Create(Unsafe.Add(ref c, coefColStride));
-                var c2 = Vector512.Create(Unsafe.Add(ref c, 2 * coefColStride));
-                var c3 = Vector512.Create(Unsafe.Add(ref c, 3 * coefColStride));
-                t00 = Vector512.FusedMultiplyAdd(c0, s0, t00); t01 = Vector512.FusedMultiplyAdd(c0, s1, t01); t02 = Vector512.FusedMultiplyAdd(c0, s2, t02);
-                t10 = Vector512.FusedMultiplyAdd(c1, s0, t10); t11 = Vector512.FusedMultiplyAdd(c1, s1, t11); t12 = Vector512.FusedMultiplyAdd(c1, s2, t12);
-                t20 = Vector512.FusedMultiplyAdd(c2, s0, t20); t21 = Vector512.FusedMultiplyAdd(c2, s1, t21); t22 = Vector512.FusedMultiplyAdd(c2, s2, t22);
-                t30 = Vector512.FusedMultiplyAdd(c3, s0, t30); t31 = Vector512.FusedMultiplyAdd(c3, s1, t31); t32 = Vector512.FusedMultiplyAdd(c3, s2, t32);
-            }
-            t00.StoreUnsafe(ref t, at); t01.StoreUnsafe(ref t, at + V); t02.StoreUnsafe(ref t, at + 2 * V);
-            t10.StoreUnsafe(ref t, at + r1); t11.StoreUnsafe(ref t, at + r1 + V); t12.StoreUnsafe(ref t, at + r1 + 2 * V);
-            t20.StoreUnsafe(ref t, at + r2); t21.StoreUnsafe(ref t, at + r2 + V); t22.StoreUnsafe(ref t, at + r2 + 2 * V);
-            t30.StoreUnsafe(ref t, at + r3); t31.StoreUnsafe(ref t, at + r3 + V); t32.StoreUnsafe(ref t, at + r3 + 2 * V);
-        }
-        for (; k < end; k += V)
-        {
-            nuint at = (nuint)k;
-            var t0 = Vector512.LoadUnsafe(ref t, at);
-            var t1 = Vector512.LoadUnsafe(ref t, at + r1);
-            var t2 = Vector512.LoadUnsafe(ref t, at + r2);
-            var t3 = Vector512.LoadUnsafe(ref t, at + r3);
-            for (int m = 0; m < count; m++)
-            {
-                var sv = Vector512.LoadUnsafe(ref src, (nuint)(m * sourceStride + k - sourceShift));
-                ref float c = ref Unsafe.Add(ref cf, m * coefRowStride + row * coefColStride);
-                t0 = Vector512.FusedMultiplyAdd(Vector512.Create(c), sv, t0);
-                t1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, coefColStride)), sv, t1);
-                t2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 2 * coefColStride)), sv, t2);
-                t3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 3 * coefColStride)), sv, t3);
-            }
-            t0.StoreUnsafe(ref t, at);
-            t1.StoreUnsafe(ref t, at + r1);
-            t2.StoreUnsafe(ref t, at + r2);
-            t3.StoreUnsafe(ref t, at + r3);
-        }
-        return end;
-    }
-
-    /// <summary>
-    /// <see cref="OuterProduct4"/> for 8 target rows: 24 chains, and a source vector loaded once
-    /// feeds eight FMAs, so the source block streams from L2 half as often (the ablations'
-    /// 48,000-input layers: dW 1.35-1.5x and dx 1.2-1.35x the 4-row block's rate, one thread). Each
-    /// target element takes the same multiply-adds in the same order as in the 4-row block.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int OuterProduct8(Span<float> target, int targetStride, int row, ReadOnlySpan<float> source, int sourceStride,
-        ReadOnlySpan<float> coef, int coefRowStride, int coefColStride, int count, int k0, int k1, int sourceShift = 0)
-    {
+        int N = TRows.Vectors;
+        if (N > 8) throw new ArgumentOutOfRangeException(nameof(TRows), "at most 8 rows fit the registers");
         ref float t = ref Unsafe.Add(ref MemoryMarshal.GetReference(target), row * targetStride);
         ref float src = ref MemoryMarshal.GetReference(source);
         ref float cf = ref MemoryMarshal.GetReference(coef);
@@ -188,15 +126,19 @@ internal static class DenseKernels
         int k = k0;
         for (; k + 3 * V <= end; k += 3 * V)
         {
-            nuint at = (nuint)k;
-            var t00 = Vector512.LoadUnsafe(ref t, at + 0 * ts + 0); var t01 = Vector512.LoadUnsafe(ref t, at + 0 * ts + 16); var t02 = Vector512.LoadUnsafe(ref t, at + 0 * ts + 32);
-            var t10 = Vector512.LoadUnsafe(ref t, at + 1 * ts + 0); var t11 = Vector512.LoadUnsafe(ref t, at + 1 * ts + 16); var t12 = Vector512.LoadUnsafe(ref t, at + 1 * ts + 32);
-            var t20 = Vector512.LoadUnsafe(ref t, at + 2 * ts + 0); var t21 = Vector512.LoadUnsafe(ref t, at + 2 * ts + 16); var t22 = Vector512.LoadUnsafe(ref t, at + 2 * ts + 32);
-            var t30 = Vector512.LoadUnsafe(ref t, at + 3 * ts + 0); var t31 = Vector512.LoadUnsafe(ref t, at + 3 * ts + 16); var t32 = Vector512.LoadUnsafe(ref t, at + 3 * ts + 32);
-            var t40 = Vector512.LoadUnsafe(ref t, at + 4 * ts + 0); var t41 = Vector512.LoadUnsafe(ref t, at + 4 * ts + 16); var t42 = Vector512.LoadUnsafe(ref t, at + 4 * ts + 32);
-            var t50 = Vector512.LoadUnsafe(ref t, at + 5 * ts + 0); var t51 = Vector512.LoadUnsafe(ref t, at + 5 * ts + 16); var t52 = Vector512.LoadUnsafe(ref t, at + 5 * ts + 32);
-            var t60 = Vector512.LoadUnsafe(ref t, at + 6 * ts + 0); var t61 = Vector512.LoadUnsafe(ref t, at + 6 * ts + 16); var t62 = Vector512.LoadUnsafe(ref t, at + 6 * ts + 32);
-            var t70 = Vector512.LoadUnsafe(ref t, at + 7 * ts + 0); var t71 = Vector512.LoadUnsafe(ref t, at + 7 * ts + 16); var t72 = Vector512.LoadUnsafe(ref t, at + 7 * ts + 32);
+            // t{i}{j}: vector j of target row i
+            ref float at = ref Unsafe.Add(ref t, k);
+            Vector512<float> t00 = default, t01 = default, t02 = default, t10 = default, t11 = default, t12 = default, t20 = default, t21 = default, t22 = default;
+            Vector512<float> t30 = default, t31 = default, t32 = default, t40 = default, t41 = default, t42 = default, t50 = default, t51 = default, t52 = default;
+            Vector512<float> t60 = default, t61 = default, t62 = default, t70 = default, t71 = default, t72 = default;
+            if (N > 0) Load3(ref at, 0 * ts, out t00, out t01, out t02);
+            if (N > 1) Load3(ref at, 1 * ts, out t10, out t11, out t12);
+            if (N > 2) Load3(ref at, 2 * ts, out t20, out t21, out t22);
+            if (N > 3) Load3(ref at, 3 * ts, out t30, out t31, out t32);
+            if (N > 4) Load3(ref at, 4 * ts, out t40, out t41, out t42);
+            if (N > 5) Load3(ref at, 5 * ts, out t50, out t51, out t52);
+            if (N > 6) Load3(ref at, 6 * ts, out t60, out t61, out t62);
+            if (N > 7) Load3(ref at, 7 * ts, out t70, out t71, out t72);
             for (int m = 0; m < count; m++)
             {
                 nuint from = (nuint)(m * sourceStride + k - sourceShift);
@@ -204,43 +146,78 @@ internal static class DenseKernels
                 var s1 = Vector512.LoadUnsafe(ref src, from + V);
                 var s2 = Vector512.LoadUnsafe(ref src, from + 2 * V);
                 ref float c = ref Unsafe.Add(ref cf, m * coefRowStride + row * coefColStride);
-                { var c0 = Vector512.Create(c); t00 = Vector512.FusedMultiplyAdd(c0, s0, t00); t01 = Vector512.FusedMultiplyAdd(c0, s1, t01); t02 = Vector512.FusedMultiplyAdd(c0, s2, t02); }
-                { var c1 = Vector512.Create(Unsafe.Add(ref c, 1 * coefColStride)); t10 = Vector512.FusedMultiplyAdd(c1, s0, t10); t11 = Vector512.FusedMultiplyAdd(c1, s1, t11); t12 = Vector512.FusedMultiplyAdd(c1, s2, t12); }
-                { var c2 = Vector512.Create(Unsafe.Add(ref c, 2 * coefColStride)); t20 = Vector512.FusedMultiplyAdd(c2, s0, t20); t21 = Vector512.FusedMultiplyAdd(c2, s1, t21); t22 = Vector512.FusedMultiplyAdd(c2, s2, t22); }
-                { var c3 = Vector512.Create(Unsafe.Add(ref c, 3 * coefColStride)); t30 = Vector512.FusedMultiplyAdd(c3, s0, t30); t31 = Vector512.FusedMultiplyAdd(c3, s1, t31); t32 = Vector512.FusedMultiplyAdd(c3, s2, t32); }
-                { var c4 = Vector512.Create(Unsafe.Add(ref c, 4 * coefColStride)); t40 = Vector512.FusedMultiplyAdd(c4, s0, t40); t41 = Vector512.FusedMultiplyAdd(c4, s1, t41); t42 = Vector512.FusedMultiplyAdd(c4, s2, t42); }
-                { var c5 = Vector512.Create(Unsafe.Add(ref c, 5 * coefColStride)); t50 = Vector512.FusedMultiplyAdd(c5, s0, t50); t51 = Vector512.FusedMultiplyAdd(c5, s1, t51); t52 = Vector512.FusedMultiplyAdd(c5, s2, t52); }
-                { var c6 = Vector512.Create(Unsafe.Add(ref c, 6 * coefColStride)); t60 = Vector512.FusedMultiplyAdd(c6, s0, t60); t61 = Vector512.FusedMultiplyAdd(c6, s1, t61); t62 = Vector512.FusedMultiplyAdd(c6, s2, t62); }
-                { var c7 = Vector512.Create(Unsafe.Add(ref c, 7 * coefColStride)); t70 = Vector512.FusedMultiplyAdd(c7, s0, t70); t71 = Vector512.FusedMultiplyAdd(c7, s1, t71); t72 = Vector512.FusedMultiplyAdd(c7, s2, t72); }
+                if (N > 0) Fma3(Unsafe.Add(ref c, 0 * coefColStride), s0, s1, s2, ref t00, ref t01, ref t02);
+                if (N > 1) Fma3(Unsafe.Add(ref c, 1 * coefColStride), s0, s1, s2, ref t10, ref t11, ref t12);
+                if (N > 2) Fma3(Unsafe.Add(ref c, 2 * coefColStride), s0, s1, s2, ref t20, ref t21, ref t22);
+                if (N > 3) Fma3(Unsafe.Add(ref c, 3 * coefColStride), s0, s1, s2, ref t30, ref t31, ref t32);
+                if (N > 4) Fma3(Unsafe.Add(ref c, 4 * coefColStride), s0, s1, s2, ref t40, ref t41, ref t42);
+                if (N > 5) Fma3(Unsafe.Add(ref c, 5 * coefColStride), s0, s1, s2, ref t50, ref t51, ref t52);
+                if (N > 6) Fma3(Unsafe.Add(ref c, 6 * coefColStride), s0, s1, s2, ref t60, ref t61, ref t62);
+                if (N > 7) Fma3(Unsafe.Add(ref c, 7 * coefColStride), s0, s1, s2, ref t70, ref t71, ref t72);
             }
-            t00.StoreUnsafe(ref t, at + 0 * ts + 0); t01.StoreUnsafe(ref t, at + 0 * ts + 16); t02.StoreUnsafe(ref t, at + 0 * ts + 32);
-            t10.StoreUnsafe(ref t, at + 1 * ts + 0); t11.StoreUnsafe(ref t, at + 1 * ts + 16); t12.StoreUnsafe(ref t, at + 1 * ts + 32);
-            t20.StoreUnsafe(ref t, at + 2 * ts + 0); t21.StoreUnsafe(ref t, at + 2 * ts + 16); t22.StoreUnsafe(ref t, at + 2 * ts + 32);
-            t30.StoreUnsafe(ref t, at + 3 * ts + 0); t31.StoreUnsafe(ref t, at + 3 * ts + 16); t32.StoreUnsafe(ref t, at + 3 * ts + 32);
-            t40.StoreUnsafe(ref t, at + 4 * ts + 0); t41.StoreUnsafe(ref t, at + 4 * ts + 16); t42.StoreUnsafe(ref t, at + 4 * ts + 32);
-            t50.StoreUnsafe(ref t, at + 5 * ts + 0); t51.StoreUnsafe(ref t, at + 5 * ts + 16); t52.StoreUnsafe(ref t, at + 5 * ts + 32);
-            t60.StoreUnsafe(ref t, at + 6 * ts + 0); t61.StoreUnsafe(ref t, at + 6 * ts + 16); t62.StoreUnsafe(ref t, at + 6 * ts + 32);
-            t70.StoreUnsafe(ref t, at + 7 * ts + 0); t71.StoreUnsafe(ref t, at + 7 * ts + 16); t72.StoreUnsafe(ref t, at + 7 * ts + 32);
+            if (N > 0) Store3(ref at, 0 * ts, t00, t01, t02);
+            if (N > 1) Store3(ref at, 1 * ts, t10, t11, t12);
+            if (N > 2) Store3(ref at, 2 * ts, t20, t21, t22);
+            if (N > 3) Store3(ref at, 3 * ts, t30, t31, t32);
+            if (N > 4) Store3(ref at, 4 * ts, t40, t41, t42);
+            if (N > 5) Store3(ref at, 5 * ts, t50, t51, t52);
+            if (N > 6) Store3(ref at, 6 * ts, t60, t61, t62);
+            if (N > 7) Store3(ref at, 7 * ts, t70, t71, t72);
         }
         for (; k < end; k += V)
         {
-            nuint at = (nuint)k;
-            var t0 = Vector512.LoadUnsafe(ref t, at + 0 * ts); var t1 = Vector512.LoadUnsafe(ref t, at + 1 * ts); var t2 = Vector512.LoadUnsafe(ref t, at + 2 * ts); var t3 = Vector512.LoadUnsafe(ref t, at + 3 * ts); var t4 = Vector512.LoadUnsafe(ref t, at + 4 * ts); var t5 = Vector512.LoadUnsafe(ref t, at + 5 * ts); var t6 = Vector512.LoadUnsafe(ref t, at + 6 * ts); var t7 = Vector512.LoadUnsafe(ref t, at + 7 * ts);
+            // one vector of each row: the last one or two before the edge
+            ref float at = ref Unsafe.Add(ref t, k);
+            Vector512<float> t0 = default, t1 = default, t2 = default, t3 = default, t4 = default, t5 = default, t6 = default, t7 = default;
+            if (N > 0) t0 = Vector512.LoadUnsafe(ref at, 0 * ts); if (N > 1) t1 = Vector512.LoadUnsafe(ref at, 1 * ts);
+            if (N > 2) t2 = Vector512.LoadUnsafe(ref at, 2 * ts); if (N > 3) t3 = Vector512.LoadUnsafe(ref at, 3 * ts);
+            if (N > 4) t4 = Vector512.LoadUnsafe(ref at, 4 * ts); if (N > 5) t5 = Vector512.LoadUnsafe(ref at, 5 * ts);
+            if (N > 6) t6 = Vector512.LoadUnsafe(ref at, 6 * ts); if (N > 7) t7 = Vector512.LoadUnsafe(ref at, 7 * ts);
             for (int m = 0; m < count; m++)
             {
                 var sv = Vector512.LoadUnsafe(ref src, (nuint)(m * sourceStride + k - sourceShift));
                 ref float c = ref Unsafe.Add(ref cf, m * coefRowStride + row * coefColStride);
-                t0 = Vector512.FusedMultiplyAdd(Vector512.Create(c), sv, t0);
-                t1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 1 * coefColStride)), sv, t1);
-                t2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 2 * coefColStride)), sv, t2);
-                t3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 3 * coefColStride)), sv, t3);
-                t4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 4 * coefColStride)), sv, t4);
-                t5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 5 * coefColStride)), sv, t5);
-                t6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 6 * coefColStride)), sv, t6);
-                t7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 7 * coefColStride)), sv, t7);
+                if (N > 0) t0 = Vector512.FusedMultiplyAdd(Vector512.Create(c), sv, t0);
+                if (N > 1) t1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 1 * coefColStride)), sv, t1);
+                if (N > 2) t2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 2 * coefColStride)), sv, t2);
+                if (N > 3) t3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 3 * coefColStride)), sv, t3);
+                if (N > 4) t4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 4 * coefColStride)), sv, t4);
+                if (N > 5) t5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 5 * coefColStride)), sv, t5);
+                if (N > 6) t6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 6 * coefColStride)), sv, t6);
+                if (N > 7) t7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 7 * coefColStride)), sv, t7);
             }
-            t0.StoreUnsafe(ref t, at + 0 * ts); t1.StoreUnsafe(ref t, at + 1 * ts); t2.StoreUnsafe(ref t, at + 2 * ts); t3.StoreUnsafe(ref t, at + 3 * ts); t4.StoreUnsafe(ref t, at + 4 * ts); t5.StoreUnsafe(ref t, at + 5 * ts); t6.StoreUnsafe(ref t, at + 6 * ts); t7.StoreUnsafe(ref t, at + 7 * ts);
+            if (N > 0) t0.StoreUnsafe(ref at, 0 * ts); if (N > 1) t1.StoreUnsafe(ref at, 1 * ts);
+            if (N > 2) t2.StoreUnsafe(ref at, 2 * ts); if (N > 3) t3.StoreUnsafe(ref at, 3 * ts);
+            if (N > 4) t4.StoreUnsafe(ref at, 4 * ts); if (N > 5) t5.StoreUnsafe(ref at, 5 * ts);
+            if (N > 6) t6.StoreUnsafe(ref at, 6 * ts); if (N > 7) t7.StoreUnsafe(ref at, 7 * ts);
         }
         return end;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Load3(ref float at, nuint offset, out Vector512<float> a, out Vector512<float> b, out Vector512<float> c)
+    {
+        a = Vector512.LoadUnsafe(ref at, offset);
+        b = Vector512.LoadUnsafe(ref at, offset + V);
+        c = Vector512.LoadUnsafe(ref at, offset + 2 * V);
+    }
+
+    /// <summary>The three vectors of one target row each take coefficient times their source vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Fma3(float coefficient, Vector512<float> s0, Vector512<float> s1, Vector512<float> s2,
+        ref Vector512<float> a, ref Vector512<float> b, ref Vector512<float> c)
+    {
+        var cv = Vector512.Create(coefficient);
+        a = Vector512.FusedMultiplyAdd(cv, s0, a);
+        b = Vector512.FusedMultiplyAdd(cv, s1, b);
+        c = Vector512.FusedMultiplyAdd(cv, s2, c);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store3(ref float at, nuint offset, Vector512<float> a, Vector512<float> b, Vector512<float> c)
+    {
+        a.StoreUnsafe(ref at, offset);
+        b.StoreUnsafe(ref at, offset + V);
+        c.StoreUnsafe(ref at, offset + 2 * V);
     }
 }

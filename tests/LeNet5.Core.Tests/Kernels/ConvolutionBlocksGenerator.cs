@@ -17,7 +17,7 @@ internal static class ConvolutionBlocksGenerator
     public const string RelativePath = "src/LeNet5.Core/Kernels/ConvolutionBlocks.g.cs";
 
     private const int K = 5;
-    private const int MaxRow = 16;   // row blocks: N sums + 5 weights + 1 load (Correlate), N gradients + 10 sums + 1 (Gradient): within 32 registers
+    private const int MaxRow = 16;   // row blocks: N sums + 5 weights + 1 load (Correlate), N gradients + 10 sums + 1 (Gradient): within 32 registers; Widths.cs declares the widths up to this
     private const int MaxPlain = 12; // blocks at any stride: N sums + 1 weight
     private const int MaxPair = 10;  // pair blocks: 2N sums + 10 weights + 1 load (Correlate), 2N gradients + 10 sums + 1 (Gradient)
     private static readonly int[] Halves = [1, 2, 3, 4]; // row strides of 8, 16, 24 and 32 floats
@@ -53,10 +53,6 @@ internal static class ConvolutionBlocksGenerator
         w.Line($"    private const int MaxRowBlock = {MaxRow};");
         w.Line($"    private const int MaxPlainBlock = {MaxPlain};");
         w.Line($"    private const int MaxPairBlock = {MaxPair};");
-        w.Line("");
-        w.Line("    private interface IWidth { static abstract int Vectors { get; } }");
-        for (int j = 1; j <= MaxRow; j++)
-            w.Line($"    private struct Width{j} : IWidth {{ public static int Vectors => {j}; }}");
         w.Line("");
         Dispatchers(w);
         PlainBlock(w);
