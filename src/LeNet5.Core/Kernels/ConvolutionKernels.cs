@@ -47,8 +47,31 @@ internal static partial class ConvolutionKernels
     /// <summary>Half-vectors per row when the stride is 8, 16, 24 or 32 floats (the row blocks), else 0.</summary>
     private static int RowHalves(int stride) => stride % Half == 0 && stride <= 2 * V ? stride / Half : 0;
 
-    /// <summary>The width of block b of <paramref name="blocks"/> nearly equal ones over <paramref name="vectors"/>, given the vectors already done.</summary>
-    private static int BlockWidth(int vectors, int done, int blocks, int b) => (vectors - done + (blocks - b) - 1) / (blocks - b);
+    /// <summary>
+    /// The blocks a run of <paramref name="padded"/> floats is cut into, each as (offset in floats, width in
+    /// vectors): as few as blocks of at most <paramref name="widest"/> vectors allow, of nearly equal widths,
+    /// so that no block is left with a vector or two and too few chains to hide the FMA latency.
+    /// </summary>
+    private static BlockSplit Blocks(int padded, int widest) => new(padded / V, widest);
+
+    private struct BlockSplit(int vectors, int widest)
+    {
+        private readonly int _blocks = (vectors + widest - 1) / widest;
+        private int _b = -1, _done, _width;
+        public readonly BlockSplit GetEnumerator() => this;
+        public readonly (int Offset, int Width) Current => (_done * V, _width);
+
+        public bool MoveNext()
+        {
+            _done += _width;
+            if (++_b >= _blocks) return false;
+            _width = (vectors - _done + (_blocks - _b) - 1) / (_blocks - _b);
+            return true;
+        }
+    }
+
+    /// <summary>Element i of a span by reference, for the blocks (callers check the lengths first).</summary>
+    private static ref float At(ReadOnlySpan<float> span, int i) => ref Unsafe.Add(ref MemoryMarshal.GetReference(span), i);
 
     /// <summary>
     /// dst[q] += sum_p sum_tap kernels[kernelStarts[p] + tap] src[sourceStarts[p] + q + off(tap)] for q &lt; length
@@ -73,22 +96,12 @@ internal static partial class ConvolutionKernels
             if ((uint)sourceStarts[p] > (uint)src.Length || src.Length - sourceStarts[p] < padded + Reach(stride) ||
                 (uint)kernelStarts[p] > (uint)kernels.Length || kernels.Length - kernelStarts[p] < Taps)
                 throw new ArgumentException("a source or kernel is too short for the padded correlation");
-        ref float s0 = ref MemoryMarshal.GetReference(src);
-        ref float k0 = ref MemoryMarshal.GetReference(kernels);
-        ref float d0 = ref MemoryMarshal.GetReference(dst);
         int rowHalves = RowHalves(stride);
-        int widest = rowHalves != 0 ? MaxRowBlock : MaxPlainBlock;
-        // blocks of nearly equal width, none wider than the registers hold
-        int vectors = padded / V, blocks = (vectors + widest - 1) / widest;
-        for (int b = 0, q = 0; b < blocks; b++)
-        {
-            int width = BlockWidth(vectors, q / V, blocks, b);
+        foreach (var (q, width) in Blocks(padded, rowHalves != 0 ? MaxRowBlock : MaxPlainBlock))
             if (rowHalves != 0)
-                CorrelateRows(width, rowHalves, ref Unsafe.Add(ref s0, q), sourceStarts, ref k0, kernelStarts, ref Unsafe.Add(ref d0, q));
+                CorrelateRows(width, rowHalves, ref At(src, q), sourceStarts, ref At(kernels, 0), kernelStarts, ref At(dst, q));
             else
-                CorrelatePlain(width, ref Unsafe.Add(ref s0, q), sourceStarts, stride, ref k0, kernelStarts, ref Unsafe.Add(ref d0, q));
-            q += width * V;
-        }
+                CorrelatePlain(width, ref At(src, q), sourceStarts, stride, ref At(kernels, 0), kernelStarts, ref At(dst, q));
     }
 
     /// <summary>
@@ -97,8 +110,9 @@ internal static partial class ConvolutionKernels
     /// same output maps. At a row stride of an odd number of half-vectors (24 floats: the ablations'
     /// C5) a source vector meets only the kernel rows of its parity, two or three of five, so both
     /// maps are computed in one pass and each load feeds twice the multiply-adds. At an even one a
-    /// load already meets all five rows, and the pair's extra registers made C1 slower (2.4 to 3.5
-    /// us a sample, one thread), so there the maps go one after the other.
+    /// load already meets all five rows, so a pass over both maps gains no reuse and only costs the
+    /// registers of a second set of sums (the blocks narrow, and run more often): there the maps go
+    /// one after the other.
     /// </summary>
     public static void CorrelatePair(KernelPath path, ReadOnlySpan<float> src, ReadOnlySpan<int> sourceStarts, int stride,
         ReadOnlySpan<float> kernels, ReadOnlySpan<int> kernelStartsA, ReadOnlySpan<int> kernelStartsB, Span<float> dstA, Span<float> dstB, int length)
@@ -118,18 +132,8 @@ internal static partial class ConvolutionKernels
                 (uint)kernelStartsA[p] > (uint)kernels.Length || kernels.Length - kernelStartsA[p] < Taps ||
                 (uint)kernelStartsB[p] > (uint)kernels.Length || kernels.Length - kernelStartsB[p] < Taps)
                 throw new ArgumentException("a source or kernel is too short for the padded correlation");
-        ref float s0 = ref MemoryMarshal.GetReference(src);
-        ref float k0 = ref MemoryMarshal.GetReference(kernels);
-        ref float a0 = ref MemoryMarshal.GetReference(dstA);
-        ref float b0 = ref MemoryMarshal.GetReference(dstB);
-        int vectors = padded / V, blocks = (vectors + MaxPairBlock - 1) / MaxPairBlock;
-        for (int b = 0, q = 0; b < blocks; b++)
-        {
-            int width = BlockWidth(vectors, q / V, blocks, b);
-            CorrelateRowsPair(width, rowHalves, ref Unsafe.Add(ref s0, q), sourceStarts, ref k0, kernelStartsA, kernelStartsB,
-                ref Unsafe.Add(ref a0, q), ref Unsafe.Add(ref b0, q));
-            q += width * V;
-        }
+        foreach (var (q, width) in Blocks(padded, MaxPairBlock))
+            CorrelateRowsPair(width, rowHalves, ref At(src, q), sourceStarts, ref At(kernels, 0), kernelStartsA, kernelStartsB, ref At(dstA, q), ref At(dstB, q));
     }
 
     /// <summary>Floats of the per-tap vector accumulators <see cref="Gradient"/> uses for one kernel.</summary>
@@ -153,22 +157,14 @@ internal static partial class ConvolutionKernels
         int padded = Padded(length);
         if (x.Length < padded + Reach(stride) || g.Length < padded || accumulators.Length < AccumulatorLength)
             throw new ArgumentException("buffers too short for the padded kernel gradient");
-        ref float g0 = ref MemoryMarshal.GetReference(g);
-        ref float x0 = ref MemoryMarshal.GetReference(x);
-        ref float a0 = ref MemoryMarshal.GetReference(accumulators);
         int rowHalves = RowHalves(stride);
         if (rowHalves == 0)
         {
-            GradientBlock(ref g0, ref x0, stride, padded, ref a0);
+            GradientBlock(ref At(g, 0), ref At(x, 0), stride, padded, ref At(accumulators, 0));
             return;
         }
-        int vectors = padded / V, blocks = (vectors + MaxRowBlock - 1) / MaxRowBlock;
-        for (int b = 0, q = 0; b < blocks; b++)
-        {
-            int width = BlockWidth(vectors, q / V, blocks, b);
-            GradientRows(width, rowHalves, ref Unsafe.Add(ref g0, q), ref Unsafe.Add(ref x0, q), ref a0);
-            q += width * V;
-        }
+        foreach (var (q, width) in Blocks(padded, MaxRowBlock))
+            GradientRows(width, rowHalves, ref At(g, q), ref At(x, q), ref At(accumulators, 0));
     }
 
     /// <summary>
@@ -192,18 +188,8 @@ internal static partial class ConvolutionKernels
         if (x.Length < padded + Reach(stride) || gA.Length < padded || gB.Length < padded ||
             accumulatorsA.Length < AccumulatorLength || accumulatorsB.Length < AccumulatorLength)
             throw new ArgumentException("buffers too short for the padded kernel gradient");
-        ref float ga = ref MemoryMarshal.GetReference(gA);
-        ref float gb = ref MemoryMarshal.GetReference(gB);
-        ref float x0 = ref MemoryMarshal.GetReference(x);
-        ref float aa = ref MemoryMarshal.GetReference(accumulatorsA);
-        ref float ab = ref MemoryMarshal.GetReference(accumulatorsB);
-        int vectors = padded / V, blocks = (vectors + MaxPairBlock - 1) / MaxPairBlock;
-        for (int b = 0, q = 0; b < blocks; b++)
-        {
-            int width = BlockWidth(vectors, q / V, blocks, b);
-            GradientRowsPair(width, rowHalves, ref Unsafe.Add(ref ga, q), ref Unsafe.Add(ref gb, q), ref Unsafe.Add(ref x0, q), ref aa, ref ab);
-            q += width * V;
-        }
+        foreach (var (q, width) in Blocks(padded, MaxPairBlock))
+            GradientRowsPair(width, rowHalves, ref At(gA, q), ref At(gB, q), ref At(x, q), ref At(accumulatorsA, 0), ref At(accumulatorsB, 0));
     }
 
     /// <summary>dk[tap] += the sum of the vector accumulator of each tap (and clears it), for <paramref name="kernels"/> kernels.</summary>

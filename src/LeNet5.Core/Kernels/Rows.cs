@@ -20,29 +20,26 @@ internal static class Rows
             throw new ArgumentException("the rows do not fit their buffers");
         ref float s = ref MemoryMarshal.GetReference(src);
         ref float d = ref MemoryMarshal.GetReference(dst);
-        if (width is >= 16 and <= 32 && Vector512.IsHardwareAccelerated)
+        bool wide = width is >= 16 and <= 32 && Vector512.IsHardwareAccelerated;
+        if (wide || width is >= 8 and < 16 && Vector256.IsHardwareAccelerated)
         {
+            // the head vector and the one ending at the row's last float cover it, overlapping in the middle
             for (int r = 0; r < rows; r++)
             {
                 ref float sr = ref Unsafe.Add(ref s, r * srcStride);
                 ref float dr = ref Unsafe.Add(ref d, r * dstStride);
-                var head = Vector512.LoadUnsafe(ref sr);
-                var tail = Vector512.LoadUnsafe(ref sr, (nuint)(width - 16));
-                head.StoreUnsafe(ref dr);
-                tail.StoreUnsafe(ref dr, (nuint)(width - 16));
-            }
-            return;
-        }
-        if (width is >= 8 and < 16 && Vector256.IsHardwareAccelerated)
-        {
-            for (int r = 0; r < rows; r++)
-            {
-                ref float sr = ref Unsafe.Add(ref s, r * srcStride);
-                ref float dr = ref Unsafe.Add(ref d, r * dstStride);
-                var head = Vector256.LoadUnsafe(ref sr);
-                var tail = Vector256.LoadUnsafe(ref sr, (nuint)(width - 8));
-                head.StoreUnsafe(ref dr);
-                tail.StoreUnsafe(ref dr, (nuint)(width - 8));
+                if (wide)
+                {
+                    var (head, tail) = (Vector512.LoadUnsafe(ref sr), Vector512.LoadUnsafe(ref sr, (nuint)(width - 16)));
+                    head.StoreUnsafe(ref dr);
+                    tail.StoreUnsafe(ref dr, (nuint)(width - 16));
+                }
+                else
+                {
+                    var (head, tail) = (Vector256.LoadUnsafe(ref sr), Vector256.LoadUnsafe(ref sr, (nuint)(width - 8)));
+                    head.StoreUnsafe(ref dr);
+                    tail.StoreUnsafe(ref dr, (nuint)(width - 8));
+                }
             }
             return;
         }

@@ -86,12 +86,8 @@ internal sealed class BatchWorkers : IDisposable
     /// </summary>
     public void Step(float[] parameters, float[] velocity, float[] rates, float momentum, int count)
     {
-        _velocity = velocity;
-        _rates = rates;
-        _momentum = momentum;
-        _parameters = parameters;
-        _count = count;
-        _pool.Run(_stepSlice);
+        (_velocity, _rates, _momentum) = (velocity, rates, momentum);
+        Run(_stepSlice, parameters, count);
     }
 
     private const int StepTile = 4096;
@@ -129,11 +125,13 @@ internal sealed class BatchWorkers : IDisposable
 
     private void Run(Action<int> slice, float[] parameters, int[] order, int start, int count, int epoch)
     {
-        _parameters = parameters;
-        _order = order;
-        _start = start;
-        _count = count;
-        _epoch = epoch;
+        (_order, _start, _epoch) = (order, start, epoch);
+        Run(slice, parameters, count);
+    }
+
+    private void Run(Action<int> slice, float[] parameters, int count)
+    {
+        (_parameters, _count) = (parameters, count);
         _pool.Run(slice);
     }
 
