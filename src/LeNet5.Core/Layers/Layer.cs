@@ -20,6 +20,12 @@ public sealed record ParameterTensor(string Name, int[] Shape)
 /// (each sample contiguous, <see cref="Input"/>.Size or <see cref="Output"/>.Size floats), and a
 /// scratch buffer of <see cref="ScratchSize"/> floats owned by the calling thread. That is what lets
 /// several threads run the same layer at once on their own slices of a batch.
+/// <para>
+/// What each layer computes, forward, backward and curvature, is written out as plain loops in double
+/// precision, straight from the paper, in tests/LeNet5.Core.Tests/Layers/ReferenceLayers.cs (from the
+/// repository root): read that first. The layers here compute the same in a layout built for speed
+/// (src/LeNet5.Core/Kernels/README.md), and the tests hold every kernel path to those loops.
+/// </para>
 /// </summary>
 public abstract class Layer(string name, Shape input, Shape output)
 {
