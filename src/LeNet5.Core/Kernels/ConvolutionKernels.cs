@@ -16,13 +16,12 @@ namespace LeNet5.Core.Kernels;
 /// straddles two cache lines, so loads, not FMAs, are the limit unless each is reused. When the
 /// stride is a whole number of half-vectors up to two vectors (<see cref="RowStride"/>) a source
 /// vector serves one output vector per kernel row, so it is loaded once per kernel column instead
-/// of five times; at other
-/// strides the plain blocks load one vector per FMA. Lengths are rounded up to whole vectors
-/// (<see cref="Padded"/>), so callers pass buffers that are that much longer (zeros where they are
-/// read past the end).
+/// of five times; at other strides the plain blocks load one vector per FMA. Lengths are rounded
+/// up to whole vectors (<see cref="Padded"/>), so callers pass buffers that are that much longer
+/// (zeros where they are read past the end).
 /// </para>
-/// Elsewhere the same sums are taken with TensorPrimitives, one tap at a time over the exact length:
-/// the reference the tests hold the vector code to.
+/// On the portable path the same sums are taken with TensorPrimitives, one tap at a time over the
+/// exact length. Kernels/README.md draws the layout and says how the tests check both paths.
 /// </summary>
 internal static partial class ConvolutionKernels
 {

@@ -6,9 +6,10 @@ namespace LeNet5.Core.Kernels;
 
 /// <summary>
 /// AVX-512 register blocks for the dense products of <see cref="Dense"/>, each over a range of the
-/// inputs k: a 4x4 block of dot products (4 samples by 4 outputs: 8 loads feed 16 FMAs), and the two
-/// outer-product updates of the backward pass (4 rows of dW or of dx, three vectors of each, held in
-/// registers while the other operand streams past). Callers run them on whole blocks and leave the edges to plain code.
+/// inputs k: a 4x4 block of dot products (4 samples by 4 outputs: 8 loads feed 16 FMAs), a 1x8 one for
+/// a single sample, and the outer-product update of the backward pass (4 or 8 rows of dW or of dx, three
+/// vectors of each, held in registers while the other operand streams past). Callers run them on whole
+/// blocks and leave the edges to plain code.
 /// </summary>
 internal static class DenseKernels
 {

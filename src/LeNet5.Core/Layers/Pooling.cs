@@ -9,7 +9,7 @@ namespace LeNet5.Core.Layers;
 /// <summary>The kinds of 2x2, stride-2 subsampling LeNet-5 can use for S2 and S4.</summary>
 public enum PoolingKind
 {
-    /// <summary>Mean of each 2x2 block, no parameters (the seed's choice).</summary>
+    /// <summary>Mean of each 2x2 block, no parameters (the architectures' default).</summary>
     Average,
     /// <summary>Maximum of each 2x2 block.</summary>
     Max,
