@@ -3,6 +3,7 @@ namespace LeNet5.Core.Tests.Kernels;
 /// <summary>
 /// The checked-in ConvolutionBlocks.g.cs is what <see cref="ConvolutionBlocksGenerator"/> writes,
 /// so neither a hand edit of the file nor a change to the generator without regenerating goes unnoticed.
+/// <see cref="RepoPaths.Root"/> finds the checkout by walking up from the test assembly to LeNet5Web.sln.
 /// </summary>
 public class GeneratedConvolutionBlocksTests
 {
@@ -11,7 +12,7 @@ public class GeneratedConvolutionBlocksTests
     [Fact]
     public void GeneratedConvolutionBlocksAreUpToDate()
     {
-        string path = Path.Combine(RepositoryRoot(), ConvolutionBlocksGenerator.RelativePath);
+        string path = Path.Combine(RepoPaths.Root, ConvolutionBlocksGenerator.RelativePath);
         string expected = ConvolutionBlocksGenerator.Generate();
         if (Environment.GetEnvironmentVariable("LENET5_REGENERATE") == "1")
             File.WriteAllText(path, expected);
@@ -24,18 +25,13 @@ public class GeneratedConvolutionBlocksTests
         while (line < expectedLines.Length && line < actualLines.Length && expectedLines[line] == actualLines[line]) line++;
         Assert.Fail(
             $"{ConvolutionBlocksGenerator.RelativePath} is not what ConvolutionBlocksGenerator writes (first difference at line {line + 1}).\n" +
-            $"  generator: {(line < expectedLines.Length ? expectedLines[line] : "(end of file)")}\n" +
-            $"  file:      {(line < actualLines.Length ? actualLines[line] : "(end of file)")}\n" +
+            $"  generator: {Shown(expectedLines, line)}\n" +
+            $"  file:      {Shown(actualLines, line)}\n" +
             $"Edit tests/LeNet5.Core.Tests/Kernels/ConvolutionBlocksGenerator.cs, not the generated file, then rewrite it from the repository root with:\n" +
             $"  {Regenerate}");
     }
 
-    /// <summary>The folder holding LeNet5Web.sln, found by walking up from the test assembly.</summary>
-    internal static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "LeNet5Web.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException($"no LeNet5Web.sln above {AppContext.BaseDirectory}: run the tests from a checkout of the repository");
-    }
+    /// <summary>Line i of a text split at "\n" (whose last part, after the final line end, is empty).</summary>
+    private static string Shown(string[] lines, int i) =>
+        i >= lines.Length || i == lines.Length - 1 && lines[i].Length == 0 ? "(end of file)" : lines[i];
 }
