@@ -222,18 +222,40 @@ internal static class ConvolutionBlocksGenerator
     /// <summary>Several maps' statements for one (m, r) go in braces, so that each `if` guards them all.</summary>
     private static string Braced(int maps, string statements) => maps == 1 ? statements : $"{{ {statements} }}";
 
-    private static void CorrelateRowBlock(Writer w, string name, CorrelateMap[] maps, int widest, int[] halves, string[] summary)
+    /// <summary>
+    /// A row block's opening: its doc and signature, and the TWidth.Vectors registers of each map loaded
+    /// from where it points (register name, pointer name), the register block all its sums run over.
+    /// </summary>
+    private static void RowBlockHead(Writer w, string[] summary, string name, string parameters, int widest, (string Register, string Pointer)[] maps)
     {
         SummaryAndAttributes(w, summary);
-        string starts = string.Join(", ", maps.Select(m => $"ReadOnlySpan<int> {m.Starts}"));
-        string dsts = string.Join(", ", maps.Select(m => $"ref float {m.Dst}"));
-        w.Line($"    private static void {name}<TWidth, THalves>(ref float src, ReadOnlySpan<int> sources, ref float kernels, {starts}, {dsts})");
+        w.Line($"    private static void {name}<TWidth, THalves>({parameters})");
         w.Line("        where TWidth : struct, IWidth where THalves : struct, IWidth");
         w.Line("    {");
         w.Line("        int N = TWidth.Vectors, H = THalves.Vectors;");
         for (int j = 0; j < widest; j++)
-            foreach (var m in maps)
-                w.Line($"        var {m.Acc}{j} = N > {j} ? Vector512.LoadUnsafe(ref {m.Dst}, {16 * j}) : default;");
+            foreach (var (register, pointer) in maps)
+                w.Line($"        var {register}{j} = N > {j} ? Vector512.LoadUnsafe(ref {pointer}, {16 * j}) : default;");
+    }
+
+    /// <summary>One <see cref="RowBody"/> for each stride, chosen by H (a constant, so the JIT keeps one).</summary>
+    private static void StrideCases(Writer w, int[] halves, string indent, string source, Func<int, int, string> fma, int widest)
+    {
+        for (int i = 0; i < halves.Length; i++)
+        {
+            w.Line($"{indent}{(i == 0 ? "if" : "else if")} (H == {halves[i]})");
+            w.Line($"{indent}{{");
+            RowBody(w, halves[i], indent + "    ", source, fma, widest);
+            w.Line($"{indent}}}");
+        }
+    }
+
+    private static void CorrelateRowBlock(Writer w, string name, CorrelateMap[] maps, int widest, int[] halves, string[] summary)
+    {
+        string starts = string.Join(", ", maps.Select(m => $"ReadOnlySpan<int> {m.Starts}"));
+        string dsts = string.Join(", ", maps.Select(m => $"ref float {m.Dst}"));
+        RowBlockHead(w, summary, name, $"ref float src, ReadOnlySpan<int> sources, ref float kernels, {starts}, {dsts}", widest,
+            [.. maps.Select(m => (m.Acc, m.Dst))]);
         w.Line("        ref int source = ref MemoryMarshal.GetReference(sources);");
         foreach (var m in maps)
             w.Line($"        ref int {m.Kernel}Start = ref MemoryMarshal.GetReference({m.Starts});");
@@ -251,13 +273,7 @@ internal static class ConvolutionBlocksGenerator
         // one source vector meets each map's weight of tap row r: a map sums into its accumulator m
         string Fmas(int m, int r) => Braced(maps.Length,
             string.Join(" ", maps.Select(map => $"{map.Acc}{m} = Vector512.FusedMultiplyAdd(v, {map.Weight}{r}, {map.Acc}{m});")));
-        for (int i = 0; i < halves.Length; i++)
-        {
-            w.Line($"                {(i == 0 ? "if" : "else if")} (H == {halves[i]})");
-            w.Line("                {");
-            RowBody(w, halves[i], "                    ", "s", Fmas, widest);
-            w.Line("                }");
-        }
+        StrideCases(w, halves, "                ", "s", Fmas, widest);
         w.Line("            }");
         w.Line("        }");
         for (int j = 0; j < widest; j++)
@@ -268,16 +284,9 @@ internal static class ConvolutionBlocksGenerator
 
     private static void GradientRowBlock(Writer w, string name, GradientMap[] maps, int widest, int[] halves, string[] summary)
     {
-        SummaryAndAttributes(w, summary);
         string grads = string.Join(", ", maps.Select(m => $"ref float {m.Ptr}"));
         string accs = string.Join(", ", maps.Select(m => $"ref float {m.Acc}"));
-        w.Line($"    private static void {name}<TWidth, THalves>({grads}, ref float x, {accs})");
-        w.Line("        where TWidth : struct, IWidth where THalves : struct, IWidth");
-        w.Line("    {");
-        w.Line("        int N = TWidth.Vectors, H = THalves.Vectors;");
-        for (int j = 0; j < widest; j++)
-            foreach (var m in maps)
-                w.Line($"        var {m.Grad}{j} = N > {j} ? Vector512.LoadUnsafe(ref {m.Ptr}, {16 * j}) : default;");
+        RowBlockHead(w, summary, name, $"{grads}, ref float x, {accs}", widest, [.. maps.Select(m => (m.Grad, m.Ptr))]);
         w.Line("        for (int c = 0; c < K; c++)");
         w.Line("        {");
         foreach (var m in maps)
@@ -291,13 +300,7 @@ internal static class ConvolutionBlocksGenerator
             string ch = m.Chains[q % m.Chains.Length];
             return $"{ch}{r} = Vector512.FusedMultiplyAdd({m.Grad}{q}, v, {ch}{r});";
         })));
-        for (int i = 0; i < halves.Length; i++)
-        {
-            w.Line($"            {(i == 0 ? "if" : "else if")} (H == {halves[i]})");
-            w.Line("            {");
-            RowBody(w, halves[i], "                ", "xc", Fmas, widest);
-            w.Line("            }");
-        }
+        StrideCases(w, halves, "            ", "xc", Fmas, widest);
         for (int r = 0; r < K; r++)
             foreach (var m in maps)
                 w.Line($"            Accumulate(ref {m.Acc}, {r * K} + c, {string.Join(" + ", m.Chains.Select(ch => $"{ch}{r}"))});");
