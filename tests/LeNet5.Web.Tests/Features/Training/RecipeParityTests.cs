@@ -80,6 +80,31 @@ public sealed class RecipeParityTests : IDisposable
         await AdminApp.WaitForStatusAsync(client, id, "canceled");
     }
 
+    [Fact]
+    public void EverySettingGivenOnTheCommandLineIsWhatTheApiReadsFromItsField()
+    {
+        foreach (var setting in TrainingSettingInfo.All)
+        {
+            // a valid value unlike the default network's recipe, as a flag's arguments and as a JSON field
+            (string[] Args, string Json) value = setting.Kind switch
+            {
+                SettingKind.Choice => ([setting.Flag, setting.Choices[^1]], $"\"{setting.Choices[^1]}\""),
+                SettingKind.Whole => ([setting.Flag, "2"], "2"),
+                SettingKind.Real => ([setting.Flag, "0.5"], "0.5"),
+                SettingKind.Text => ([setting.Flag, "1:0.001,2:0.0001"], "\"1:0.001,2:0.0001\""),
+                SettingKind.Switch => ([setting.Flag, "off"], "false"),
+                _ => ([setting.Flag], "true"),
+            };
+            var (given, _, errors) = TrainingRequest.Parse(System.Text.Encoding.UTF8.GetBytes($"{{\"{setting.Name}\": {value.Json}}}"));
+            Assert.True(given is not null, string.Join("; ", errors.Values));
+            var (architecture, options, invalid) = given.Resolve(threads: 1);
+            Assert.True(invalid.Count == 0, string.Join("; ", invalid.Values));
+            var api = TrainingSettings.Of(architecture!, options!);
+            Assert.NotEqual(TrainingSettings.RecipeOf(new Architecture(Architecture.LeNet5)), api);
+            Assert.Equal(DryRun(value.Args), api);
+        }
+    }
+
     private static TrainingSettings DryRun(params string[] args)
     {
         var (exit, output, error) = CliRunner.Run(["train", .. args, "--dry-run"]);

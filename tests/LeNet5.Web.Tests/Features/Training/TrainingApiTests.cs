@@ -99,6 +99,10 @@ public sealed partial class TrainingApiTests : IDisposable
         { """{"elastic": "yes"}""", "elastic" },
         { """{"strokeWidth": 2}""", "strokeWidth" },
         { """{"colour": "blue"}""", "colour" },
+        // fields are known by their exact names: a setting in another case, a quote in a name, a stored field that is not a request's
+        { """{"Epochs": 2}""", "Epochs" },
+        { """{"it's": 1}""", "it's" },
+        { """{"drawings": [1, 2]}""", "drawings" },
         { """[1, 2]""", "body" },
     };
 
@@ -114,6 +118,31 @@ public sealed partial class TrainingApiTests : IDisposable
         Assert.True(errors.TryGetProperty(field, out _), $"errors should name '{field}': {errors}");
         // nothing was queued
         Assert.Empty(await ApiAssert.Json.Deserialize<JsonElement[]>(client, "/api/training"));
+    }
+
+    [Fact]
+    public async Task UnknownFieldsAreEachNamedAsTheySpellThemselves()
+    {
+        using var factory = _app.Factory();
+        var client = AdminApp.Admin(factory);
+        var body = """{"epochs": 2, "colour": "blue", "batchsize": 32}""";
+        var problem = await ApiAssert.Problem(await client.PostAsync("/api/training", new StringContent(body, System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
+        var errors = problem.GetProperty("errors");
+        Assert.Equal(["batchsize", "colour"], errors.EnumerateObject().Select(e => e.Name).Order());
+        Assert.Equal("'colour' is not a training setting", errors.GetProperty("colour")[0].GetString());
+    }
+
+    [Fact]
+    public async Task TheOpenApiDocumentDescribesEverySettingWithItsRange()
+    {
+        using var factory = _app.Factory();
+        var document = await ApiAssert.Json.Deserialize<JsonElement>(factory.CreateClient(), "/openapi/v1.json");
+        var fields = document.GetProperty("components").GetProperty("schemas").GetProperty("TrainingSettings").GetProperty("properties");
+        Assert.Equal(TrainingSettingInfo.All.Select(s => s.Name).Order(), fields.EnumerateObject().Select(f => f.Name).Order());
+        foreach (var setting in TrainingSettingInfo.All)
+            Assert.Equal(TrainingOpenApi.Describe(setting), fields.GetProperty(setting.Name).GetProperty("description").GetString());
+        Assert.Contains($"From 1 to {TrainingLimits.MaxBatchSize}.", fields.GetProperty("batchSize").GetProperty("description").GetString());
+        Assert.Contains("One of lenet5, lenet5-nopool, lenet5-nopool-fc.", fields.GetProperty("architecture").GetProperty("description").GetString());
     }
 
     [Fact]
