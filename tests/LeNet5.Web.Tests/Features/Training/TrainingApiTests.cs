@@ -1,5 +1,6 @@
 using System.Net;
 using LeNet5.Core.Training;
+using LeNet5.Web.Features.Training;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
