@@ -9,66 +9,27 @@ namespace LeNet5.Cli.Commands;
 
 internal static class TrainCommand
 {
-    private const string FromRecipe = "default: the network's recipe";
-
     public static Command Create(string[] rawArgs)
     {
-        var plain = new Architecture(Architecture.LeNet5);
-        var arch = Choice("--arch", "architecture", Architecture.Names, plain.Name);
-        var output = Choice("--output", "output layer: the paper's RBF units or a linear layer with softmax", Architecture.Outputs, Tokens.Of(plain.Output));
-        var criterion = Choice("--criterion", "RBF loss: map (paper eq. 9) or mse (eq. 8)", Architecture.Criteria, Tokens.Of(plain.Criterion));
-        var pooling = Choice("--pooling", "S2/S4 pooling for lenet5", Architecture.Poolings, Tokens.Of(plain.Pooling));
-        var epochs = new Option<int?>("--epochs") { Description = $"passes over the training set ({FromRecipe})" };
-        var batch = new Option<int?>("--batch") { Description = $"mini-batch size, at most {TrainingLimits.MaxBatchSize} ({FromRecipe})" };
-        var momentum = new Option<float?>("--momentum") { Description = $"momentum ({FromRecipe})" };
-        var sdlm = new Option<string?>("--sdlm") { Description = "per-parameter SDLM learning rates: on or off (default: on)" };
-        sdlm.AcceptOnlyFromAmong("on", "off");
-        var schedule = new Option<string?>("--schedule") { Description = $"global epsilon per epoch as FROM:EPS,... ({FromRecipe}: the paper's for lenet5)" };
-        var mu = new Option<float?>("--mu") { Description = $"SDLM's mu: eta = epsilon / (mu + h) ({FromRecipe})" };
-        var sdlmSamples = new Option<int?>("--sdlm-samples") { Description = $"images SDLM estimates the curvature on, every {TrainingOptions.DefaultSdlmInterval:N0} training images ({FromRecipe})" };
-        var lrScale = new Option<float?>("--lr-scale") { Description = $"multiplies the schedule's epsilon ({FromRecipe})" };
-        var augment = new Option<bool>("--augment") { Description = "random affine distortions of the training images" };
-        var elastic = new Option<bool>("--elastic") { Description = $"random elastic distortions of the training images (Simard 2003; sigma {ElasticDistortion.Default.Sigma}, alpha {ElasticDistortion.Default.Alpha}), with or without --augment" };
-        var strokeWidth = new Option<bool>("--stroke-width") { Description = "thicker and thinner pens: each training image dilated or eroded at random (Morpho-MNIST)" };
-        var seed = new Option<int?>("--seed") { Description = $"random seed ({FromRecipe})" };
+        var settingOptions = TrainingSettingInfo.All.Select(SettingOption).ToList();
         var threads = CommonOptions.Threads();
-        var limit = new Option<int?>("--train-limit") { Description = "train on the first N images only" };
         var outPath = new Option<string?>("--out") { Description = "where to write the model (.safetensors); required unless --dry-run" };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "checkpoint file written after every epoch (default: OUT.ckpt)" };
         var resume = new Option<bool>("--resume") { Description = "continue from the checkpoint if it exists" };
         var dryRun = new Option<bool>("--dry-run") { Description = "print the settings it would train with, as JSON, and exit" };
         var data = CommonOptions.Data();
 
-        var command = new Command("train", "Train a network on MNIST and save it. Every setting left out comes from the network's recipe, the one the admin page uses.")
-        {
-            arch, output, criterion, pooling, epochs, batch, momentum, sdlm, mu, sdlmSamples, schedule, lrScale, augment, elastic, strokeWidth, seed, threads, limit, outPath, checkpoint, resume, dryRun, data,
-        };
+        var command = new Command("train", "Train a network on MNIST and save it. Every setting left out comes from the network's recipe, the one the admin page uses.");
+        foreach (var (_, option, _) in settingOptions) command.Options.Add(option);
+        foreach (var option in new Option[] { threads, outPath, checkpoint, resume, dryRun, data }) command.Options.Add(option);
         command.Validators.Add(result =>
         {
             if (result.GetValue(outPath) is null && !result.GetValue(dryRun)) result.AddError("Option '--out' is required.");
         });
         command.SetAction(parse => CommonOptions.Guard(() =>
         {
-            var settings = new TrainingSettings
-            {
-                Architecture = parse.GetValue(arch),
-                Output = parse.GetValue(output),
-                Pooling = parse.GetValue(pooling),
-                Criterion = parse.GetValue(criterion),
-                Epochs = parse.GetValue(epochs),
-                BatchSize = parse.GetValue(batch),
-                Momentum = parse.GetValue(momentum),
-                Sdlm = parse.GetValue(sdlm) is { } s ? s == "on" : null,
-                Mu = parse.GetValue(mu),
-                SdlmSamples = parse.GetValue(sdlmSamples),
-                Schedule = parse.GetValue(schedule),
-                LearningRateScale = parse.GetValue(lrScale),
-                Augment = parse.GetValue(augment) ? true : null,
-                Elastic = parse.GetValue(elastic) ? true : null,
-                StrokeWidth = parse.GetValue(strokeWidth) ? true : null,
-                TrainLimit = parse.GetValue(limit),
-                Seed = parse.GetValue(seed),
-            };
+            var settings = new TrainingSettings();
+            foreach (var (setting, _, read) in settingOptions) settings = setting.With(settings, read(parse));
             var (architecture, options, errors) = settings.Resolve(parse.GetValue(threads));
             if (architecture is null || options is null)
             {
@@ -86,12 +47,42 @@ internal static class TrainCommand
         return command;
     }
 
-    private static Option<string?> Choice(string name, string description, IReadOnlyList<string> words, string fallback)
+    /// <summary>
+    /// A setting's option, and how to read what was given as the setting's value (null: not given, the
+    /// recipe's). A flag can only turn its setting on; a switch says on or off.
+    /// </summary>
+    private static (TrainingSettingInfo Setting, Option Option, Func<ParseResult, object?> Read) SettingOption(TrainingSettingInfo setting)
     {
-        var option = new Option<string?>(name) { Description = $"{description} (default: {fallback})" };
-        option.AcceptOnlyFromAmong([.. words]);
-        return option;
+        var fallback = setting.Kind == SettingKind.Choice ? setting.ValueIn(Lenet5Recipe) : setting.Unset ?? "the network's recipe";
+        var description = $"{setting.Description.TrimEnd('.')} (default: {fallback})";
+        switch (setting.Kind)
+        {
+            case SettingKind.Choice:
+                var choice = new Option<string?>(setting.Flag) { Description = description };
+                choice.AcceptOnlyFromAmong([.. setting.Choices]);
+                return (setting, choice, parse => parse.GetValue(choice));
+            case SettingKind.Switch:
+                var onOff = new Option<string?>(setting.Flag) { Description = description };
+                onOff.AcceptOnlyFromAmong(On, Off);
+                return (setting, onOff, parse => parse.GetValue(onOff) is { } word ? word == On : null);
+            case SettingKind.Flag:
+                var flag = new Option<bool>(setting.Flag) { Description = description };
+                return (setting, flag, parse => parse.GetValue(flag) ? true : null);
+            case SettingKind.Whole:
+                var whole = new Option<int?>(setting.Flag) { Description = description };
+                return (setting, whole, parse => parse.GetValue(whole));
+            case SettingKind.Real:
+                var real = new Option<float?>(setting.Flag) { Description = description };
+                return (setting, real, parse => parse.GetValue(real));
+            default:
+                var text = new Option<string?>(setting.Flag) { Description = description };
+                return (setting, text, parse => parse.GetValue(text));
+        }
     }
+
+    private const string On = "on", Off = "off";
+
+    private static readonly TrainingSettings Lenet5Recipe = TrainingSettings.RecipeOf(new Architecture(Architecture.LeNet5));
 
     private static int Train(Architecture architecture, TrainingOptions options, string modelPath, string checkpointPath, bool resume, string? dataDirectory, string[] rawArgs)
     {

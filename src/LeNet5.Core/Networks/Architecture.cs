@@ -21,6 +21,12 @@ public sealed record Architecture(string Name, PoolingKind Pooling = PoolingKind
     public static readonly IReadOnlyList<string> Outputs = Tokens.All<OutputKind>();
     public static readonly IReadOnlyList<string> Criteria = Tokens.All<RbfCriterion>();
 
+    /// <summary>Whether a network of this name has S2/S4 pooling layers, whose kind <see cref="Pooling"/> chooses: only lenet5 has.</summary>
+    public static bool Pools(string name) => name == LeNet5;
+
+    /// <summary>The pooling words that tell networks of this name apart: lenet5's every kind, an ablation's only the default (it has nothing to pool).</summary>
+    public static IReadOnlyList<string> PoolingsOf(string name) => Pools(name) ? Poolings : [Tokens.Of(PoolingKind.Average)];
+
     /// <summary>C3's sparse connection table (paper, Table I): the S2 maps each C3 map sees.</summary>
     public static readonly int[][] C3Table =
     [
@@ -66,7 +72,7 @@ public sealed record Architecture(string Name, PoolingKind Pooling = PoolingKind
         void Squash(string name) => Add(new ScaledTanh(name, Last(), path));
         void Pool(string name)
         {
-            if (Name != LeNet5) return;
+            if (!Pools(Name)) return;
             Add(new Pooling(name, Last(), Pooling, path));
             // the paper squashes after its trainable subsampling; plain pooling of squashed maps needs none
             if (Pooling == PoolingKind.Subsampling) Squash(name + ".tanh");

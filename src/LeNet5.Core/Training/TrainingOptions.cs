@@ -53,19 +53,16 @@ public sealed record TrainingOptions
     [JsonIgnore]
     public LearningRateSchedule ParsedSchedule => LearningRateSchedule.Parse(Schedule);
 
-    /// <summary>Every invalid setting, with the name of its field.</summary>
+    /// <summary>Every invalid setting, with the name of its field: the ranges of <see cref="TrainingSettingInfo.All"/>, the schedule's form, and the engine's own.</summary>
     public IReadOnlyList<(string Field, string Message)> Validate()
     {
         var errors = new List<(string, string)>();
-        if (Epochs is < 1 or > TrainingLimits.MaxEpochs) errors.Add((nameof(Epochs), $"epochs must be between 1 and {TrainingLimits.MaxEpochs}"));
-        if (BatchSize is < 1 or > TrainingLimits.MaxBatchSize) errors.Add((nameof(BatchSize), $"batchSize must be between 1 and {TrainingLimits.MaxBatchSize}"));
-        if (!(Momentum >= 0 && Momentum <= TrainingLimits.MaxMomentum)) errors.Add((nameof(Momentum), $"momentum must be between 0 and {TrainingLimits.MaxMomentum}"));
-        if (!(Mu > 0) || !float.IsFinite(Mu)) errors.Add((nameof(Mu), "mu must be positive"));
-        if (SdlmSamples is < 1 or > TrainingLimits.MaxImages) errors.Add((nameof(SdlmSamples), $"sdlmSamples must be between 1 and {TrainingLimits.MaxImages}"));
+        foreach (var setting in TrainingSettingInfo.Options)
+        {
+            if (setting.Check(setting.ValueIn(this)) is { } message) errors.Add((setting.Property, message));
+        }
         if (SdlmInterval < 1) errors.Add((nameof(SdlmInterval), "sdlmInterval must be at least 1 sample"));
-        if (!(LearningRateScale > 0) || !float.IsFinite(LearningRateScale)) errors.Add((nameof(LearningRateScale), "learningRateScale must be positive"));
         if (Threads is < 1 or > TrainingLimits.MaxThreads) errors.Add((nameof(Threads), $"threads must be between 1 and {TrainingLimits.MaxThreads}"));
-        if (TrainLimit is < 1 or > TrainingLimits.MaxImages) errors.Add((nameof(TrainLimit), $"trainLimit must be between 1 and {TrainingLimits.MaxImages}"));
         try
         {
             _ = ParsedSchedule;
@@ -78,7 +75,7 @@ public sealed record TrainingOptions
     }
 }
 
-/// <summary>The ranges every face accepts: the CLI, the admin API and the admin form's fields.</summary>
+/// <summary>The bounds of the ranges every face accepts (<see cref="TrainingSettingInfo.Between"/>): the CLI, the admin API and the admin form's fields.</summary>
 public static class TrainingLimits
 {
     public const int MaxEpochs = 1000;

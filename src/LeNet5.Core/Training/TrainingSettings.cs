@@ -8,7 +8,8 @@ namespace LeNet5.Core.Training;
 /// A run's settings as a person gives them, on the command line or to the admin API: any subset, in
 /// the words they use ("lenet5-nopool", "softmax"); everything left out comes from the network's
 /// recipe (<see cref="TrainingRecipes"/>). <see cref="Of"/> gives the settings with every field
-/// filled, which is what a run records and shows.
+/// filled, which is what a run records and shows. Each property is a row of <see cref="TrainingSettingInfo.All"/>,
+/// which says its flag, range and description, and copies it to and from <see cref="TrainingOptions"/>.
 /// </summary>
 public sealed record TrainingSettings
 {
@@ -62,56 +63,36 @@ public sealed record TrainingSettings
             Criterion = Word("criterion", Criterion, plain.Criterion),
         };
         var recipe = TrainingRecipes.For(architecture);
-        var options = recipe with
+        var options = recipe with { Threads = threads };
+        foreach (var setting in TrainingSettingInfo.Options)
         {
-            Epochs = Epochs ?? recipe.Epochs,
-            BatchSize = BatchSize ?? recipe.BatchSize,
-            Momentum = Momentum ?? recipe.Momentum,
-            Sdlm = Sdlm ?? recipe.Sdlm,
-            Mu = Mu ?? recipe.Mu,
-            SdlmSamples = SdlmSamples ?? recipe.SdlmSamples,
-            Schedule = Schedule ?? recipe.Schedule,
-            LearningRateScale = LearningRateScale ?? recipe.LearningRateScale,
-            Augment = Augment ?? recipe.Augment,
-            Elastic = Elastic ?? recipe.Elastic,
-            StrokeWidth = StrokeWidth ?? recipe.StrokeWidth,
-            TrainLimit = TrainLimit ?? recipe.TrainLimit,
-            Seed = Seed ?? recipe.Seed,
-            Threads = threads,
-        };
+            if (setting.ValueIn(this) is { } given) setting.Fill(options, given);
+        }
         foreach (var (field, message) in options.Validate()) errors.TryAdd(JsonNamingPolicy.CamelCase.ConvertName(field), message);
         return errors.Count == 0 ? (architecture, options, errors) : (null, null, errors);
     }
 
     /// <summary>The settings with every field filled in.</summary>
-    public static TrainingSettings Of(Networks.Architecture architecture, TrainingOptions options) => new()
-    {
-        Architecture = architecture.Name,
-        Output = Tokens.Of(architecture.Output),
-        Pooling = Tokens.Of(architecture.Pooling),
-        Criterion = Tokens.Of(architecture.Criterion),
-        Epochs = options.Epochs,
-        BatchSize = options.BatchSize,
-        Momentum = options.Momentum,
-        Sdlm = options.Sdlm,
-        Mu = options.Mu,
-        SdlmSamples = options.SdlmSamples,
-        Schedule = options.Schedule,
-        LearningRateScale = options.LearningRateScale,
-        Augment = options.Augment,
-        Elastic = options.Elastic,
-        StrokeWidth = options.StrokeWidth,
-        TrainLimit = options.TrainLimit,
-        Seed = options.Seed,
-    };
+    public static TrainingSettings Of(Networks.Architecture architecture, TrainingOptions options) =>
+        TrainingSettingInfo.Options.Aggregate(
+            new TrainingSettings
+            {
+                Architecture = architecture.Name,
+                Output = Tokens.Of(architecture.Output),
+                Pooling = Tokens.Of(architecture.Pooling),
+                Criterion = Tokens.Of(architecture.Criterion),
+            },
+            (settings, setting) => setting.With(settings, setting.ValueIn(options)));
+
+    /// <summary>The network's recipe as complete settings.</summary>
+    public static TrainingSettings RecipeOf(Networks.Architecture architecture) => Of(architecture, TrainingRecipes.For(architecture));
 
     /// <summary>Every network's recipe, as complete settings: each architecture with each output, and lenet5 with each pooling.</summary>
     public static IReadOnlyList<TrainingSettings> Recipes() =>
     [
         .. from name in Networks.Architecture.Names
            from output in Enum.GetValues<OutputKind>()
-           from pooling in name == Networks.Architecture.LeNet5 ? Enum.GetValues<PoolingKind>() : [PoolingKind.Average]
-           let architecture = new Networks.Architecture(name, Pooling: pooling, Output: output)
-           select Of(architecture, TrainingRecipes.For(architecture)),
+           from pooling in Networks.Architecture.PoolingsOf(name)
+           select RecipeOf(new Networks.Architecture(name, Pooling: Tokens.Parse<PoolingKind>(pooling), Output: output)),
     ];
 }

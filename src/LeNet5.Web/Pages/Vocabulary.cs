@@ -43,11 +43,13 @@ public static class Vocabulary
         nudge = new { budget = NudgeSettings.Default.Budget, steps = NudgeSettings.Default.MaxSteps },
     }, WebJson.Options);
 
-    /// <summary>The admin page's: which run states are active or resumable, the phases in words, and the recipes.</summary>
+    /// <summary>The admin page's: which run states are active or resumable, the phases in words, each network's pooling words, and the recipes.</summary>
     public static string Admin { get; } = JsonSerializer.Serialize(new
     {
         statuses = new { active = RunStates.Active, resumable = RunStates.Resumable },
         phases = Enum.GetValues<RunPhase>().ToDictionary(p => Tokens.Of(p), RunStates.Describe),
+        // a network without pooling layers has one pooling word, the one its recipes are listed under
+        poolings = Architecture.Names.ToDictionary(name => name, Architecture.PoolingsOf),
         recipes = TrainingSettings.Recipes(),
     }, WebJson.Options);
 }

@@ -64,4 +64,51 @@ public sealed class TrainingSettingsTests
         // every network with every output, and lenet5 with each of its other poolings
         Assert.Equal((Architecture.Names.Count + Architecture.Poolings.Count - 1) * Architecture.Outputs.Count, TrainingSettings.Recipes().Count);
     }
+
+    [Fact]
+    public void EveryPropertyOfTheSettingsIsOneRowOfTheTable()
+    {
+        var properties = typeof(TrainingSettings).GetProperties().Select(p => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(p.Name)).Order();
+        Assert.Equal(properties, TrainingSettingInfo.All.Select(s => s.Name).Order());
+        Assert.Equal(TrainingSettingInfo.All.Count, TrainingSettingInfo.All.Select(s => s.Flag).Distinct().Count());
+    }
+
+    [Fact]
+    public void EachSettingGivenReachesTheEngineAndComesBack()
+    {
+        var recipe = TrainingRecipes.For(new Architecture(Architecture.LeNet5));
+        foreach (var setting in TrainingSettingInfo.Options)
+        {
+            object value = Unlike(setting, setting.ValueIn(recipe));
+            var (_, options, errors) = setting.With(new TrainingSettings(), value).Resolve(1);
+            Assert.True(errors.Count == 0, $"{setting.Name} = {value}: {string.Join("; ", errors.Values)}");
+            Assert.Equal(value, setting.ValueIn(options!));
+            // it comes back in the complete settings, and nothing else moved
+            Assert.Equal(setting.With(TrainingSettings.RecipeOf(new Architecture(Architecture.LeNet5)), value), TrainingSettings.Of(new Architecture(Architecture.LeNet5), options!));
+        }
+    }
+
+    [Fact]
+    public void EachRangeIsCheckedWithTheTablesMessage()
+    {
+        foreach (var setting in TrainingSettingInfo.Options.Where(s => s.Between is not null || s.Positive))
+        {
+            object outside = setting.Between is var (min, _) ? (setting.Kind == SettingKind.Real ? (object)((float)min - 1) : (int)min - 1) : -1f;
+            var (_, options, errors) = setting.With(new TrainingSettings(), outside).Resolve(1);
+            Assert.Null(options);
+            Assert.Equal(setting.Check(outside), Assert.Single(errors, e => e.Key == setting.Name).Value);
+        }
+        Assert.Equal($"momentum must be between 0 and {TrainingLimits.MaxMomentum}", TrainingSettingInfo.Find("momentum")!.Check(1f));
+        Assert.Equal("mu must be positive", TrainingSettingInfo.Find("mu")!.Check(float.PositiveInfinity));
+        Assert.Null(TrainingSettingInfo.Find("momentum")!.Check(TrainingLimits.MaxMomentum));
+    }
+
+    /// <summary>A valid value of the setting other than <paramref name="recipe"/>'s.</summary>
+    private static object Unlike(TrainingSettingInfo setting, object? recipe) => setting.Kind switch
+    {
+        SettingKind.Whole => setting.Between is var (min, _) ? (int)min + 1 : 7,
+        SettingKind.Real => setting.Between is var (low, high) ? (float)((low + high) / 2) : 0.7f,
+        SettingKind.Text => "1:0.001,2:0.0001",
+        _ => recipe is not true,
+    };
 }

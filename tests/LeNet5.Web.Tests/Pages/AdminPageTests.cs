@@ -93,8 +93,12 @@ public sealed class AdminPageTests(BrowserFixture browser) : AdminPageSession(br
         // and the ablations their smaller curvature sample
         var samples = page.Locator("input[name=sdlmSamples]");
         Assert.Equal(recipe.SdlmSamples.ToString(CultureInfo.InvariantCulture), await samples.GetAttributeAsync("placeholder"));
+        // (a network without pooling layers takes its one recipe whatever pooling is left chosen)
+        await page.Locator("select[name=pooling]").SelectOptionAsync("subsampling");
         await page.Locator("select[name=architecture]").SelectOptionAsync(Architecture.NoPoolFc);
         Assert.Equal(TrainingRecipes.AblationSdlmSamples.ToString(CultureInfo.InvariantCulture), await samples.GetAttributeAsync("placeholder"));
+        var ablation = TrainingRecipes.For(new Architecture(Architecture.NoPoolFc));
+        Assert.Equal(ablation.BatchSize.ToString(CultureInfo.InvariantCulture), await batch.GetAttributeAsync("placeholder"));
     }
 
     [Fact]

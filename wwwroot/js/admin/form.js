@@ -1,5 +1,6 @@
 // The settings form. Every field left empty takes the network's recipe: the placeholders show the
-// recipe of the chosen architecture, output and (for lenet5) pooling, from the server's vocabulary.
+// recipe of the chosen architecture, output and pooling (among the poolings the architecture tells
+// apart), from the server's vocabulary.
 import { vocabulary } from "../vocabulary.js";
 import { api } from "./api.js";
 import { follow } from "./live.js";
@@ -10,7 +11,8 @@ const form = $("train-form");
 
 function showRecipe() {
   const architecture = form.elements.architecture.value, output = form.elements.output.value;
-  const pooling = architecture === "lenet5" ? form.elements.pooling.value : "average";
+  const poolings = vocabulary.poolings[architecture];
+  const pooling = poolings.includes(form.elements.pooling.value) ? form.elements.pooling.value : poolings[0];
   const recipe = vocabulary.recipes.find((r) => r.architecture === architecture && r.output === output && r.pooling === pooling);
   if (!recipe) return;
   for (const input of form.querySelectorAll("[data-recipe]")) input.placeholder = String(recipe[input.dataset.recipe]);

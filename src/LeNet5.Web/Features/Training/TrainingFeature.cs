@@ -1,6 +1,6 @@
 namespace LeNet5.Web.Features.Training;
 
-/// <summary>Training in the background: the run store, the queue and its executor, the hosted service and the API.</summary>
+/// <summary>Training in the background: the run store, the queue and its executor, the hosted service, the API and its settings' descriptions.</summary>
 public static class TrainingFeature
 {
     public static IServiceCollection AddTraining(this IServiceCollection services)
@@ -14,6 +14,7 @@ public static class TrainingFeature
         services.AddSingleton<TrainingQueue>();
         services.AddSingleton<TrainingExecutor>();
         services.AddHostedService<TrainingService>();
+        services.AddTrainingSettingDocs();
         return services;
     }
 

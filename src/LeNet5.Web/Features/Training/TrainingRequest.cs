@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
@@ -6,18 +7,18 @@ namespace LeNet5.Web.Features.Training;
 /// <summary>
 /// Reads the body of <c>POST /api/training</c>: a JSON object of <see cref="TrainingSettings"/>, every
 /// field optional (the network's recipe fills in the rest), and the <see cref="RunExtras"/> fields
-/// (real drawings, base model). Unknown fields and wrong types are errors keyed by the field's JSON name.
+/// (real drawings, base model). Unknown fields and wrong types are errors keyed by the field's JSON name;
+/// a field is known when its name is exactly a setting's (<see cref="TrainingSettingInfo.All"/>) or an extra's.
 /// </summary>
 public static class TrainingRequest
 {
     /// <summary>Settings are a few hundred bytes; anything much larger is not settings.</summary>
     public const int MaxBodyBytes = 64 * 1024;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        NumberHandling = JsonNumberHandling.Strict,
-    };
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { NumberHandling = JsonNumberHandling.Strict };
+
+    /// <summary>The fields a request may have, spelled as the API spells them.</summary>
+    public static readonly FrozenSet<string> Fields = [.. TrainingSettingInfo.All.Select(s => s.Name), .. RunExtras.Fields];
 
     /// <summary>The settings and the extras; an empty body means all defaults.</summary>
     public static (TrainingSettings? Settings, RunExtras Extras, Dictionary<string, string> Errors) Parse(ReadOnlySpan<byte> body)
@@ -28,6 +29,8 @@ public static class TrainingRequest
             // the extras are the web app's, not the engine's: taken out before the rest is read as settings
             var node = JsonNode.Parse(body);
             if (node is not JsonObject fields) return (null, RunExtras.None, new() { ["body"] = "send a JSON object of settings, or {} for the defaults" });
+            var unknown = fields.Select(f => f.Key).Where(name => !Fields.Contains(name)).ToDictionary(name => name, name => $"'{name}' is not a training setting");
+            if (unknown.Count > 0) return (null, RunExtras.None, unknown);
             var extras = new JsonObject();
             foreach (var name in RunExtras.Fields)
             {
@@ -40,17 +43,8 @@ public static class TrainingRequest
         }
         catch (JsonException ex)
         {
-            // an unknown member's path is its object's; the message names the member
-            if (ex.Message.Contains("could not be mapped", StringComparison.Ordinal) && UnknownMember(ex.Message) is { } unknown)
-                return (null, RunExtras.None, new() { [unknown] = $"'{unknown}' is not a training setting" });
             var field = ex.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
             return (null, RunExtras.None, new() { [field] = $"{field} has the wrong type, or the body is not valid JSON ({ex.Message.Split(" Path:")[0]})" });
         }
-    }
-
-    private static string? UnknownMember(string message)
-    {
-        int start = message.IndexOf('\'', StringComparison.Ordinal), end = start < 0 ? -1 : message.IndexOf('\'', start + 1);
-        return end > start ? message[(start + 1)..end] : null;
     }
 }

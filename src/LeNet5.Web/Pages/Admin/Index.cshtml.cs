@@ -14,8 +14,8 @@ public sealed class IndexModel(IOptions<TrainingServiceOptions> options, ModelRe
 
     public int AcceptedTest { get; private set; }
 
-    /// <summary>What a request that names only the default network trains with: the form's placeholders until another network is chosen.</summary>
-    public TrainingSettings Recipe { get; } = TrainingSettings.Of(new Architecture(Architecture.LeNet5), TrainingRecipes.For(new Architecture(Architecture.LeNet5)));
+    /// <summary>The training settings' fields, with what a request that names only the default network trains with: the placeholders until another network is chosen.</summary>
+    public IReadOnlyList<SettingField> Fields { get; } = SettingField.For(TrainingSettings.RecipeOf(new Architecture(Architecture.LeNet5)));
 
     public int Threads => options.Value.EffectiveThreads;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using LeNet5.Core.Networks;
 using LeNet5.Core.Training;
+using LeNet5.Web.Features.Training;
 
 namespace LeNet5.Web.Tests.Features.Training;
 
@@ -78,6 +79,33 @@ public sealed class RecipeParityTests : IDisposable
         Assert.Equal((300, 1), (settings.SdlmSamples, settings.Epochs));
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync($"/api/training/{id}/cancel", null)).StatusCode);
         await AdminApp.WaitForStatusAsync(client, id, "canceled");
+    }
+
+    [Fact]
+    public void EverySettingGivenOnTheCommandLineIsWhatTheApiReadsFromItsField()
+    {
+        var recipe = TrainingSettings.RecipeOf(new Architecture(Architecture.LeNet5));
+        foreach (var setting in TrainingSettingInfo.All)
+        {
+            // a valid value unlike the default network's recipe, as a flag's arguments and as a JSON field
+            var word = setting.Choices.FirstOrDefault(w => !w.Equals(setting.ValueIn(recipe)));
+            (string[] Args, string Json) value = setting.Kind switch
+            {
+                SettingKind.Choice => ([setting.Flag, word!], $"\"{word}\""),
+                SettingKind.Whole => ([setting.Flag, "2"], "2"),
+                SettingKind.Real => ([setting.Flag, "0.5"], "0.5"),
+                SettingKind.Text => ([setting.Flag, "1:0.001,2:0.0001"], "\"1:0.001,2:0.0001\""),
+                SettingKind.Switch => ([setting.Flag, "off"], "false"),
+                _ => ([setting.Flag], "true"),
+            };
+            var (given, _, errors) = TrainingRequest.Parse(System.Text.Encoding.UTF8.GetBytes($"{{\"{setting.Name}\": {value.Json}}}"));
+            Assert.True(given is not null, string.Join("; ", errors.Values));
+            var (architecture, options, invalid) = given.Resolve(threads: 1);
+            Assert.True(invalid.Count == 0, string.Join("; ", invalid.Values));
+            var api = TrainingSettings.Of(architecture!, options!);
+            Assert.False(recipe == api, $"{setting.Name} {value.Json} changed nothing");
+            Assert.Equal(DryRun(value.Args), api);
+        }
     }
 
     private static TrainingSettings DryRun(params string[] args)
