@@ -8,7 +8,8 @@ namespace LeNet5.Web.Features.Training;
 /// Reads the body of <c>POST /api/training</c>: a JSON object of <see cref="TrainingSettings"/>, every
 /// field optional (the network's recipe fills in the rest), and the <see cref="RunExtras"/> fields
 /// (real drawings, base model). Unknown fields and wrong types are errors keyed by the field's JSON name;
-/// a field is known when its name is exactly a setting's (<see cref="TrainingSettingInfo.All"/>) or an extra's.
+/// a field is known when its name is a setting's in any case, as System.Text.Json's web defaults bind them
+/// (<see cref="TrainingSettingInfo.All"/>), or exactly an extra's.
 /// </summary>
 public static class TrainingRequest
 {
@@ -17,8 +18,10 @@ public static class TrainingRequest
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { NumberHandling = JsonNumberHandling.Strict };
 
-    /// <summary>The fields a request may have, spelled as the API spells them.</summary>
-    public static readonly FrozenSet<string> Fields = [.. TrainingSettingInfo.All.Select(s => s.Name), .. RunExtras.Fields];
+    private static readonly FrozenSet<string> SettingNames = TrainingSettingInfo.All.Select(s => s.Name).ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Whether a request may carry a field of this name.</summary>
+    public static bool IsKnown(string name) => SettingNames.Contains(name) || RunExtras.Fields.Contains(name);
 
     /// <summary>The settings and the extras; an empty body means all defaults.</summary>
     public static (TrainingSettings? Settings, RunExtras Extras, Dictionary<string, string> Errors) Parse(ReadOnlySpan<byte> body)
@@ -29,7 +32,7 @@ public static class TrainingRequest
             // the extras are the web app's, not the engine's: taken out before the rest is read as settings
             var node = JsonNode.Parse(body);
             if (node is not JsonObject fields) return (null, RunExtras.None, new() { ["body"] = "send a JSON object of settings, or {} for the defaults" });
-            var unknown = fields.Select(f => f.Key).Where(name => !Fields.Contains(name)).ToDictionary(name => name, name => $"'{name}' is not a training setting");
+            var unknown = fields.Select(f => f.Key).Where(name => !IsKnown(name)).ToDictionary(name => name, name => $"'{name}' is not a training setting");
             if (unknown.Count > 0) return (null, RunExtras.None, unknown);
             var extras = new JsonObject();
             foreach (var name in RunExtras.Fields)

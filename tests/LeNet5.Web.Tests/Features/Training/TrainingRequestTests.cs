@@ -17,11 +17,21 @@ public sealed class TrainingRequestTests : IDisposable
     {
         using var factory = _app.Factory();
         var client = AdminApp.Admin(factory);
-        var body = """{"epochs": 2, "colour": "blue", "batchsize": 32}""";
+        var body = """{"epochs": 2, "colour": "blue", "batch": 32}""";
         var problem = await ApiAssert.Problem(await client.PostAsync("/api/training", new StringContent(body, System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
         var errors = problem.GetProperty("errors");
-        Assert.Equal(["batchsize", "colour"], errors.EnumerateObject().Select(e => e.Name).Order());
+        Assert.Equal(["batch", "colour"], errors.EnumerateObject().Select(e => e.Name).Order());
         Assert.Equal("'colour' is not a training setting", errors.GetProperty("colour")[0].GetString());
+    }
+
+    [Fact]
+    public void ASettingInAnotherCaseIsThatSettingButAnExtraMustBeSpelledExactly()
+    {
+        var (settings, _, errors) = TrainingRequest.Parse("""{"Epochs": 2, "BATCHSIZE": 32}"""u8);
+        Assert.Empty(errors);
+        Assert.Equal(2, settings!.Epochs);
+        Assert.Equal(32, settings.BatchSize);
+        Assert.Equal(["CorrectionsWeight"], TrainingRequest.Parse("""{"CorrectionsWeight": 2}"""u8).Errors.Keys);
     }
 
     [Fact]
