@@ -45,6 +45,8 @@ public sealed class AdminPageTests(BrowserFixture browser) : AdminPageSession(br
         await page.Locator("#results").WaitForAsync();
         Assert.Equal(10, await page.Locator("#confusion tbody tr").CountAsync());
         Assert.True(await page.Locator("#mistakes li canvas").CountAsync() > 0);
+        var violations = await Axe.SeriousViolationsAsync(page, "/admin with a finished run"); // the results, badges and charts
+        Assert.True(violations.Count == 0, Axe.Describe(violations));
         var runId = await page.Locator("#live").GetAttributeAsync("data-run");
         var modelId = $"run-{runId}-lenet5";
         var modelRow = page.Locator($"#models tr[data-model='{modelId}']");
@@ -52,12 +54,12 @@ public sealed class AdminPageTests(BrowserFixture browser) : AdminPageSession(br
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("admin-done.png"), FullPage = true });
 
         // its ONNX file downloads from the row
-        var onnx = await page.RunAndWaitForDownloadAsync(() => modelRow.GetByRole(AriaRole.Link, new() { Name = $"Download {modelId}.onnx" }).ClickAsync());
+        var onnx = await page.RunAndWaitForDownloadAsync(() => modelRow.GetByRole(AriaRole.Link, new() { Name = $"Download ONNX: {modelId}.onnx" }).ClickAsync());
         Assert.Equal($"{modelId}.onnx", onnx.SuggestedFilename);
         Assert.Null(await onnx.FailureAsync());
 
         // activate it
-        await modelRow.GetByRole(AriaRole.Button, new() { Name = $"Make {modelId} the active model" }).ClickAsync();
+        await modelRow.GetByRole(AriaRole.Button, new() { Name = $"Activate {modelId} as the active model" }).ClickAsync();
         await modelRow.Locator(".badge-active").WaitForAsync();
         Assert.True(await modelRow.GetByRole(AriaRole.Button, new() { Name = $"Delete model {modelId}" }).IsDisabledAsync());
 
@@ -118,7 +120,7 @@ public sealed class AdminPageTests(BrowserFixture browser) : AdminPageSession(br
         await Context.ClearCookiesAsync();
         int streams = 0;
         page.Request += (_, request) => { if (request.Url.EndsWith($"/api/training/{runId}/events", StringComparison.Ordinal)) streams++; };
-        await page.GetByRole(AriaRole.Button, new() { Name = $"Show run {runId}" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = $"View run {runId}" }).ClickAsync();
         await page.Locator("#signed-out").WaitForAsync(new() { Timeout = WaitMs });
         Assert.Contains("signed out", await page.Locator("#signed-out").TextContentAsync());
         Assert.Equal("/login?ReturnUrl=%2Fadmin", await page.Locator("#signed-out a").GetAttributeAsync("href"));

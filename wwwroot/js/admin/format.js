@@ -46,20 +46,3 @@ export function badge(status) {
   span.textContent = status;
   return span;
 }
-
-/** A 28x28 canvas of 784 pixels (0 background, 255 ink), drawn dark on light. */
-export function digitCanvas(pixels, label) {
-  const canvas = document.createElement("canvas");
-  canvas.width = 28;
-  canvas.height = 28;
-  canvas.setAttribute("role", "img");
-  canvas.setAttribute("aria-label", label);
-  const ctx = canvas.getContext("2d");
-  const image = ctx.createImageData(28, 28);
-  pixels.forEach((v, i) => {
-    const g = 255 - v;
-    image.data.set([g, g, g, 255], 4 * i);
-  });
-  ctx.putImageData(image, 0, 0);
-  return canvas;
-}

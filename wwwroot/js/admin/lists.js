@@ -31,7 +31,7 @@ export async function loadRuns() {
     cell(tr, last ? pct(last.testError) : "–", "num");
     cell(tr, run.modelId || "–");
     const actions = cell(tr, "", "actions");
-    actions.append(button("View", `Show run ${run.id}`, () => show(run).catch(showListError)));
+    actions.append(button("View", `View run ${run.id}`, () => show(run).catch(showListError)));
     if (isActive(run.status)) actions.append(button("Cancel", `Cancel run ${run.id}`, () => cancel(run.id)));
     if (isResumable(run.status)) actions.append(button("Resume", `Resume run ${run.id}`, () => resume(run.id)));
   }
@@ -55,8 +55,8 @@ export async function loadModels() {
     cell(tr, `${(m.sizeBytes / 1024).toFixed(0)} KB`, "num");
     const actions = cell(tr, "", "actions");
     const file = `/api/models/${encodeURIComponent(m.id)}/file`;
-    actions.append(link("Download", file, `Download ${m.id}.safetensors`), link("Download ONNX", `${file}?format=onnx`, `Download ${m.id}.onnx`),
-      button("Activate", `Make ${m.id} the active model`, () => modelAction("POST", `/api/models/${encodeURIComponent(m.id)}/activate`), m.active),
+    actions.append(link("Download", file, `Download ${m.id}.safetensors`), link("Download ONNX", `${file}?format=onnx`, `Download ONNX: ${m.id}.onnx`),
+      button("Activate", `Activate ${m.id} as the active model`, () => modelAction("POST", `/api/models/${encodeURIComponent(m.id)}/activate`), m.active),
       button("Delete", `Delete model ${m.id}`, () => { if (confirm(`Delete ${m.id} and its file?`)) modelAction("DELETE", `/api/models/${encodeURIComponent(m.id)}`); }, m.active));
   }
 }

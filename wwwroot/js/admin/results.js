@@ -1,6 +1,7 @@
 // A finished run's results: its confusion matrix on the test digits and the digits it got wrong.
 import { api } from "./api.js";
-import { cell, digitCanvas, num, pct } from "./format.js";
+import { cell, num, pct } from "./format.js";
+import { digitCanvas } from "../digit-canvas.js";
 
 const $ = (id) => document.getElementById(id);
 

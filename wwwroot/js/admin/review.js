@@ -3,7 +3,8 @@
 // X rejects as not a digit, Delete removes; the arrow keys move between drawings. "Delete all rejected"
 // removes every rejected drawing at once, which frees their room under the server's caps.
 import { api } from "./api.js";
-import { cell, digitCanvas } from "./format.js";
+import { cell } from "./format.js";
+import { digitCanvas } from "../digit-canvas.js";
 
 const $ = (id) => document.getElementById(id);
 const gallery = $("gallery");

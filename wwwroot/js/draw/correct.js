@@ -1,5 +1,6 @@
 // "Wrong? It's a …": after an answer (or "not sure"), one tap on the right digit sends the drawing to
 // POST /api/corrections with its strokes, the answer shown and the model that gave it.
+import { postJson, problemText } from "./api.js";
 
 /** Wires the offer up; returns what the page calls as answers come and go. Does nothing when the page has no offer (Corrections:Enabled off). */
 export function createCorrector({ root, status }, { pad, model }) {
@@ -28,29 +29,23 @@ export function createCorrector({ root, status }, { pad, model }) {
     for (const b of buttons) b.disabled = true;
     button.setAttribute("aria-pressed", "true");
     status.textContent = "Sending…";
-    try {
-      const body = { label, image: pad.toDataURL(), strokes: pad.strokes(), predicted: shown.digit };
-      if (model()) body.model = model();
-      const response = await fetch("/api/corrections", {
-        method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify(body),
-      });
-      const answer = await response.json().catch(() => ({}));
-      if (!response.ok) throw new Error(answer.title || `The server answered ${response.status}.`);
-      root.dataset.state = "sent";
-      root.dataset.id = String(answer.id);
-      status.textContent = answer.duplicate
-        ? `Thanks: this drawing was sent before (#${answer.id}); it is waiting for review.`
-        : `Thanks: kept as #${answer.id} for review. Draw another?`;
-    } catch (e) {
+    const drawing = { label, image: pad.toDataURL(), strokes: pad.strokes(), predicted: shown.digit };
+    if (model()) drawing.model = model();
+    const answer = await postJson("/api/corrections", drawing);
+    sending = false;
+    if (!answer.ok) {
       root.dataset.state = "error";
-      status.textContent = e.message || "The server could not be reached; try again.";
+      status.textContent = problemText(answer);
       for (const b of buttons) b.disabled = false;
       button.removeAttribute("aria-pressed");
-    } finally {
-      sending = false;
+      return;
     }
+    const { id, duplicate } = answer.body;
+    root.dataset.state = "sent";
+    root.dataset.id = String(id);
+    status.textContent = duplicate
+      ? `Thanks: this drawing was sent before (#${id}); it is waiting for review.`
+      : `Thanks: kept as #${id} for review. Draw another?`;
   }
 
   for (const b of buttons) b.addEventListener("click", () => send(Number(b.dataset.digit), b));

@@ -2,26 +2,10 @@
 // nudge it (POST /api/explain/nudge: the small change that makes the network read another digit) and
 // the dreams (GET /api/models/{id}/dreams: what the network thinks each digit looks like).
 import { vocabulary } from "../vocabulary.js";
-import { drawInput } from "./maps.js";
+import { digitCanvas, drawSaliency, PIXELS, SIDE } from "../digit-canvas.js";
+import { getJson, postJson, problemText } from "./api.js";
 
 const { nudge: NUDGE } = vocabulary;
-const post = (path, body) => fetch(path, {
-  method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify(body),
-}).then(async (r) => ({ ok: r.ok, body: await r.json().catch(() => ({})) }));
-
-/** Red where more ink adds evidence, blue where it takes some away, over the digit in grey. */
-function paintSaliency(ctx, pixels, saliency, alphaOnly) {
-  const peak = saliency.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-12);
-  const image = ctx.createImageData(28, 28);
-  for (let i = 0; i < 784; i++) {
-    const t = Math.min(1, Math.abs(saliency[i]) / peak) ** 0.7;
-    const grey = 255 - 0.55 * pixels[i];
-    const [r, g, b] = saliency[i] >= 0 ? [220, 38, 38] : [37, 99, 235];
-    const mix = (c) => Math.round(grey + (c - grey) * t);
-    image.data.set(alphaOnly ? [r, g, b, Math.round(200 * t)] : [mix(r), mix(g), mix(b), 255], i * 4);
-  }
-  ctx.putImageData(image, 0, 0);
-}
 
 /** The bounding box of the ink: of the prepared 28x28, or of the pad's pixels. */
 function inkBox(values, width, height, inked) {
@@ -46,13 +30,14 @@ export function createExplainer(elements, { model, input, showPixels }) {
     const query = new URLSearchParams({ model: last.answer.model });
     if (target !== undefined) query.set("target", String(target));
     figure.dataset.state = "busy";
-    const { ok, body } = await post(`/api/explain?${query}`, last.input);
+    const answer = await postJson(`/api/explain?${query}`, last.input);
     if (ticket !== asked) return;
-    if (!ok) { figure.dataset.state = "error"; caption.textContent = body.title || "No explanation."; return; }
+    if (!answer.ok) { figure.dataset.state = "error"; caption.textContent = problemText(answer); return; }
+    const { body } = answer;
     last.runnerUp = body.runnerUp;
     if (which !== "answer" && body.target !== body.runnerUp) { explain(); return; } // the runner-up was not known yet
     runnerButton.textContent = `What would make it a ${body.runnerUp}`;
-    paintSaliency(map.getContext("2d"), body.pixels, body.saliency, false);
+    drawSaliency(map, body.pixels, body.saliency, false);
     caption.textContent = which === "answer"
       ? `Why a ${body.digit}: red is where more ink would make it more of a ${body.digit}, blue where it would make it less (${body.elapsedMs.toFixed(2)} ms).`
       : `What would make it a ${body.target}: ink on the red pixels, less ink on the blue ones (${body.elapsedMs.toFixed(2)} ms).`;
@@ -68,13 +53,11 @@ export function createExplainer(elements, { model, input, showPixels }) {
     const w = padCanvas.width, h = padCanvas.height;
     const drawn = padCanvas.getContext("2d").getImageData(0, 0, w, h).data;
     const to = inkBox(drawn, w, h, (d, i) => d[i * 4 + 3] > 0);
-    const from = inkBox(body.pixels, 28, 28, (p, i) => p[i] > 0);
+    const from = inkBox(body.pixels, SIDE, SIDE, (p, i) => p[i] > 0);
     const ctx = padOverlay.getContext("2d");
     ctx.clearRect(0, 0, padOverlay.width, padOverlay.height);
     if (!to || !from) return;
-    const small = document.createElement("canvas");
-    small.width = small.height = 28;
-    paintSaliency(small.getContext("2d"), body.pixels, body.saliency, true);
+    const small = drawSaliency(document.createElement("canvas"), body.pixels, body.saliency, true);
     ctx.imageSmoothingEnabled = false;
     const sx = padOverlay.width / w, sy = padOverlay.height / h;
     ctx.drawImage(small, from.x0, from.y0, from.x1 - from.x0, from.y1 - from.y0, to.x0 * sx, to.y0 * sy, (to.x1 - to.x0) * sx, (to.y1 - to.y0) * sy);
@@ -107,15 +90,16 @@ export function createExplainer(elements, { model, input, showPixels }) {
     if (!last) return;
     nudge.dataset.state = "busy";
     nudge.replaceChildren(note(`Looking for the smallest change that makes it a ${target} ...`));
-    const { ok, body } = await post(`/api/explain/nudge?model=${encodeURIComponent(last.answer.model)}&target=${target}`, last.input);
-    if (!ok) { nudge.dataset.state = "error"; nudge.replaceChildren(note(body.title || "The nudge failed.")); return; }
+    const answer = await postJson(`/api/explain/nudge?model=${encodeURIComponent(last.answer.model)}&target=${target}`, last.input);
+    if (!answer.ok) { nudge.dataset.state = "error"; nudge.replaceChildren(note(problemText(answer))); return; }
+    const { body } = answer;
     const change = body.pixels.map((v, i) => v - body.original[i]);
     const row = document.createElement("div");
     row.className = "nudge-row";
     row.append(picture(body.original, `before: a ${body.from}`), picture(body.pixels, `after: a ${body.digit}`), changePicture(body.original, change));
     const changed = change.filter((v) => Math.abs(v) >= 1).length;
     const words = body.reached
-      ? `${changed} of 784 pixels changed, none by more than ${Math.round(body.maxChange)} of 255 levels (on average ${body.meanChange.toFixed(1)}), in ${body.steps} gradient steps: the network now reads a ${body.digit}. ` +
+      ? `${changed} of ${PIXELS} pixels changed, none by more than ${Math.round(body.maxChange)} of 255 levels (on average ${body.meanChange.toFixed(1)}), in ${body.steps} gradient steps: the network now reads a ${body.digit}. ` +
         "A person would still see the old digit in most of these. The network has no idea what a digit is: it follows the evidence of " +
         "its units, and a change aimed straight along the gradient moves that evidence far more than a random change of the same size would."
       : `Within ${NUDGE.steps} steps of at most ${NUDGE.budget} levels per pixel the network still reads a ${body.digit}: this drawing is a stubborn one.`;
@@ -127,11 +111,7 @@ export function createExplainer(elements, { model, input, showPixels }) {
 
   function picture(pixels, label) {
     const fig = document.createElement("figure");
-    const canvas = document.createElement("canvas");
-    canvas.width = canvas.height = 28;
-    drawInput(canvas, pixels);
-    canvas.setAttribute("role", "img");
-    canvas.setAttribute("aria-label", label);
+    const canvas = digitCanvas(pixels, label);
     const cap = document.createElement("figcaption");
     cap.textContent = label;
     fig.append(canvas, cap);
@@ -140,7 +120,7 @@ export function createExplainer(elements, { model, input, showPixels }) {
 
   function changePicture(original, change) {
     const fig = picture(original, "the change: red ink added, blue taken away");
-    paintSaliency(fig.querySelector("canvas").getContext("2d"), original, change, false);
+    drawSaliency(fig.querySelector("canvas"), original, change, false);
     return fig;
   }
 
@@ -153,10 +133,9 @@ export function createExplainer(elements, { model, input, showPixels }) {
     dreamt = id;
     dreams.dataset.state = "busy";
     dreams.replaceChildren(note("Dreaming (a few hundred gradient steps per digit) ..."));
-    const response = await fetch(`/api/models/${encodeURIComponent(id)}/dreams`, { headers: { Accept: "application/json" } });
-    if (!response.ok) { dreams.dataset.state = "error"; dreams.replaceChildren(note("No dreams for this model.")); return; }
-    const items = await response.json();
-    const figures = items.map((dream) => {
+    const answer = await getJson(`/api/models/${encodeURIComponent(id)}/dreams`);
+    if (!answer.ok) { dreams.dataset.state = "error"; dreams.replaceChildren(note(problemText(answer))); return; }
+    const figures = answer.body.map((dream) => {
       const fig = picture(dream.pixels, `dream of ${dream.digit}`);
       fig.className = "dream";
       fig.dataset.digit = String(dream.digit);
@@ -172,7 +151,7 @@ export function createExplainer(elements, { model, input, showPixels }) {
     dreams.replaceChildren(...figures.map((f) => f.fig));
     // each sent back to the network, as a check anyone can see
     await Promise.all(figures.map(async ({ fig, dream }) => {
-      const { ok, body } = await post(`/api/predict?model=${encodeURIComponent(id)}`, { pixels: dream.pixels });
+      const { ok, body } = await postJson(`/api/predict?model=${encodeURIComponent(id)}`, { pixels: dream.pixels });
       fig.dataset.read = ok ? String(body.digit) : "";
       fig.querySelector("figcaption").textContent = ok ? `dream of ${dream.digit} · read as ${body.digit}` : `dream of ${dream.digit}`;
     }));
@@ -194,7 +173,7 @@ export function createExplainer(elements, { model, input, showPixels }) {
       answerButton.disabled = runnerButton.disabled = true;
       nudgeTargets.querySelectorAll("button").forEach((b) => { b.disabled = true; });
       figure.dataset.state = "idle";
-      map.getContext("2d").clearRect(0, 0, 28, 28);
+      map.getContext("2d").clearRect(0, 0, SIDE, SIDE);
       caption.textContent = "Draw a digit to see why.";
       padOverlay.hidden = true;
     },

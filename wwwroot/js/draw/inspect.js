@@ -5,6 +5,7 @@
 // post-tanh activations; the kernels from GET /api/models/{id}/parameters).
 import { vocabulary } from "../vocabulary.js";
 import { kernelCanvas, loadParameters } from "./kernels.js";
+import { vectorColumns } from "../digit-canvas.js";
 
 const { kernel: K, poolWindow: POOL, kinds, squash, squashSlope, prototypeWidth } = vocabulary;
 
@@ -174,7 +175,7 @@ export function createInspector({ maps, inspector }) {
       const row = p.tensors[0].values.slice(unit.m * n, (unit.m + 1) * n);
       const bias = p.tensors[1].values[unit.m];
       text(`Sees all ${n} outputs of ${source.name}, one weight each:`);
-      inspector.appendChild(kernelCanvas(row, maxAbs(p.tensors[0].values), `${n} weights of ${base} unit ${unit.m}`, n === 120 ? 12 : Math.ceil(Math.sqrt(n))));
+      inspector.appendChild(kernelCanvas(row, maxAbs(p.tensors[0].values), `${n} weights of ${base} unit ${unit.m}`, vectorColumns(n)));
       text(`weighted sum = bias + Σ w · x = ${f(bias)} + ${f(sum - bias)} = ${f(sum)}`, "formula");
     } else if (weighted.kind === kinds.subsample && p) {
       const coefficient = p.tensors[0].values[unit.m], bias = p.tensors[1].values[unit.m];

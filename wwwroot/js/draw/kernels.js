@@ -1,6 +1,8 @@
 // The model's weights (GET /api/models/{id}/parameters, fetched once per model) and their pictures:
 // kernels as small images, red positive and blue negative; C3's laid out as the paper's Table I.
 import { vocabulary } from "../vocabulary.js";
+import { labelledCanvas, paint } from "../digit-canvas.js";
+import { getJson } from "./api.js";
 
 const { kernel: K } = vocabulary;
 const cache = new Map();
@@ -8,33 +10,26 @@ const cache = new Map();
 /** The layers with parameters of a model, by name: { kind, tensors: [{ name, shape, values }], table }. */
 export function loadParameters(model) {
   if (!cache.has(model)) {
-    cache.set(model, fetch(`/api/models/${encodeURIComponent(model)}/parameters`, { headers: { Accept: "application/json" } })
-      .then((r) => (r.ok ? r.json() : { layers: [] }))
+    cache.set(model, getJson(`/api/models/${encodeURIComponent(model)}/parameters`).then(({ ok, status, body }) => {
+      if (status === 0) cache.delete(model); // out of reach: asked again next time
+      if (!ok) return new Map();
       // a layer too large for one answer comes without its values (named in 'omitted'): left out here
-      .then((body) => new Map(body.layers.filter((l) => !body.omitted?.includes(l.name)).map((l) => [l.name, l])))
-      .catch(() => { cache.delete(model); return new Map(); }));
+      return new Map(body.layers.filter((l) => !body.omitted?.includes(l.name)).map((l) => [l.name, l]));
+    }));
   }
   return cache.get(model);
 }
 
 /** Weights as a width-wide image on a diverging scale [-scale, scale]. */
 export function kernelCanvas(values, scale, label, width = K) {
-  const canvas = document.createElement("canvas");
-  canvas.width = width;
-  canvas.height = Math.ceil(values.length / width);
-  canvas.className = "kernel";
-  canvas.setAttribute("role", "img");
-  canvas.setAttribute("aria-label", label);
+  const canvas = labelledCanvas(label, "kernel");
   canvas.title = label;
-  const ctx = canvas.getContext("2d");
-  const image = ctx.createImageData(canvas.width, canvas.height);
-  values.forEach((v, i) => {
-    const t = Math.min(1, Math.abs(v) / scale);
-    const rgb = v >= 0 ? [255, 255 - 200 * t, 255 - 210 * t] : [255 - 210 * t, 255 - 150 * t, 255];
-    image.data.set([...rgb.map(Math.round), 255], i * 4);
+  return paint(canvas, width, Math.ceil(values.length / width), (i) => {
+    if (i >= values.length) return [0, 0, 0, 0]; // the last row's cells past the end
+    const t = Math.min(1, Math.abs(values[i]) / scale);
+    const rgb = values[i] >= 0 ? [255, 255 - 200 * t, 255 - 210 * t] : [255 - 210 * t, 255 - 150 * t, 255];
+    return [...rgb.map(Math.round), 255];
   });
-  ctx.putImageData(image, 0, 0);
-  return canvas;
 }
 
 const maxAbs = (values) => values.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-6);

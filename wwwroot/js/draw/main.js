@@ -3,7 +3,9 @@
 // the inspector makes explorable; the explainer adds the saliency map, nudges and dreams; the
 // corrector offers "Wrong? It's a …" under the answer to a drawing.
 import { createPad } from "./pad.js";
-import { render, drawInput } from "./maps.js";
+import { render } from "./maps.js";
+import { drawDigit, SIDE } from "../digit-canvas.js";
+import { postJson, problemText } from "./api.js";
 import { createInspector } from "./inspect.js";
 import { renderKernels } from "./kernels.js";
 import { createExplainer } from "./explain.js";
@@ -68,16 +70,9 @@ async function predict() {
   try {
     const query = new URLSearchParams({ details: "true" });
     if (modelPicker) query.set("model", modelPicker.value);
-    const response = await fetch(`/api/predict?${query}`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify(input),
-    });
-    const body = await response.json().catch(() => ({}));
-    if (response.ok) showResult(body, asked, input);
-    else showProblem(response.status, body, asked);
-  } catch {
-    showProblem(0, { title: "The server could not be reached; check your connection." }, asked);
+    const answer = await postJson(`/api/predict?${query}`, input);
+    if (answer.ok) showResult(answer.body, asked, input);
+    else showProblem(answer, asked);
   } finally {
     inFlight = false;
     if (wanted !== asked) predict();
@@ -95,7 +90,7 @@ function showIdle(asked) {
   verdict.textContent = "Draw a digit to start.";
   confidenceOut.textContent = "";
   timing.textContent = "";
-  seen.getContext("2d").clearRect(0, 0, 28, 28);
+  seen.getContext("2d").clearRect(0, 0, SIDE, SIDE);
   updateChart(new Array(10).fill(0), -1);
   maps.replaceChildren(placeholder("The feature maps appear when you draw."));
   explainer.clear();
@@ -111,7 +106,7 @@ function showResult(body, asked, input) {
   verdict.textContent = sure ? `It's ${a} ${body.digit}.` : `Not sure this is a digit. It looks most like ${a} ${body.digit}.`;
   confidenceOut.textContent = `Confidence ${(100 * body.confidence).toFixed(1)}%`;
   timing.textContent = `${input.pixels ? pixelsLabel + " · " : ""}${body.model} · ${body.elapsedMs.toFixed(1)} ms on the server`;
-  if (body.input) drawInput(seen, body.input);
+  if (body.input) drawDigit(seen, body.input);
   updateChart(body.probabilities, body.digit);
   render(maps, body);
   inspector.update(body);
@@ -122,8 +117,8 @@ function showResult(body, asked, input) {
   finish("done", asked);
 }
 
-function showProblem(status, body, asked) {
-  if (status === 422) {
+function showProblem(answer, asked) {
+  if (answer.status === 422) {
     digitOut.textContent = "?";
     digitOut.className = "digit";
     verdict.textContent = "Nothing to read yet: draw a bit more.";
@@ -131,7 +126,7 @@ function showProblem(status, body, asked) {
     finish("blank", asked);
     return;
   }
-  verdict.textContent = body.title || `The server answered ${status}.`;
+  verdict.textContent = problemText(answer);
   confidenceOut.textContent = "";
   finish("error", asked);
 }

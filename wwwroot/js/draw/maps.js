@@ -2,16 +2,10 @@
 // cells, F6 as its 7x12 bitmap beside the winning class's prototype. The titles, the squashing
 // amplitude and the prototypes come from the server's vocabulary.
 import { vocabulary } from "../vocabulary.js";
+import { labelledCanvas, paintValues, vectorColumns } from "../digit-canvas.js";
 
 const { squash, boundedKinds, layers: TITLES, prototypes, prototypeWidth, prototypeHeight } = vocabulary;
 const PROTOTYPE = prototypeWidth * prototypeHeight;
-const LIGHT = [248, 250, 252];
-const DARK = [15, 23, 42];
-
-function level(value, lo, hi) {
-  const t = hi > lo ? Math.min(1, Math.max(0, (value - lo) / (hi - lo))) : 0.5;
-  return [0, 1, 2].map((i) => Math.round(LIGHT[i] + (DARK[i] - LIGHT[i]) * t));
-}
 
 /** Squashed layers, and averages or maxima of them, lie in [-A, A]; any other layer is drawn on its own range. */
 function range(layer) {
@@ -22,22 +16,8 @@ function range(layer) {
 }
 
 /** One small canvas showing values (row-major, width x height) as pixels. */
-function pixelCanvas(values, offset, width, height, lo, hi, label) {
-  const canvas = document.createElement("canvas");
-  canvas.width = width;
-  canvas.height = height;
-  canvas.className = "map";
-  canvas.setAttribute("role", "img");
-  canvas.setAttribute("aria-label", label);
-  const ctx = canvas.getContext("2d");
-  const image = ctx.createImageData(width, height);
-  for (let i = 0; i < width * height; i++) {
-    const [r, g, b] = level(values[offset + i], lo, hi);
-    image.data.set([r, g, b, 255], i * 4);
-  }
-  ctx.putImageData(image, 0, 0);
-  return canvas;
-}
+const pixelCanvas = (values, offset, width, height, lo, hi, label) =>
+  paintValues(labelledCanvas(label, "map"), values, offset, width, height, lo, hi);
 
 function figure(title, subtitle, extraClass) {
   const fig = document.createElement("figure");
@@ -90,7 +70,7 @@ function renderLayer(layer, result) {
   }
   // a vector: a grid of cells, ten to a row for the output, otherwise about square
   const count = values.length;
-  const columns = count <= 10 ? count : count === 120 ? 12 : Math.ceil(Math.sqrt(count));
+  const columns = vectorColumns(count);
   const rows = Math.ceil(count / columns);
   const padded = Array.from({ length: columns * rows }, (_, i) => (i < count ? values[i] : lo));
   body.classList.add("vector");
@@ -134,15 +114,3 @@ export function render(container, result) {
   if (result.distances) fragment.appendChild(renderDistances(result.distances, result.digit));
   container.replaceChildren(fragment);
 }
-
-/** Draws the 784 input pixels (0 background, 255 ink) on a 28x28 canvas, ink dark. */
-export function drawInput(canvas, pixels) {
-  const ctx = canvas.getContext("2d");
-  const image = ctx.createImageData(28, 28);
-  for (let i = 0; i < 784; i++) {
-    const [r, g, b] = level(pixels[i], 0, 255);
-    image.data.set([r, g, b, 255], i * 4);
-  }
-  ctx.putImageData(image, 0, 0);
-}
-

@@ -29,6 +29,7 @@ public static class AdminAuthentication
         services.AddSingleton<AdminToken>();
         services.AddSingleton<AdminSessions>();
         services.AddSingleton<FailedSignIns>();
+        services.AddAdminOpenApi();
         services.AddAuthentication(SelectorScheme)
             .AddPolicyScheme(SelectorScheme, "Bearer token (API only) or sign-in cookie", o => o.ForwardDefaultSelector = http =>
                 IsApi(http.Request) && http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
