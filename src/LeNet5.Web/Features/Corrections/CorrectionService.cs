@@ -70,10 +70,9 @@ public sealed class CorrectionService(
         })];
     }
 
-    /// <summary>A reviewer's verdict on one drawing: accepted (with a new label when relabeled) or rejected as not a digit.</summary>
+    /// <summary>A reviewer's verdict on one drawing: accepted (with a new label, a checked digit, when relabeled) or rejected as not a digit.</summary>
     public CorrectionView Review(long id, CorrectionStatus status, int? label = null)
     {
-        if (label is < 0 or > 9) throw Problems.Invalid("relabel", new Dictionary<string, string> { ["label"] = "label must be a digit from 0 to 9" }, "Send {\"label\": D}.");
         if (!store.Review(id, status, label, time.GetUtcNow())) throw Problems.UnknownCorrection(id);
         return Get(id);
     }

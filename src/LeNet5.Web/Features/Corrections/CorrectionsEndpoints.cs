@@ -54,8 +54,8 @@ public static class CorrectionsEndpoints
     private static Ok<CorrectionPage> List(CorrectionService corrections, int? label, int? predicted, string? model, string? status, int? limit, long? before)
     {
         var errors = new Dictionary<string, string>();
-        if (label is < 0 or > 9) errors["label"] = "label must be a digit from 0 to 9";
-        if (predicted is < 0 or > 9) errors["predicted"] = "predicted must be a digit from 0 to 9";
+        if (label is { } l && !Digit.Is(l)) errors["label"] = Digit.Required("label");
+        if (predicted is { } p && !Digit.Is(p)) errors["predicted"] = Digit.Required("predicted");
         CorrectionStatus? wanted = null;
         if (!string.IsNullOrEmpty(status))
         {
@@ -85,10 +85,10 @@ public static class CorrectionsEndpoints
     [EndpointSummary("Give the drawing the right label ({\"label\": D}); a reviewer's label is a verdict, so it is accepted too.")]
     private static async Task<Ok<CorrectionView>> Relabel(long id, HttpRequest request, CorrectionService corrections, CancellationToken cancellationToken)
     {
-        using var json = await PredictRequestReader.ReadJsonAsync(request, 1024, "application/json {\"label\": D}", cancellationToken);
+        using var json = await JsonBody.ReadAsync(request, 1024, "{\"label\": D}", cancellationToken);
         var root = json.RootElement;
-        int? label = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("label", out var l) && l.ValueKind == JsonValueKind.Number && l.TryGetInt32(out int d) ? d : null;
-        if (label is null) throw Problems.Invalid("relabel", new Dictionary<string, string> { ["label"] = "label must be a digit from 0 to 9" }, "Send {\"label\": D}.");
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("label", out var l) || !Digit.TryRead(l, out int label))
+            throw Problems.Invalid("relabel", new Dictionary<string, string> { ["label"] = Digit.Required("label") }, "Send {\"label\": D}.");
         return TypedResults.Ok(corrections.Review(id, CorrectionStatus.Accepted, label));
     }
 
@@ -109,7 +109,7 @@ public static class CorrectionsEndpoints
     private static async Task<Ok<BulkReviewResult>> Bulk(HttpRequest request, CorrectionService corrections, CancellationToken cancellationToken)
     {
         const string Detail = "Send {\"action\": \"reject\" or \"delete\", \"status\": \"pending\"|\"accepted\"|\"rejected\", \"ids\": [1, 2, ...]}, with status, ids or both.";
-        using var json = await PredictRequestReader.ReadJsonAsync(request, 256 * 1024, "application/json {\"action\": \"reject\"|\"delete\", \"status\": ..., \"ids\": [...]}", cancellationToken);
+        using var json = await JsonBody.ReadAsync(request, 256 * 1024, "{\"action\": \"reject\"|\"delete\", \"status\": ..., \"ids\": [...]}", cancellationToken);
         var root = json.RootElement;
         if (root.ValueKind != JsonValueKind.Object) throw Problems.Malformed("The JSON body must be an object.", Detail);
         var errors = new Dictionary<string, string>();

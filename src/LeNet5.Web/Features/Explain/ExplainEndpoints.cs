@@ -57,5 +57,5 @@ public static class ExplainEndpoints
         (await explainer.DreamsAsync(registry.Get(id) ?? throw Problems.UnknownModel(id), cancellationToken)).ToResult(WebJson.MediaType);
 
     private static int ParseTarget(string? target) =>
-        int.TryParse(target, NumberStyles.None, CultureInfo.InvariantCulture, out int d) && d is >= 0 and <= 9 ? d : throw Problems.BadTarget(target);
+        Digit.TryParse(target, out int d) ? d : throw Problems.BadTarget(target);
 }

@@ -14,27 +14,27 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
 {
     public const string ImageField = "image";
     public const string BatchField = "images";
-    private static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = 8 };
+    private const string SendJson = "{\"image\": \"data:image/png;base64,...\"} or {\"pixels\": [784 numbers]}";
 
     private readonly LimitsOptions _limits = limits.Value;
 
     /// <summary>The one image of <c>POST /api/predict</c>.</summary>
     public async Task<PredictInput> ReadSingleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var mediaType = MediaTypeOf(request);
+        var mediaType = JsonBody.MediaTypeOf(request);
         if (IsImageBody(mediaType))
         {
             var body = await ReadBodyAsync(request, cancellationToken);
             return body.Length == 0 ? throw Problems.Malformed("The request body is empty; send an image.") : new EncodedImageInput(body);
         }
-        if (IsMultipart(mediaType))
+        if (JsonBody.IsMultipart(mediaType))
         {
             var files = await ReadMultipartFilesAsync(request, ImageField, batch: false, cancellationToken);
             return files.Count > 0 ? files[0] : throw Problems.Malformed($"The form has no file in the field '{ImageField}'; send the image as -F {ImageField}=@digit.png.");
         }
-        if (IsJson(mediaType))
+        if (JsonBody.IsJson(mediaType))
         {
-            using var json = ParseJson(await ReadBodyAsync(request, cancellationToken));
+            using var json = JsonBody.Parse(await ReadBodyAsync(request, cancellationToken), SendJson);
             return ReadJsonItem(json.RootElement, "The JSON body");
         }
         throw Problems.UnsupportedPicture(request.ContentType);
@@ -43,15 +43,15 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
     /// <summary>The images of <c>POST /api/predict/batch</c>, in order.</summary>
     public async Task<IReadOnlyList<PredictInput>> ReadBatchAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var mediaType = MediaTypeOf(request);
+        var mediaType = JsonBody.MediaTypeOf(request);
         IReadOnlyList<PredictInput> items;
-        if (IsMultipart(mediaType))
+        if (JsonBody.IsMultipart(mediaType))
         {
             items = await ReadMultipartFilesAsync(request, BatchField, batch: true, cancellationToken);
         }
-        else if (IsJson(mediaType))
+        else if (JsonBody.IsJson(mediaType))
         {
-            using var json = ParseJson(await ReadBodyAsync(request, cancellationToken));
+            using var json = JsonBody.Parse(await ReadBodyAsync(request, cancellationToken), SendJson);
             if (json.RootElement.ValueKind != JsonValueKind.Object
                 || !json.RootElement.TryGetProperty(BatchField, out var array) || array.ValueKind != JsonValueKind.Array)
                 throw Problems.Malformed("The JSON body needs an array 'images'; send {\"images\": [\"data:image/png;base64,...\", ...]}.");
@@ -120,18 +120,9 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
         }
     }
 
-    private static string? MediaTypeOf(HttpRequest request) =>
-        MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed) ? parsed.MediaType.Value : null;
-
     // application/octet-stream: the caller leaves the format to us, and the decoder tells it from the bytes
     private static bool IsImageBody(string? mediaType) =>
         PictureFormats.IsSupportedMediaType(mediaType) || string.Equals(mediaType, "application/octet-stream", StringComparison.OrdinalIgnoreCase);
-
-    private static bool IsMultipart(string? mediaType) => string.Equals(mediaType, "multipart/form-data", StringComparison.OrdinalIgnoreCase);
-
-    private static bool IsJson(string? mediaType) =>
-        string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase)
-        || (mediaType?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) ?? false);
 
     // every byte kept counts against the body budget of BodySlots, which the request took a slot of when it was admitted
     private Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken) =>
@@ -154,7 +145,7 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
                     || !disposition.DispositionType.Equals("form-data")
                     || !string.Equals(HeaderUtilities.RemoveQuotes(disposition.Name).Value, field, StringComparison.Ordinal))
                     continue;
-                var partType = section.ContentType is null ? null : MediaTypeOf(section.ContentType);
+                var partType = section.ContentType is null ? null : JsonBody.MediaTypeOf(section.ContentType);
                 if (partType is not null && !IsImageBody(partType))
                     throw Problems.UnsupportedPicture(section.ContentType);
                 if (!batch && files.Count == 1) break;
@@ -172,30 +163,8 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
         return files;
     }
 
-    private static string? MediaTypeOf(string contentType) =>
-        MediaTypeHeaderValue.TryParse(contentType, out var parsed) ? parsed.MediaType.Value : contentType;
-
-    /// <summary>A JSON body, read up to <paramref name="limit"/> bytes (413 beyond) and parsed (400 when malformed); 415 when it is not JSON.</summary>
-    public static async Task<JsonDocument> ReadJsonAsync(HttpRequest request, long limit, string accepted, CancellationToken cancellationToken)
-    {
-        if (!IsJson(MediaTypeOf(request))) throw Problems.UnsupportedType(request.ContentType, accepted);
-        return ParseJson(await BoundedBody.ReadAsync(request, limit, cancellationToken));
-    }
-
     /// <summary>The picture of a JSON object that holds exactly one of 'image' (a data URL) and 'pixels' (784 numbers), read as /api/predict reads it.</summary>
     public static PredictInput ReadPicture(JsonElement item, string where) => ReadJsonItem(item, where);
-
-    private static JsonDocument ParseJson(byte[] body)
-    {
-        try
-        {
-            return JsonDocument.Parse(body, JsonOptions);
-        }
-        catch (JsonException ex)
-        {
-            throw Problems.Malformed("The JSON body is malformed; send {\"image\": \"data:image/png;base64,...\"} or {\"pixels\": [784 numbers]}.", ex.Message);
-        }
-    }
 
     /// <summary>One JSON item: a data URL or base64 string, or an object with exactly one of 'image' and 'pixels'.</summary>
     private static PredictInput ReadJsonItem(JsonElement item, string where)

@@ -94,7 +94,7 @@ public static class TrainingEndpoints
 
     private static async Task<(TrainingSettings Settings, RunExtras Extras)> ReadSettingsAsync(HttpRequest request)
     {
-        var body = await BoundedBody.ReadAsync(request, TrainingRequest.MaxBodyBytes, request.HttpContext.RequestAborted);
+        var body = await JsonBody.ReadOptionalAsync(request, TrainingRequest.MaxBodyBytes, "{\"epochs\": N, ...}", request.HttpContext.RequestAborted);
         var (settings, extras, errors) = TrainingRequest.Parse(body);
         return (settings ?? throw Problems.Invalid("training settings", errors), extras);
     }
