@@ -1,6 +1,5 @@
 using LeNet5.Web.Features.Predict;
 using LeNet5.Web.Features.Admin;
-using Microsoft.AspNetCore.OpenApi;
 
 namespace LeNet5.Web.Features.Corrections;
 
@@ -20,17 +19,17 @@ public static class CorrectionsEndpoints
     {
         // a contribution reads a picture as /api/predict does, and can be refused the same ways
         app.MapGroup("/api/corrections").WithTags("Corrections").ProducesInputProblems()
-            .MapPost("/", Contribute).WithMetadata(CorrectionsEndpointMetadata.Instance).DocumentJsonBody<CorrectionRequest>()
+            .MapPost("/", Contribute).WithMetadata(CorrectionsEndpointMetadata.Instance).DocumentBody<CorrectionRequest>()
             .ProducesProblem(StatusCodes.Status507InsufficientStorage);
 
         var review = app.MapGroup("/api/corrections").WithTags("Corrections").RequireAdmin();
         review.MapGet("/", List).ProducesValidationProblem();
-        review.MapPost("/bulk", Bulk).DocumentJsonBody<BulkReviewRequest>().ProducesValidationProblem();
+        review.MapPost("/bulk", Bulk).DocumentBody<BulkReviewRequest>().ProducesValidationProblem();
         review.MapGet("/export", Export).Produces<FileContentHttpResult>(StatusCodes.Status200OK, "application/zip").ProducesProblem(StatusCodes.Status409Conflict);
         var one = review.MapGroup("/{id:long}").ProducesProblem(StatusCodes.Status404NotFound);
         one.MapGet("/", Get);
         one.MapPost("/accept", Accept);
-        one.MapPost("/relabel", Relabel).DocumentJsonBody<RelabelRequest>().ProducesValidationProblem();
+        one.MapPost("/relabel", Relabel).DocumentBody<RelabelRequest>().ProducesValidationProblem();
         one.MapPost("/reject", Reject);
         one.MapDelete("/", Delete);
         return app;
@@ -161,21 +160,4 @@ public static class CorrectionsEndpoints
     [EndpointSummary("The accepted drawings as a zip: corrections-images-idx3-ubyte and corrections-labels-idx1-ubyte (MNIST's IDX format, 28x28) and manifest.csv (index, id, label, split, predicted, model, times); 409 when none is accepted.")]
     private static FileContentHttpResult Export(CorrectionService corrections) =>
         TypedResults.File(corrections.Export(), "application/zip", ExportNames.Zip);
-
-    /// <summary>
-    /// Documents a JSON body the endpoint reads by hand (<c>Accepts</c> would also document it, but
-    /// routing would then answer 415 itself, without the title that says what to send).
-    /// </summary>
-    private static RouteHandlerBuilder DocumentJsonBody<T>(this RouteHandlerBuilder builder) =>
-        builder.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
-        {
-            operation.RequestBody = new Microsoft.OpenApi.OpenApiRequestBody
-            {
-                Required = true,
-                Content = new Dictionary<string, Microsoft.OpenApi.OpenApiMediaType>
-                {
-                    ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(T), null, cancellationToken) },
-                },
-            };
-        });
 }

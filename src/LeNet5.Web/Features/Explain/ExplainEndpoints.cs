@@ -13,8 +13,8 @@ public static class ExplainEndpoints
     public static IEndpointRouteBuilder MapExplainEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/explain").WithTags("Explain").ProducesInputProblems();
-        group.MapPost("/", ExplainAsync).Costs(ExplainCost).DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
-        group.MapPost("/nudge", NudgeAsync).Costs(NudgeCost).DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
+        group.MapPost("/", ExplainAsync).Costs(ExplainCost).DocumentPictureBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
+        group.MapPost("/nudge", NudgeAsync).Costs(NudgeCost).DocumentPictureBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
 
         app.MapGet("/api/models/{id}/dreams", DreamsAsync).Costs(DreamsCost).WithTags("Explain").Produces<DreamResponse[]>().Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable).ProducesProblem(StatusCodes.Status429TooManyRequests);
