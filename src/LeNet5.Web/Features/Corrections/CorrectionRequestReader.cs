@@ -19,9 +19,10 @@ public sealed class CorrectionRequestReader(IOptions<CorrectionsOptions> options
 
     private readonly CorrectionsOptions _options = options.Value;
 
-    public async Task<CorrectionInput> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>The drawing; every byte of the body is charged to the request's <paramref name="slot"/>, as /api/predict's are.</summary>
+    public async Task<CorrectionInput> ReadAsync(HttpRequest request, BodySlots.Slot slot, CancellationToken cancellationToken)
     {
-        using var json = await JsonBody.ReadAsync(request, _options.MaxBodyBytes, Send, cancellationToken);
+        using var json = await JsonBody.ReadAsync(request, _options.MaxBodyBytes, Send, cancellationToken, slot.Charge);
         var root = json.RootElement;
         if (root.ValueKind != JsonValueKind.Object) throw Problems.Malformed("The JSON body must be an object.", Detail);
         var errors = new Dictionary<string, string>();

@@ -42,9 +42,13 @@ public static class CorrectionsEndpoints
                          "the strokes and the time are kept; of who sent it only a keyed hash of the address, to count its drawings of the day. " +
                          "The same prepared drawing sent again is not stored twice: 200 with the first one's id. Past a cap nothing is stored: 507 when the server holds its most " +
                          "drawings or bytes (Corrections:MaxDrawings, Corrections:MaxStoredBytes), 429 with Retry-After when this address has sent Corrections:MaxDrawingsPerClientPerDay in 24 hours.")]
-    private static async Task<Results<Created<CorrectionCreated>, Ok<CorrectionCreated>>> Contribute(HttpRequest request, CorrectionService corrections, CancellationToken cancellationToken)
+    private static async Task<Results<Created<CorrectionCreated>, Ok<CorrectionCreated>>> Contribute(
+        HttpRequest request, PictureAdmission admission, CorrectionRequestReader reader, CorrectionService corrections, CancellationToken cancellationToken)
     {
-        var created = await corrections.ContributeAsync(request, cancellationToken);
+        if (!corrections.Enabled) throw CorrectionProblems.CorrectionsDisabled();
+        // admitted as a prediction is: the same budget of bodies in memory, the model resolved and logged
+        var input = await reader.ReadAsync(request, admission.Slot(request.HttpContext), cancellationToken);
+        var created = await corrections.ContributeAsync(admission.Model(input.Model), input, ClientKey.Of(request.HttpContext), cancellationToken);
         return created.Duplicate ? TypedResults.Ok(created) : TypedResults.Created($"/api/corrections/{created.Id}", created);
     }
 

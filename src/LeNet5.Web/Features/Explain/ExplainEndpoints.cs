@@ -54,8 +54,8 @@ public static class ExplainEndpoints
     [EndpointDescription("Each item's pixels, sent back as {\"pixels\": [...]} to POST /api/predict?model={id}, are read as its digit. " +
                          "The ETag answers If-None-Match with 304.")]
     private static async Task<FileContentHttpResult> DreamsAsync(string id, ModelRegistry registry, ExplainService explainer, CancellationToken cancellationToken) =>
-        (await explainer.DreamsAsync(registry.Get(id) ?? throw Problems.UnknownModel(id), cancellationToken)).ToResult(WebJson.MediaType);
+        (await explainer.DreamsAsync(registry.Get(id) ?? throw ModelProblems.UnknownModel(id), cancellationToken)).ToResult(WebJson.MediaType);
 
     private static int ParseTarget(string? target) =>
-        Digit.TryParse(target, out int d) ? d : throw Problems.BadTarget(target);
+        Digit.TryParse(target, out int d) ? d : throw ExplainProblems.BadTarget(target);
 }

@@ -25,6 +25,7 @@ public static class PredictFeature
             return new DigitRecognizer(sp.GetRequiredService<DigitImagePreparer>(), () => options.CurrentValue.ToPolicy());
         });
         services.AddSingleton<BodySlots>();
+        services.AddSingleton<PictureAdmission>();
         // Kestrel is built with the app, before the settings are checked: it reads the section itself, and a bad value is reported by the check
         services.AddOptions<KestrelServerOptions>().Configure<IConfiguration>((kestrel, configuration) =>
         {
