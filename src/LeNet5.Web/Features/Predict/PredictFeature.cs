@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using LeNet5.Imaging;
+using OpenTelemetry.Metrics;
 
 namespace LeNet5.Web.Features.Predict;
 
@@ -35,6 +36,8 @@ public static class PredictFeature
         });
         services.AddSingleton<PredictRequestReader>();
         services.AddSingleton<PredictionService>();
+        services.AddSingleton<PredictMetrics>();
+        services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(PredictMetrics.MeterName));
         return services;
     }
 

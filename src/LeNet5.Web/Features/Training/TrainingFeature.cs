@@ -1,3 +1,5 @@
+using OpenTelemetry.Metrics;
+
 namespace LeNet5.Web.Features.Training;
 
 /// <summary>Training in the background: the run store, the queue and its executor, the hosted service and the API.</summary>
@@ -14,8 +16,14 @@ public static class TrainingFeature
         services.AddSingleton<TrainingQueue>();
         services.AddSingleton<TrainingExecutor>();
         services.AddHostedService<TrainingService>();
+        services.AddSingleton<TrainingMetrics>();
+        services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(TrainingMetrics.MeterName));
         return services;
     }
 
-    public static IEndpointRouteBuilder MapTraining(this IEndpointRouteBuilder app) => app.MapTrainingEndpoints();
+    public static IEndpointRouteBuilder MapTraining(this IEndpointRouteBuilder app)
+    {
+        _ = app.ServiceProvider.GetRequiredService<TrainingMetrics>(); // its gauges are published from the start, not from the first run's request
+        return app.MapTrainingEndpoints();
+    }
 }
