@@ -8,22 +8,9 @@ using LeNet5.Web.Features.Training;
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.UseStaticWebAssets(); // the pages' assets live in the repository's top-level wwwroot/
 builder.Services
-    .AddStructuredLogging()
-    .AddEdge()
-    .AddWebJson()
-    .AddProblems()
-    .AddRateLimits()
-    .AddHeavyWork()
-    .AddApiDocs()
-    .AddAdmin()
-    .AddModels()
-    .AddPredict()
-    .AddExplain()
-    .AddCorrections()
-    .AddTraining()
-    .AddHealth()
-    .AddWarmup()
-    .AddPages();
+    .AddStructuredLogging().AddEdge().AddWebJson().AddProblems().AddRateLimits().AddHeavyWork().AddApiDocs()
+    .AddAdmin().AddModels().AddPredict().AddExplain().AddCorrections().AddTraining().AddHealth()
+    .AddWarmup().AddPages();
 var app = builder.Build();
 if (!app.HasValidSettings()) return 2; // one line per bad setting, no stack trace
 app.UseEdge();

@@ -1,4 +1,5 @@
 using Serilog;
+using Serilog.Events;
 
 namespace LeNet5.Web.Infrastructure;
 
@@ -16,13 +17,17 @@ public static class Logging
         {
             var configuration = provider.GetRequiredService<IConfiguration>();
             logger.ReadFrom.Configuration(configuration).ReadFrom.Services(provider).Enrich.FromLogContext().Enrich.With<ControlCharacterEnricher>();
+            if (provider.GetService<WarmupState>() is { } warmup) logger.Filter.ByExcluding(warmup.Hides);
             if (configuration.GetValue<bool>("Logging:Json")) logger.WriteTo.Console(new Serilog.Formatting.Compact.RenderedCompactJsonFormatter());
             else logger.WriteTo.Console(outputTemplate: TextTemplate);
         });
 
     public static WebApplication UseRequestLogging(this WebApplication app)
     {
-        app.UseSerilogRequestLogging();
+        var warmup = app.Services.GetService<WarmupState>();
+        // as Serilog's default, an exception or a 5xx is an error, except a 503 while the app warms up
+        app.UseSerilogRequestLogging(options => options.GetLevel = (http, _, exception) =>
+            exception is null && (http.Response.StatusCode < 500 || warmup?.Expects(http) == true) ? LogEventLevel.Information : LogEventLevel.Error);
         return app;
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using System.Security.Cryptography;
 using System.Text;
+using Serilog.Events;
 
 namespace LeNet5.Web.Infrastructure;
 
@@ -23,6 +24,21 @@ public sealed class WarmupState
     public string Token => Encoding.ASCII.GetString(_token);
 
     public void Finish() => _done = true;
+
+    /// <summary>The health checks' logger: it writes an Unhealthy check as an error.</summary>
+    private const string HealthChecksSource = "Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService";
+
+    /// <summary>
+    /// Whether a log event is one of the health checks' warnings or errors while the app warms up. Those
+    /// are not written: "warming up" is the expected state of a starting app, not an error (the warm-up
+    /// says at Information when it starts and ends). Once it is done, an unhealthy check is an error again.
+    /// </summary>
+    public bool Hides(LogEvent logEvent) =>
+        !_done && logEvent.Level >= LogEventLevel.Warning
+        && logEvent.Properties.TryGetValue("SourceContext", out var source) && source is ScalarValue { Value: HealthChecksSource };
+
+    /// <summary>A 503 answered while the app warms up (<c>/healthz</c>'s, say) is expected: it is logged below Warning.</summary>
+    public bool Expects(HttpContext http) => !_done && http.Response.StatusCode == StatusCodes.Status503ServiceUnavailable;
 
     /// <summary>Whether this request is one of the warm-up's own (the header carries this process's secret).</summary>
     public bool IsWarmup(HttpRequest request) =>
@@ -61,6 +77,7 @@ internal sealed class Warmup(IServer server, IHostApplicationLifetime lifetime, 
             {
                 return;
             }
+            log.LogInformation("Warming up with requests to {Address}; /healthz answers 503 until it is done", address);
             var clock = Stopwatch.StartNew();
             using var client = new HttpClient(new SocketsHttpHandler
             {

@@ -99,7 +99,7 @@ public static class AdminAuthentication
                 }
                 catch (AntiforgeryValidationException ex)
                 {
-                    throw Problems.AntiforgeryMissing(ex.Message);
+                    throw AdminProblems.AntiforgeryMissing(ex.Message);
                 }
             }
             return await next(context);
@@ -109,7 +109,7 @@ public static class AdminAuthentication
     public static Task WriteTooManyFailures(HttpContext http, int retryAfterSeconds)
     {
         http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-        return ProblemHandling.WriteAsync(http, Problems.TooManyWrongTokens(retryAfterSeconds));
+        return ProblemHandling.WriteAsync(http, AdminProblems.TooManyWrongTokens(retryAfterSeconds));
     }
 
     /// <summary>
@@ -130,7 +130,7 @@ public static class AdminAuthentication
     private static Task WriteProblem(HttpContext http, int status)
     {
         if (status == StatusCodes.Status401Unauthorized) http.Response.Headers.WWWAuthenticate = "Bearer";
-        return ProblemHandling.WriteAsync(http, status == StatusCodes.Status401Unauthorized ? Problems.AdminRequired() : Problems.AdminForbidden());
+        return ProblemHandling.WriteAsync(http, status == StatusCodes.Status401Unauthorized ? AdminProblems.AdminRequired() : AdminProblems.AdminForbidden());
     }
 
     /// <summary>Authenticates <c>Authorization: Bearer TOKEN</c> against the admin token, refusing a client that guessed wrong too often.</summary>

@@ -11,7 +11,7 @@ public sealed record CorrectionInput(int Label, PredictInput Picture, IReadOnlyL
 /// </summary>
 public sealed class CorrectionRequestReader(IOptions<CorrectionsOptions> options)
 {
-    public const string Accepted = "application/json {\"label\": D, \"image\": \"data:image/png;base64,...\"} or {\"label\": D, \"pixels\": [784 numbers]}";
+    private const string Send = "{\"label\": D, \"image\": \"data:image/png;base64,...\"} or {\"label\": D, \"pixels\": [784 numbers]}";
     private const string Detail = "Send {\"label\": D, \"image\": \"data:image/png;base64,...\"} or {\"label\": D, \"pixels\": [784 numbers]}, " +
                                   "optionally with \"strokes\": [{\"pointerType\": \"mouse\", \"width\": 0.07, \"points\": [[x, y, t], ...]}], \"predicted\" and \"model\".";
     private static readonly HashSet<string> Fields = ["label", "image", "pixels", "strokes", "predicted", "model"];
@@ -19,18 +19,16 @@ public sealed class CorrectionRequestReader(IOptions<CorrectionsOptions> options
 
     private readonly CorrectionsOptions _options = options.Value;
 
-    public async Task<CorrectionInput> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>The drawing; every byte of the body is charged to the request's <paramref name="slot"/>, as /api/predict's are.</summary>
+    public async Task<CorrectionInput> ReadAsync(HttpRequest request, BodySlots.Slot slot, CancellationToken cancellationToken)
     {
-        using var json = await PredictRequestReader.ReadJsonAsync(request, _options.MaxBodyBytes, Accepted, cancellationToken);
+        using var json = await JsonBody.ReadAsync(request, _options.MaxBodyBytes, Send, cancellationToken, slot.Charge);
         var root = json.RootElement;
         if (root.ValueKind != JsonValueKind.Object) throw Problems.Malformed("The JSON body must be an object.", Detail);
         var errors = new Dictionary<string, string>();
-        foreach (var property in root.EnumerateObject())
-        {
-            if (!Fields.Contains(property.Name)) errors[property.Name] = $"'{property.Name}' is not a field of a correction (nothing else is kept)";
-        }
-        int label = root.TryGetProperty("label", out var l) ? Digit(l, "label", errors) ?? -1 : Missing("label", errors);
-        int? predicted = root.TryGetProperty("predicted", out var p) && p.ValueKind != JsonValueKind.Null ? Digit(p, "predicted", errors) : null;
+        foreach (var name in JsonBody.UnknownFields(root, Fields)) errors[name] = $"'{name}' is not a field of a correction (nothing else is kept)";
+        int label = root.TryGetProperty("label", out var l) ? ReadDigit(l, "label", errors) ?? -1 : Missing("label", errors);
+        int? predicted = root.TryGetProperty("predicted", out var p) && p.ValueKind != JsonValueKind.Null ? ReadDigit(p, "predicted", errors) : null;
         string? model = null;
         if (root.TryGetProperty("model", out var m) && m.ValueKind != JsonValueKind.Null)
         {
@@ -44,14 +42,14 @@ public sealed class CorrectionRequestReader(IOptions<CorrectionsOptions> options
 
     private static int Missing(string field, Dictionary<string, string> errors)
     {
-        errors[field] = $"{field} is required: the digit the drawing really is, 0 to 9";
+        errors[field] = $"{field} is required: the digit the drawing really is, {Digit.Min} to {Digit.Max}";
         return -1;
     }
 
-    private static int? Digit(JsonElement value, string field, Dictionary<string, string> errors)
+    private static int? ReadDigit(JsonElement value, string field, Dictionary<string, string> errors)
     {
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int d) && d is >= 0 and <= 9) return d;
-        errors[field] = $"{field} must be a digit from 0 to 9, not {Shorten(value.GetRawText())}";
+        if (Digit.TryRead(value, out int d)) return d;
+        errors[field] = $"{Digit.Required(field)}, not {Shorten(value.GetRawText())}";
         return null;
     }
 

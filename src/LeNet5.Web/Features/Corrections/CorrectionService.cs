@@ -11,28 +11,21 @@ namespace LeNet5.Web.Features.Corrections;
 /// and handed to training as plain samples.
 /// </summary>
 public sealed class CorrectionService(
-    CorrectionStore store, CorrectionRequestReader reader, PredictionService predictor, ModelRegistry registry, BodySlots slots,
-    IOptions<CorrectionsOptions> options, TimeProvider time, Serilog.IDiagnosticContext log)
+    CorrectionStore store, PredictionService predictor, IOptions<CorrectionsOptions> options, TimeProvider time, Serilog.IDiagnosticContext log)
 {
     public bool Enabled => options.Value.Enabled;
 
     /// <summary>
-    /// Stores a contributed drawing (or finds the same one stored before); nothing is stored for a bad
-    /// request, nor past a cap: 507 when the database holds its most drawings or bytes, 429 when this
-    /// client has sent its most for the day.
+    /// Stores a contributed drawing, answered by <paramref name="entry"/>, from the client whose key is
+    /// <paramref name="client"/> (or finds the same one stored before); nothing is stored past a cap:
+    /// 507 when the database holds its most drawings or bytes, 429 when this client has sent its most for the day.
     /// </summary>
-    public async Task<CorrectionCreated> ContributeAsync(HttpRequest request, CancellationToken cancellationToken)
+    public async Task<CorrectionCreated> ContributeAsync(ModelEntry entry, CorrectionInput input, string client, CancellationToken cancellationToken)
     {
-        if (!Enabled) throw Problems.CorrectionsDisabled();
-        slots.Take(request.HttpContext); // the same budget of bodies in memory as /api/predict
-        var input = await reader.ReadAsync(request, cancellationToken);
-        var entry = registry.Resolve(input.Model);
-        log.Set("Model", entry.Id);
         var answer = await predictor.RecognizeAsync(entry, input.Picture, details: false, cancellationToken);
         var pixels = Array.ConvertAll(answer.Pixels, v => (byte)Math.Clamp(MathF.Round(v), 0, 255));
         string? strokes = input.Strokes is null ? null : JsonSerializer.Serialize(input.Strokes, WebJson.Options);
-        var drawing = new NewCorrection(input.Label, answer.Prediction.Digit, answer.Rejected, answer.Prediction.Probabilities, entry.Id, pixels, strokes,
-            ClientKey.Of(request.HttpContext));
+        var drawing = new NewCorrection(input.Label, answer.Prediction.Digit, answer.Rejected, answer.Prediction.Probabilities, entry.Id, pixels, strokes, client);
         var o = options.Value;
         var now = time.GetUtcNow();
         var added = store.Add(drawing, new CorrectionCaps(o.MaxDrawings, o.MaxStoredBytes, o.MaxDrawingsPerClientPerDay), now);
@@ -43,9 +36,9 @@ public sealed class CorrectionService(
         }
         throw added.Outcome switch
         {
-            AddOutcome.TooManyDrawings => Problems.CorrectionsFull($"{o.MaxDrawings:N0} drawings", "Corrections:MaxDrawings"),
-            AddOutcome.TooManyBytes => Problems.CorrectionsFull($"{o.MaxStoredBytes:N0} bytes of drawings", "Corrections:MaxStoredBytes"),
-            _ => Problems.TooManyCorrectionsToday(o.MaxDrawingsPerClientPerDay, (int)Math.Ceiling(Math.Max(1, (added.RoomAt!.Value - now).TotalSeconds))),
+            AddOutcome.TooManyDrawings => CorrectionProblems.CorrectionsFull($"{o.MaxDrawings:N0} drawings", "Corrections:MaxDrawings"),
+            AddOutcome.TooManyBytes => CorrectionProblems.CorrectionsFull($"{o.MaxStoredBytes:N0} bytes of drawings", "Corrections:MaxStoredBytes"),
+            _ => CorrectionProblems.TooManyCorrectionsToday(o.MaxDrawingsPerClientPerDay, (int)Math.Ceiling(Math.Max(1, (added.RoomAt!.Value - now).TotalSeconds))),
         };
     }
 
@@ -56,7 +49,7 @@ public sealed class CorrectionService(
         return new CorrectionPage([.. items.Select(View)], total, next, Counts());
     }
 
-    public CorrectionView Get(long id) => View(store.Get(id) ?? throw Problems.UnknownCorrection(id));
+    public CorrectionView Get(long id) => View(store.Get(id) ?? throw CorrectionProblems.UnknownCorrection(id));
 
     /// <summary>Per digit, how many drawings are pending, accepted (and of those, test drawings) and rejected.</summary>
     public IReadOnlyList<DigitCount> Counts()
@@ -70,17 +63,16 @@ public sealed class CorrectionService(
         })];
     }
 
-    /// <summary>A reviewer's verdict on one drawing: accepted (with a new label when relabeled) or rejected as not a digit.</summary>
+    /// <summary>A reviewer's verdict on one drawing: accepted (with a new label, a checked digit, when relabeled) or rejected as not a digit.</summary>
     public CorrectionView Review(long id, CorrectionStatus status, int? label = null)
     {
-        if (label is < 0 or > 9) throw Problems.Invalid("relabel", new Dictionary<string, string> { ["label"] = "label must be a digit from 0 to 9" }, "Send {\"label\": D}.");
-        if (!store.Review(id, status, label, time.GetUtcNow())) throw Problems.UnknownCorrection(id);
+        if (!store.Review(id, status, label, time.GetUtcNow())) throw CorrectionProblems.UnknownCorrection(id);
         return Get(id);
     }
 
     public void Delete(long id)
     {
-        if (!store.Delete(id)) throw Problems.UnknownCorrection(id);
+        if (!store.Delete(id)) throw CorrectionProblems.UnknownCorrection(id);
     }
 
     /// <summary>A reviewer's verdict on many drawings at once (by status, by id or both): how many it changed.</summary>
@@ -94,7 +86,7 @@ public sealed class CorrectionService(
     public byte[] Export()
     {
         var accepted = store.Accepted();
-        if (accepted.Count == 0) throw Problems.NothingAccepted();
+        if (accepted.Count == 0) throw CorrectionProblems.NothingAccepted();
         var pixels = new byte[accepted.Count * MnistLayout.Pixels];
         for (int i = 0; i < accepted.Count; i++) accepted[i].Pixels.CopyTo(pixels, i * MnistLayout.Pixels);
         var manifest = new StringBuilder("index,id,label,split,predicted,model,created_at,reviewed_at\n");

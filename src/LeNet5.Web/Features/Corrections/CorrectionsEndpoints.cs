@@ -1,6 +1,5 @@
 using LeNet5.Web.Features.Predict;
 using LeNet5.Web.Features.Admin;
-using Microsoft.AspNetCore.OpenApi;
 
 namespace LeNet5.Web.Features.Corrections;
 
@@ -20,17 +19,17 @@ public static class CorrectionsEndpoints
     {
         // a contribution reads a picture as /api/predict does, and can be refused the same ways
         app.MapGroup("/api/corrections").WithTags("Corrections").ProducesInputProblems()
-            .MapPost("/", Contribute).WithMetadata(CorrectionsEndpointMetadata.Instance).DocumentJsonBody<CorrectionRequest>()
+            .MapPost("/", Contribute).WithMetadata(CorrectionsEndpointMetadata.Instance).DocumentBody<CorrectionRequest>()
             .ProducesProblem(StatusCodes.Status507InsufficientStorage);
 
         var review = app.MapGroup("/api/corrections").WithTags("Corrections").RequireAdmin();
         review.MapGet("/", List).ProducesValidationProblem();
-        review.MapPost("/bulk", Bulk).DocumentJsonBody<BulkReviewRequest>().ProducesValidationProblem();
+        review.MapPost("/bulk", Bulk).DocumentBody<BulkReviewRequest>().ProducesValidationProblem();
         review.MapGet("/export", Export).Produces<FileContentHttpResult>(StatusCodes.Status200OK, "application/zip").ProducesProblem(StatusCodes.Status409Conflict);
         var one = review.MapGroup("/{id:long}").ProducesProblem(StatusCodes.Status404NotFound);
         one.MapGet("/", Get);
         one.MapPost("/accept", Accept);
-        one.MapPost("/relabel", Relabel).DocumentJsonBody<RelabelRequest>().ProducesValidationProblem();
+        one.MapPost("/relabel", Relabel).DocumentBody<RelabelRequest>().ProducesValidationProblem();
         one.MapPost("/reject", Reject);
         one.MapDelete("/", Delete);
         return app;
@@ -43,9 +42,13 @@ public static class CorrectionsEndpoints
                          "the strokes and the time are kept; of who sent it only a keyed hash of the address, to count its drawings of the day. " +
                          "The same prepared drawing sent again is not stored twice: 200 with the first one's id. Past a cap nothing is stored: 507 when the server holds its most " +
                          "drawings or bytes (Corrections:MaxDrawings, Corrections:MaxStoredBytes), 429 with Retry-After when this address has sent Corrections:MaxDrawingsPerClientPerDay in 24 hours.")]
-    private static async Task<Results<Created<CorrectionCreated>, Ok<CorrectionCreated>>> Contribute(HttpRequest request, CorrectionService corrections, CancellationToken cancellationToken)
+    private static async Task<Results<Created<CorrectionCreated>, Ok<CorrectionCreated>>> Contribute(
+        HttpRequest request, PictureAdmission admission, CorrectionRequestReader reader, CorrectionService corrections, CancellationToken cancellationToken)
     {
-        var created = await corrections.ContributeAsync(request, cancellationToken);
+        if (!corrections.Enabled) throw CorrectionProblems.CorrectionsDisabled();
+        // admitted as a prediction is: the same budget of bodies in memory, the model resolved and logged
+        var input = await reader.ReadAsync(request, admission.Slot(request.HttpContext), cancellationToken);
+        var created = await corrections.ContributeAsync(admission.Model(input.Model), input, ClientKey.Of(request.HttpContext), cancellationToken);
         return created.Duplicate ? TypedResults.Ok(created) : TypedResults.Created($"/api/corrections/{created.Id}", created);
     }
 
@@ -54,8 +57,8 @@ public static class CorrectionsEndpoints
     private static Ok<CorrectionPage> List(CorrectionService corrections, int? label, int? predicted, string? model, string? status, int? limit, long? before)
     {
         var errors = new Dictionary<string, string>();
-        if (label is < 0 or > 9) errors["label"] = "label must be a digit from 0 to 9";
-        if (predicted is < 0 or > 9) errors["predicted"] = "predicted must be a digit from 0 to 9";
+        if (label is { } l && !Digit.Is(l)) errors["label"] = Digit.Required("label");
+        if (predicted is { } p && !Digit.Is(p)) errors["predicted"] = Digit.Required("predicted");
         CorrectionStatus? wanted = null;
         if (!string.IsNullOrEmpty(status))
         {
@@ -85,10 +88,10 @@ public static class CorrectionsEndpoints
     [EndpointSummary("Give the drawing the right label ({\"label\": D}); a reviewer's label is a verdict, so it is accepted too.")]
     private static async Task<Ok<CorrectionView>> Relabel(long id, HttpRequest request, CorrectionService corrections, CancellationToken cancellationToken)
     {
-        using var json = await PredictRequestReader.ReadJsonAsync(request, 1024, "application/json {\"label\": D}", cancellationToken);
+        using var json = await JsonBody.ReadAsync(request, 1024, "{\"label\": D}", cancellationToken);
         var root = json.RootElement;
-        int? label = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("label", out var l) && l.ValueKind == JsonValueKind.Number && l.TryGetInt32(out int d) ? d : null;
-        if (label is null) throw Problems.Invalid("relabel", new Dictionary<string, string> { ["label"] = "label must be a digit from 0 to 9" }, "Send {\"label\": D}.");
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("label", out var l) || !Digit.TryRead(l, out int label))
+            throw Problems.Invalid("relabel", new Dictionary<string, string> { ["label"] = Digit.Required("label") }, "Send {\"label\": D}.");
         return TypedResults.Ok(corrections.Review(id, CorrectionStatus.Accepted, label));
     }
 
@@ -109,7 +112,7 @@ public static class CorrectionsEndpoints
     private static async Task<Ok<BulkReviewResult>> Bulk(HttpRequest request, CorrectionService corrections, CancellationToken cancellationToken)
     {
         const string Detail = "Send {\"action\": \"reject\" or \"delete\", \"status\": \"pending\"|\"accepted\"|\"rejected\", \"ids\": [1, 2, ...]}, with status, ids or both.";
-        using var json = await PredictRequestReader.ReadJsonAsync(request, 256 * 1024, "application/json {\"action\": \"reject\"|\"delete\", \"status\": ..., \"ids\": [...]}", cancellationToken);
+        using var json = await JsonBody.ReadAsync(request, 256 * 1024, "{\"action\": \"reject\"|\"delete\", \"status\": ..., \"ids\": [...]}", cancellationToken);
         var root = json.RootElement;
         if (root.ValueKind != JsonValueKind.Object) throw Problems.Malformed("The JSON body must be an object.", Detail);
         var errors = new Dictionary<string, string>();
@@ -161,21 +164,4 @@ public static class CorrectionsEndpoints
     [EndpointSummary("The accepted drawings as a zip: corrections-images-idx3-ubyte and corrections-labels-idx1-ubyte (MNIST's IDX format, 28x28) and manifest.csv (index, id, label, split, predicted, model, times); 409 when none is accepted.")]
     private static FileContentHttpResult Export(CorrectionService corrections) =>
         TypedResults.File(corrections.Export(), "application/zip", ExportNames.Zip);
-
-    /// <summary>
-    /// Documents a JSON body the endpoint reads by hand (<c>Accepts</c> would also document it, but
-    /// routing would then answer 415 itself, without the title that says what to send).
-    /// </summary>
-    private static RouteHandlerBuilder DocumentJsonBody<T>(this RouteHandlerBuilder builder) =>
-        builder.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
-        {
-            operation.RequestBody = new Microsoft.OpenApi.OpenApiRequestBody
-            {
-                Required = true,
-                Content = new Dictionary<string, Microsoft.OpenApi.OpenApiMediaType>
-                {
-                    ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(T), null, cancellationToken) },
-                },
-            };
-        });
 }

@@ -13,8 +13,8 @@ public static class ExplainEndpoints
     public static IEndpointRouteBuilder MapExplainEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/explain").WithTags("Explain").ProducesInputProblems();
-        group.MapPost("/", ExplainAsync).Costs(ExplainCost).DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
-        group.MapPost("/nudge", NudgeAsync).Costs(NudgeCost).DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
+        group.MapPost("/", ExplainAsync).Costs(ExplainCost).DocumentPictureBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
+        group.MapPost("/nudge", NudgeAsync).Costs(NudgeCost).DocumentPictureBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
 
         app.MapGet("/api/models/{id}/dreams", DreamsAsync).Costs(DreamsCost).WithTags("Explain").Produces<DreamResponse[]>().Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable).ProducesProblem(StatusCodes.Status429TooManyRequests);
@@ -54,8 +54,8 @@ public static class ExplainEndpoints
     [EndpointDescription("Each item's pixels, sent back as {\"pixels\": [...]} to POST /api/predict?model={id}, are read as its digit. " +
                          "The ETag answers If-None-Match with 304.")]
     private static async Task<FileContentHttpResult> DreamsAsync(string id, ModelRegistry registry, ExplainService explainer, CancellationToken cancellationToken) =>
-        (await explainer.DreamsAsync(registry.Get(id) ?? throw Problems.UnknownModel(id), cancellationToken)).ToResult(WebJson.MediaType);
+        (await explainer.DreamsAsync(registry.Get(id) ?? throw ModelProblems.UnknownModel(id), cancellationToken)).ToResult(WebJson.MediaType);
 
     private static int ParseTarget(string? target) =>
-        int.TryParse(target, NumberStyles.None, CultureInfo.InvariantCulture, out int d) && d is >= 0 and <= 9 ? d : throw Problems.BadTarget(target);
+        Digit.TryParse(target, out int d) ? d : throw ExplainProblems.BadTarget(target);
 }

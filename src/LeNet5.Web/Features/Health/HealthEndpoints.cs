@@ -1,6 +1,4 @@
 using LeNet5.Web.Features.Admin;
-using LeNet5.Web.Features.Predict;
-using LeNet5.Web.Features.Training;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
 
@@ -28,18 +26,16 @@ public static class HealthEndpoints
         services.AddAuthorizationBuilder().AddPolicy(MetricsPolicy, p => p.RequireAssertion(context =>
             context.User.IsInRole(AdminAuthentication.Role) ||
             (context.Resource is HttpContext http && http.RequestServices.GetRequiredService<IOptions<MetricsOptions>>().Value.Allows(http.Connection.RemoteIpAddress))));
-        services.AddSingleton<PredictMetrics>();
-        services.AddSingleton<TrainingMetrics>();
+        // the features register their own meters (PredictMetrics, TrainingMetrics) with the same provider
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddAspNetCoreInstrumentation()
-            .AddMeter("Microsoft.AspNetCore.Server.Kestrel", PredictMetrics.MeterName, TrainingMetrics.MeterName)
+            .AddMeter("Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());
         return services;
     }
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        _ = app.ServiceProvider.GetRequiredService<TrainingMetrics>(); // its gauges exist from the start
         app.MapHealthChecks(Path).WithTags("Health").DisableRateLimiting();
         app.MapPrometheusScrapingEndpoint(MetricsPath).RequireAuthorization(MetricsPolicy).DisableRateLimiting();
         return app;

@@ -65,7 +65,7 @@ public static class ModelEndpoints
         {
             only = [.. layers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
             var known = ModelParameters.LayersWithParameters(entry).ToHashSet();
-            if (only.FirstOrDefault(n => !known.Contains(n)) is { } unknown) throw Problems.UnknownLayers(unknown, known);
+            if (only.FirstOrDefault(n => !known.Contains(n)) is { } unknown) throw ModelProblems.UnknownLayers(unknown, known);
         }
         // one kept answer per set of layers, named in the model's order
         var name = only is null ? "parameters" : "parameters?layers=" + string.Join(',', ModelParameters.LayersWithParameters(entry).Where(only.Contains));
@@ -89,14 +89,14 @@ public static class ModelEndpoints
                 var onnx = await answers.GetAsync(entry, Onnx, () => OnnxExport.Serialize(entry.Model, entry.Id + ModelRegistry.FileExtension), cancellationToken);
                 return onnx.ToResult(OnnxExport.MediaType, entry.Id + ".onnx", entry.LoadedAt);
             default:
-                throw Problems.UnknownFileFormat(format!, FileFormats);
+                throw ModelProblems.UnknownFileFormat(format!, FileFormats);
         }
     }
 
     [EndpointName("ActivateModel")]
     [EndpointSummary("Makes this model the one that answers when a request names none; the switch is atomic and survives restarts.")]
     private static Ok<ModelSummary> Activate(string id, ModelRegistry registry) =>
-        TypedResults.Ok(ModelSummary.From(registry.Activate(id) ?? throw Problems.UnknownModel(id), active: true));
+        TypedResults.Ok(ModelSummary.From(registry.Activate(id) ?? throw ModelProblems.UnknownModel(id), active: true));
 
     [EndpointName("DeleteModel")]
     [EndpointSummary("Deletes a model's file and removes it (shipped or trained); 409 for the active model, 500 when the file cannot be deleted (the model stays).")]
@@ -109,13 +109,13 @@ public static class ModelEndpoints
                 answers.Forget(entry!); // its ONNX file and the rest need not wait for the cache to push them out
                 return TypedResults.NoContent();
             case RemoveOutcome.Active:
-                throw Problems.ActiveModelKept(id);
+                throw ModelProblems.ActiveModelKept(id);
             case RemoveOutcome.Failed:
-                throw Problems.ModelFileKept(id, error);
+                throw ModelProblems.ModelFileKept(id, error);
             default:
-                throw Problems.UnknownModel(id);
+                throw ModelProblems.UnknownModel(id);
         }
     }
 
-    private static ModelEntry Find(ModelRegistry registry, string id) => registry.Get(id) ?? throw Problems.UnknownModel(id);
+    private static ModelEntry Find(ModelRegistry registry, string id) => registry.Get(id) ?? throw ModelProblems.UnknownModel(id);
 }

@@ -55,8 +55,8 @@ public sealed partial class ModelRegistry
     /// <summary>The model a request names (<c>?model=</c>), or the active one when it names none; a problem when there is none.</summary>
     public ModelEntry Resolve(string? id) =>
         string.IsNullOrEmpty(id)
-            ? Active ?? throw Problems.NoModel()
-            : Get(id) ?? throw Problems.UnknownModel(id);
+            ? Active ?? throw ModelProblems.NoModel()
+            : Get(id) ?? throw ModelProblems.UnknownModel(id);
 
     /// <summary>The model that answers when a request names none; null when no model is loaded.</summary>
     public ModelEntry? Active

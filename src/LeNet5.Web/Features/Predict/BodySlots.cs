@@ -23,46 +23,35 @@ public sealed class BodySlots(IOptions<LimitsOptions> limits) : IDisposable
     /// <summary>The body bytes held now, of the budget.</summary>
     public long BytesHeld => Interlocked.Read(ref _charged);
 
-    /// <summary>Takes a slot for this request until its response ends, or throws the 503 problem.</summary>
-    public void Take(HttpContext http)
+    /// <summary>
+    /// Takes a slot for this request until <paramref name="response"/> ends (or throws the 503 problem);
+    /// the reader of its body charges the slot for every chunk (<see cref="Slot.Charge"/>).
+    /// </summary>
+    public Slot Take(HttpResponse response)
     {
         if (!_slots.Wait(0)) throw Problems.Busy("prediction requests", "Limits:MaxConcurrentBodies");
         var slot = new Slot(this);
-        http.Features.Set(slot);
-        http.Response.RegisterForDispose(slot);
-    }
-
-    /// <summary>Charges <paramref name="bytes"/> more of this request's body to the budget, or throws the 503 problem.</summary>
-    public static void Charge(HttpContext http, int bytes)
-    {
-        var slot = http.Features.Get<Slot>() ?? throw new InvalidOperationException("a body is read before its request took a slot");
-        slot.Charge(bytes);
-    }
-
-    /// <summary>
-    /// The start of every request that reads an input: the model it names (or the active one, noted in
-    /// the request log), and a body slot held until the answer is written.
-    /// </summary>
-    public ModelEntry Admit(HttpRequest request, ModelRegistry registry, string? model, Serilog.IDiagnosticContext log)
-    {
-        var entry = registry.Resolve(model);
-        log.Set("Model", entry.Id);
-        Take(request.HttpContext);
-        return entry;
+        response.RegisterForDispose(slot);
+        return slot;
     }
 
     public void Dispose() => _slots.Dispose();
 
-    internal sealed class Slot(BodySlots owner) : IDisposable
+    /// <summary>One request's slot: the body bytes it holds, given back with the slot when its response ends.</summary>
+    public sealed class Slot : IDisposable
     {
+        private readonly BodySlots _owner;
         private long _bytes;
         private int _released;
 
+        internal Slot(BodySlots owner) => _owner = owner;
+
+        /// <summary>Charges <paramref name="bytes"/> more of this request's body to the budget, or throws the 503 problem.</summary>
         public void Charge(int bytes)
         {
-            if (Interlocked.Add(ref owner._charged, bytes) > owner._budget)
+            if (Interlocked.Add(ref _owner._charged, bytes) > _owner._budget)
             {
-                Interlocked.Add(ref owner._charged, -bytes);
+                Interlocked.Add(ref _owner._charged, -bytes);
                 throw Problems.Busy("bytes of request bodies", "Limits:BodyBudgetMegabytes");
             }
             _bytes += bytes;
@@ -71,8 +60,8 @@ public sealed class BodySlots(IOptions<LimitsOptions> limits) : IDisposable
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _released, 1) != 0) return;
-            Interlocked.Add(ref owner._charged, -_bytes);
-            owner._slots.Release();
+            Interlocked.Add(ref _owner._charged, -_bytes);
+            _owner._slots.Release();
         }
     }
 }

@@ -3,17 +3,18 @@ using Serilog;
 namespace LeNet5.Web.Features.Predict;
 
 /// <summary>
-/// A request that sends pictures to a model, read as /api/predict reads it: the same admission, body
-/// budget, errors and costs (a large picture costs <see cref="PredictEndpoints.LargePictureCost"/> permits).
+/// A request that sends pictures to a model, read as /api/predict reads it: the same admission
+/// (<see cref="PictureAdmission"/>), body budget, errors and costs (a large picture costs
+/// <see cref="PredictEndpoints.LargePictureCost"/> permits).
 /// </summary>
 public readonly record struct PictureRequest(
-    HttpRequest Request, ModelRegistry Registry, BodySlots Slots, PredictRequestReader Reader, ClientRateLimiter Limiter, HeavyWork Heavy,
+    HttpRequest Request, PictureAdmission Admission, PredictRequestReader Reader, ClientRateLimiter Limiter, HeavyWork Heavy,
     IDiagnosticContext Log, [property: FromQuery(Name = "model")] string? Model, CancellationToken Cancellation)
 {
     public async Task<(ModelEntry Entry, PredictInput Input)> ReadAsync()
     {
-        var entry = Slots.Admit(Request, Registry, Model, Log);
-        var input = await Reader.ReadSingleAsync(Request, Cancellation);
+        var entry = Admission.Model(Model);
+        var input = await Reader.ReadSingleAsync(Request, Admission.Slot(Request.HttpContext), Cancellation);
         if (Reader.IsLarge(input))
         {
             Log.Set("LargePicture", true);
@@ -25,8 +26,8 @@ public readonly record struct PictureRequest(
     /// <summary>The same for a batch of pictures (whose pixels Limits:MaxBatchPixels bounds, and whose endpoint's cost covers them).</summary>
     public async Task<(ModelEntry Entry, IReadOnlyList<PredictInput> Inputs)> ReadBatchAsync()
     {
-        var entry = Slots.Admit(Request, Registry, Model, Log);
-        return (entry, await Reader.ReadBatchAsync(Request, Cancellation));
+        var entry = Admission.Model(Model);
+        return (entry, await Reader.ReadBatchAsync(Request, Admission.Slot(Request.HttpContext), Cancellation));
     }
 
     /// <summary>

@@ -21,8 +21,8 @@ public static class PredictEndpoints
             .WithTags("Predict")
             .ProducesInputProblems();
 
-        group.MapPost("/", PredictAsync).DocumentRequestBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
-        group.MapPost("/batch", PredictBatchAsync).Costs(BatchCost).DocumentRequestBody<BatchJsonRequest>(PredictRequestReader.BatchField, rawImages: false);
+        group.MapPost("/", PredictAsync).DocumentPictureBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
+        group.MapPost("/batch", PredictBatchAsync).Costs(BatchCost).DocumentPictureBody<BatchJsonRequest>(PredictRequestReader.BatchField, rawImages: false);
         return app;
     }
 

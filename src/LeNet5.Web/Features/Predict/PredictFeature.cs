@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using LeNet5.Imaging;
+using OpenTelemetry.Metrics;
 
 namespace LeNet5.Web.Features.Predict;
 
@@ -25,6 +26,7 @@ public static class PredictFeature
             return new DigitRecognizer(sp.GetRequiredService<DigitImagePreparer>(), () => options.CurrentValue.ToPolicy());
         });
         services.AddSingleton<BodySlots>();
+        services.AddSingleton<PictureAdmission>();
         // Kestrel is built with the app, before the settings are checked: it reads the section itself, and a bad value is reported by the check
         services.AddOptions<KestrelServerOptions>().Configure<IConfiguration>((kestrel, configuration) =>
         {
@@ -34,6 +36,8 @@ public static class PredictFeature
         });
         services.AddSingleton<PredictRequestReader>();
         services.AddSingleton<PredictionService>();
+        services.AddSingleton<PredictMetrics>();
+        services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(PredictMetrics.MeterName));
         return services;
     }
 

@@ -1,13 +1,9 @@
 using LeNet5.Imaging;
-using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
 namespace LeNet5.Web.Features.Predict;
 
-/// <summary>
-/// Documents the request bodies the predict endpoints read by hand. (<c>Accepts</c> metadata would
-/// also document them, but it makes routing answer 415 itself, without the title that says what to send.)
-/// </summary>
+/// <summary>The OpenAPI of the endpoints that read pictures as /api/predict does: their bodies (see <see cref="RequestBodyDocs"/>) and problems.</summary>
 internal static class PredictOpenApi
 {
     /// <summary>The problems an endpoint that reads a picture the way /api/predict does can answer.</summary>
@@ -20,31 +16,25 @@ internal static class PredictOpenApi
         .ProducesProblem(StatusCodes.Status429TooManyRequests)
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-    public static RouteHandlerBuilder DocumentRequestBody<TJson>(this RouteHandlerBuilder builder, string fileField, bool rawImages) =>
-        builder.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
+    /// <summary>A body of pictures: JSON of <typeparamref name="TJson"/>, a form with the files in <paramref name="fileField"/>, and raw images when <paramref name="rawImages"/>.</summary>
+    public static RouteHandlerBuilder DocumentPictureBody<TJson>(this RouteHandlerBuilder builder, string fileField, bool rawImages) =>
+        builder.DocumentBody<TJson>(content =>
         {
-            var content = new Dictionary<string, OpenApiMediaType>
+            content["multipart/form-data"] = new()
             {
-                ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(TJson), null, cancellationToken) },
-                ["multipart/form-data"] = new()
+                Schema = new OpenApiSchema
                 {
-                    Schema = new OpenApiSchema
+                    Type = JsonSchemaType.Object,
+                    Required = new HashSet<string> { fileField },
+                    Properties = new Dictionary<string, IOpenApiSchema>
                     {
-                        Type = JsonSchemaType.Object,
-                        Required = new HashSet<string> { fileField },
-                        Properties = new Dictionary<string, IOpenApiSchema>
-                        {
-                            [fileField] = rawImages ? Binary() : new OpenApiSchema { Type = JsonSchemaType.Array, Items = Binary() },
-                        },
+                        [fileField] = rawImages ? RequestBodyDocs.Binary() : new OpenApiSchema { Type = JsonSchemaType.Array, Items = RequestBodyDocs.Binary() },
                     },
                 },
             };
             if (rawImages)
             {
-                foreach (var type in PictureFormats.MediaTypes) content[type] = new OpenApiMediaType { Schema = Binary() };
+                foreach (var type in PictureFormats.MediaTypes) content[type] = new OpenApiMediaType { Schema = RequestBodyDocs.Binary() };
             }
-            operation.RequestBody = new OpenApiRequestBody { Required = true, Content = content };
         });
-
-    private static OpenApiSchema Binary() => new() { Type = JsonSchemaType.String, Format = "binary" };
 }

@@ -7,54 +7,54 @@ namespace LeNet5.Web.Features.Predict;
 
 /// <summary>
 /// Reads the images of a predict request in any of its forms: a raw image body, multipart/form-data,
-/// or JSON. The body is read up to the configured limit and no further; anything wrong is thrown as
-/// an <see cref="ApiProblem"/> (400, 413 or 415).
+/// or JSON. The body is read up to the configured limit and no further, every byte charged to the
+/// request's body slot; anything wrong is thrown as an <see cref="ApiProblem"/> (400, 413, 415 or 503).
 /// </summary>
 public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitImagePreparer preparer)
 {
     public const string ImageField = "image";
     public const string BatchField = "images";
-    private static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = 8 };
+    private const string SendJson = "{\"image\": \"data:image/png;base64,...\"} or {\"pixels\": [784 numbers]}";
 
     private readonly LimitsOptions _limits = limits.Value;
 
     /// <summary>The one image of <c>POST /api/predict</c>.</summary>
-    public async Task<PredictInput> ReadSingleAsync(HttpRequest request, CancellationToken cancellationToken)
+    public async Task<PredictInput> ReadSingleAsync(HttpRequest request, BodySlots.Slot slot, CancellationToken cancellationToken)
     {
-        var mediaType = MediaTypeOf(request);
+        var mediaType = JsonBody.MediaTypeOf(request);
         if (IsImageBody(mediaType))
         {
-            var body = await ReadBodyAsync(request, cancellationToken);
-            return body.Length == 0 ? throw Problems.Malformed("The request body is empty; send an image.") : new EncodedImageInput(body);
+            var body = await ReadBodyAsync(request, slot, cancellationToken);
+            return body.Length == 0 ? throw PictureProblems.Malformed("The request body is empty; send an image.") : new EncodedImageInput(body);
         }
-        if (IsMultipart(mediaType))
+        if (JsonBody.IsMultipart(mediaType))
         {
-            var files = await ReadMultipartFilesAsync(request, ImageField, batch: false, cancellationToken);
-            return files.Count > 0 ? files[0] : throw Problems.Malformed($"The form has no file in the field '{ImageField}'; send the image as -F {ImageField}=@digit.png.");
+            var files = await ReadMultipartFilesAsync(request, slot, ImageField, batch: false, cancellationToken);
+            return files.Count > 0 ? files[0] : throw PictureProblems.Malformed($"The form has no file in the field '{ImageField}'; send the image as -F {ImageField}=@digit.png.");
         }
-        if (IsJson(mediaType))
+        if (JsonBody.IsJson(mediaType))
         {
-            using var json = ParseJson(await ReadBodyAsync(request, cancellationToken));
+            using var json = JsonBody.Parse(await ReadBodyAsync(request, slot, cancellationToken), SendJson);
             return ReadJsonItem(json.RootElement, "The JSON body");
         }
-        throw Problems.UnsupportedPicture(request.ContentType);
+        throw PictureProblems.UnsupportedPicture(request.ContentType);
     }
 
     /// <summary>The images of <c>POST /api/predict/batch</c>, in order.</summary>
-    public async Task<IReadOnlyList<PredictInput>> ReadBatchAsync(HttpRequest request, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<PredictInput>> ReadBatchAsync(HttpRequest request, BodySlots.Slot slot, CancellationToken cancellationToken)
     {
-        var mediaType = MediaTypeOf(request);
+        var mediaType = JsonBody.MediaTypeOf(request);
         IReadOnlyList<PredictInput> items;
-        if (IsMultipart(mediaType))
+        if (JsonBody.IsMultipart(mediaType))
         {
-            items = await ReadMultipartFilesAsync(request, BatchField, batch: true, cancellationToken);
+            items = await ReadMultipartFilesAsync(request, slot, BatchField, batch: true, cancellationToken);
         }
-        else if (IsJson(mediaType))
+        else if (JsonBody.IsJson(mediaType))
         {
-            using var json = ParseJson(await ReadBodyAsync(request, cancellationToken));
+            using var json = JsonBody.Parse(await ReadBodyAsync(request, slot, cancellationToken), SendJson);
             if (json.RootElement.ValueKind != JsonValueKind.Object
                 || !json.RootElement.TryGetProperty(BatchField, out var array) || array.ValueKind != JsonValueKind.Array)
-                throw Problems.Malformed("The JSON body needs an array 'images'; send {\"images\": [\"data:image/png;base64,...\", ...]}.");
+                throw PictureProblems.Malformed("The JSON body needs an array 'images'; send {\"images\": [\"data:image/png;base64,...\", ...]}.");
             if (array.GetArrayLength() > _limits.MaxBatchImages) throw TooManyImages();
             items = [.. array.EnumerateArray().Select((item, i) => ReadJsonItem(item, $"images[{i}]"))];
         }
@@ -64,7 +64,7 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
                 $"a batch as multipart/form-data (files in the field '{BatchField}') or as application/json {{\"images\": [...]}}");
         }
         if (items.Count == 0)
-            throw Problems.Malformed($"The batch holds no image; send files in the field '{BatchField}' or a non-empty 'images' array.");
+            throw PictureProblems.Malformed($"The batch holds no image; send files in the field '{BatchField}' or a non-empty 'images' array.");
         CheckBatchPixels(items);
         return items;
     }
@@ -88,7 +88,7 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
                 }
                 catch (DigitPreparationException ex)
                 {
-                    throw Problems.From(ex, $"images[{i}]");
+                    throw PictureProblems.From(ex, $"images[{i}]");
                 }
             }
             else
@@ -96,7 +96,7 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
                 total += MnistLayout.Pixels;
             }
             if (total > _limits.MaxBatchPixels)
-                throw Problems.BatchTooManyPixels(_limits.MaxBatchPixels);
+                throw PictureProblems.BatchTooManyPixels(_limits.MaxBatchPixels);
         }
     }
 
@@ -120,30 +120,21 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
         }
     }
 
-    private static string? MediaTypeOf(HttpRequest request) =>
-        MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed) ? parsed.MediaType.Value : null;
-
     // application/octet-stream: the caller leaves the format to us, and the decoder tells it from the bytes
     private static bool IsImageBody(string? mediaType) =>
         PictureFormats.IsSupportedMediaType(mediaType) || string.Equals(mediaType, "application/octet-stream", StringComparison.OrdinalIgnoreCase);
 
-    private static bool IsMultipart(string? mediaType) => string.Equals(mediaType, "multipart/form-data", StringComparison.OrdinalIgnoreCase);
-
-    private static bool IsJson(string? mediaType) =>
-        string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase)
-        || (mediaType?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) ?? false);
-
     // every byte kept counts against the body budget of BodySlots, which the request took a slot of when it was admitted
-    private Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        BoundedBody.ReadAsync(request, _limits.MaxRequestBodyBytes, cancellationToken, bytes => BodySlots.Charge(request.HttpContext, bytes));
+    private Task<byte[]> ReadBodyAsync(HttpRequest request, BodySlots.Slot slot, CancellationToken cancellationToken) =>
+        BoundedBody.ReadAsync(request, _limits.MaxRequestBodyBytes, cancellationToken, slot.Charge);
 
     /// <summary>The files in <paramref name="field"/>: all of them for a batch, else the first.</summary>
-    private async Task<List<PredictInput>> ReadMultipartFilesAsync(HttpRequest request, string field, bool batch, CancellationToken cancellationToken)
+    private async Task<List<PredictInput>> ReadMultipartFilesAsync(HttpRequest request, BodySlots.Slot slot, string field, bool batch, CancellationToken cancellationToken)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
             || HeaderUtilities.RemoveQuotes(contentType.Boundary).Value is not { Length: > 0 and <= 200 } boundary)
-            throw Problems.Malformed("The multipart/form-data body has no boundary; let your HTTP client build the form.");
-        var body = await ReadBodyAsync(request, cancellationToken);
+            throw PictureProblems.Malformed("The multipart/form-data body has no boundary; let your HTTP client build the form.");
+        var body = await ReadBodyAsync(request, slot, cancellationToken);
         var reader = new MultipartReader(boundary, new MemoryStream(body, writable: false)) { HeadersCountLimit = 16, HeadersLengthLimit = 8 * 1024 };
         var files = new List<PredictInput>();
         try
@@ -154,64 +145,42 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
                     || !disposition.DispositionType.Equals("form-data")
                     || !string.Equals(HeaderUtilities.RemoveQuotes(disposition.Name).Value, field, StringComparison.Ordinal))
                     continue;
-                var partType = section.ContentType is null ? null : MediaTypeOf(section.ContentType);
+                var partType = section.ContentType is null ? null : JsonBody.MediaTypeOf(section.ContentType);
                 if (partType is not null && !IsImageBody(partType))
-                    throw Problems.UnsupportedPicture(section.ContentType);
+                    throw PictureProblems.UnsupportedPicture(section.ContentType);
                 if (!batch && files.Count == 1) break;
                 if (files.Count == _limits.MaxBatchImages) throw TooManyImages();
                 using var data = new MemoryStream();
                 await section.Body.CopyToAsync(data, cancellationToken);
-                if (data.Length == 0) throw Problems.Malformed($"The file in the field '{field}' is empty; send an image.");
+                if (data.Length == 0) throw PictureProblems.Malformed($"The file in the field '{field}' is empty; send an image.");
                 files.Add(new EncodedImageInput(data.ToArray()));
             }
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException)
         {
-            throw Problems.Malformed("The multipart/form-data body is malformed; let your HTTP client build the form.", ex.Message);
+            throw PictureProblems.Malformed("The multipart/form-data body is malformed; let your HTTP client build the form.", ex.Message);
         }
         return files;
     }
 
-    private static string? MediaTypeOf(string contentType) =>
-        MediaTypeHeaderValue.TryParse(contentType, out var parsed) ? parsed.MediaType.Value : contentType;
-
-    /// <summary>A JSON body, read up to <paramref name="limit"/> bytes (413 beyond) and parsed (400 when malformed); 415 when it is not JSON.</summary>
-    public static async Task<JsonDocument> ReadJsonAsync(HttpRequest request, long limit, string accepted, CancellationToken cancellationToken)
-    {
-        if (!IsJson(MediaTypeOf(request))) throw Problems.UnsupportedType(request.ContentType, accepted);
-        return ParseJson(await BoundedBody.ReadAsync(request, limit, cancellationToken));
-    }
-
     /// <summary>The picture of a JSON object that holds exactly one of 'image' (a data URL) and 'pixels' (784 numbers), read as /api/predict reads it.</summary>
     public static PredictInput ReadPicture(JsonElement item, string where) => ReadJsonItem(item, where);
-
-    private static JsonDocument ParseJson(byte[] body)
-    {
-        try
-        {
-            return JsonDocument.Parse(body, JsonOptions);
-        }
-        catch (JsonException ex)
-        {
-            throw Problems.Malformed("The JSON body is malformed; send {\"image\": \"data:image/png;base64,...\"} or {\"pixels\": [784 numbers]}.", ex.Message);
-        }
-    }
 
     /// <summary>One JSON item: a data URL or base64 string, or an object with exactly one of 'image' and 'pixels'.</summary>
     private static PredictInput ReadJsonItem(JsonElement item, string where)
     {
         if (item.ValueKind == JsonValueKind.String) return ReadDataUrl(item.GetString()!, where);
         if (item.ValueKind != JsonValueKind.Object)
-            throw Problems.Malformed($"{where} must be an object {{\"image\": ...}} or {{\"pixels\": [...]}}.");
+            throw PictureProblems.Malformed($"{where} must be an object {{\"image\": ...}} or {{\"pixels\": [...]}}.");
         bool hasImage = item.TryGetProperty("image", out var image);
         bool hasPixels = item.TryGetProperty("pixels", out var pixels);
         if (hasImage == hasPixels)
-            throw Problems.Malformed($"{where} needs exactly one of 'image' (a data URL) and 'pixels' (784 numbers).");
+            throw PictureProblems.Malformed($"{where} needs exactly one of 'image' (a data URL) and 'pixels' (784 numbers).");
         if (hasImage)
         {
             return image.ValueKind == JsonValueKind.String
                 ? ReadDataUrl(image.GetString()!, where)
-                : throw Problems.Malformed($"{where}: 'image' must be a string such as \"data:image/png;base64,...\".");
+                : throw PictureProblems.Malformed($"{where}: 'image' must be a string such as \"data:image/png;base64,...\".");
         }
         return ReadPixels(pixels, where);
     }
@@ -220,13 +189,13 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
     {
         string title = $"{where}: 'pixels' must be an array of {MnistLayout.Pixels} numbers from 0 to 255 (28x28, row-major, 0 = background).";
         if (pixels.ValueKind != JsonValueKind.Array || pixels.GetArrayLength() != MnistLayout.Pixels)
-            throw Problems.Malformed(title);
+            throw PictureProblems.Malformed(title);
         var values = new float[MnistLayout.Pixels];
         int i = 0;
         foreach (var v in pixels.EnumerateArray())
         {
             if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out var d) || d is < 0 or > 255)
-                throw Problems.Malformed(title, $"item {i} is {v.GetRawText()}");
+                throw PictureProblems.Malformed(title, $"item {i} is {v.GetRawText()}");
             values[i++] = (float)d;
         }
         return new PixelsInput(values);
@@ -239,21 +208,21 @@ public sealed class PredictRequestReader(IOptions<LimitsOptions> limits, DigitIm
         if (payload.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
         {
             int comma = payload.IndexOf(',');
-            if (comma < 0) throw Problems.Malformed($"{where}: the data URL has no ','; send \"data:image/png;base64,...\".");
+            if (comma < 0) throw PictureProblems.Malformed($"{where}: the data URL has no ','; send \"data:image/png;base64,...\".");
             var header = payload[5..comma];
             payload = payload[(comma + 1)..];
             if (!header.EndsWith(";base64", StringComparison.OrdinalIgnoreCase))
-                throw Problems.Malformed($"{where}: the data URL must be base64 (\"data:image/png;base64,...\").");
+                throw PictureProblems.Malformed($"{where}: the data URL must be base64 (\"data:image/png;base64,...\").");
             var mediaType = header[..^";base64".Length].ToString();
             if (mediaType.Length > 0 && !IsImageBody(mediaType.Split(';')[0]))
-                throw Problems.UnsupportedPicture(mediaType);
+                throw PictureProblems.UnsupportedPicture(mediaType);
         }
         var bytes = new byte[payload.Length / 4 * 3 + 3];
         if (!Convert.TryFromBase64Chars(payload, bytes, out int written))
-            throw Problems.Malformed($"{where} is not valid base64; send \"data:image/png;base64,...\".");
-        return written == 0 ? throw Problems.Malformed($"{where} is empty; send an image.") : new EncodedImageInput(bytes[..written]);
+            throw PictureProblems.Malformed($"{where} is not valid base64; send \"data:image/png;base64,...\".");
+        return written == 0 ? throw PictureProblems.Malformed($"{where} is empty; send an image.") : new EncodedImageInput(bytes[..written]);
     }
 
     private ApiProblem TooManyImages() =>
-        Problems.Malformed($"The batch holds more than {_limits.MaxBatchImages} images; split it into several requests.");
+        PictureProblems.Malformed($"The batch holds more than {_limits.MaxBatchImages} images; split it into several requests.");
 }

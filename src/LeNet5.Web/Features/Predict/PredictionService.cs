@@ -49,7 +49,7 @@ public sealed class PredictionService(DigitRecognizer recognizer, PredictMetrics
         catch (DigitPreparationException ex)
         {
             metrics.Refused(ex.Failure);
-            throw Problems.From(ex, where);
+            throw PictureProblems.From(ex, where);
         }
     }
 

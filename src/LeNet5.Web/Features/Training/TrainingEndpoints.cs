@@ -66,7 +66,7 @@ public static class TrainingEndpoints
     {
         if (store.GetRun(id) is null) throw UnknownRun(id);
         // a slot is taken now and given back when the response ends, however it ends: a pile of watchers cannot hold the server
-        http.Response.RegisterForDispose(views.TryOpenStream() ?? throw Problems.TooManyEventStreams(views.MaxStreams));
+        http.Response.RegisterForDispose(views.TryOpenStream() ?? throw TrainingProblems.TooManyEventStreams(views.MaxStreams));
         return TypedResults.ServerSentEvents(views.Events(id, queue.Live(id), http.RequestAborted));
     }
 
@@ -94,7 +94,7 @@ public static class TrainingEndpoints
 
     private static async Task<(TrainingSettings Settings, RunExtras Extras)> ReadSettingsAsync(HttpRequest request)
     {
-        var body = await BoundedBody.ReadAsync(request, TrainingRequest.MaxBodyBytes, request.HttpContext.RequestAborted);
+        var body = await JsonBody.ReadOptionalAsync(request, TrainingRequest.MaxBodyBytes, "{\"epochs\": N, ...}", request.HttpContext.RequestAborted);
         var (settings, extras, errors) = TrainingRequest.Parse(body);
         return (settings ?? throw Problems.Invalid("training settings", errors), extras);
     }
@@ -107,7 +107,7 @@ public static class TrainingEndpoints
         _ => throw Problems.Conflict(result.Message ?? $"Run {result.Id} is {result.Status}."),
     };
 
-    private static ApiProblem UnknownRun(long id) => Problems.UnknownRun(id);
+    private static ApiProblem UnknownRun(long id) => TrainingProblems.UnknownRun(id);
 
-    private static ApiProblem NotFinished(RunRecord run) => Problems.RunNotFinished(run.Id, Tokens.Of(run.Status));
+    private static ApiProblem NotFinished(RunRecord run) => TrainingProblems.RunNotFinished(run.Id, Tokens.Of(run.Status));
 }

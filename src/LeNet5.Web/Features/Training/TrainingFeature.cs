@@ -1,3 +1,5 @@
+using OpenTelemetry.Metrics;
+
 namespace LeNet5.Web.Features.Training;
 
 /// <summary>Training in the background: the run store, the queue and its executor, the hosted service, the API and its settings' descriptions.</summary>
@@ -15,8 +17,14 @@ public static class TrainingFeature
         services.AddSingleton<TrainingExecutor>();
         services.AddHostedService<TrainingService>();
         services.AddTrainingSettingDocs();
+        services.AddSingleton<TrainingMetrics>();
+        services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(TrainingMetrics.MeterName));
         return services;
     }
 
-    public static IEndpointRouteBuilder MapTraining(this IEndpointRouteBuilder app) => app.MapTrainingEndpoints();
+    public static IEndpointRouteBuilder MapTraining(this IEndpointRouteBuilder app)
+    {
+        _ = app.ServiceProvider.GetRequiredService<TrainingMetrics>(); // its gauges are published from the start, not from the first run's request
+        return app.MapTrainingEndpoints();
+    }
 }
