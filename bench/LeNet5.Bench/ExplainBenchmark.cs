@@ -13,7 +13,7 @@ namespace LeNet5.Bench;
 
 /// <summary>
 /// The server time of an explanation (the goal: at most 2 ms for a 280x280 drawing): what
-/// <c>POST /api/explain</c> does without HTTP, i.e. decode and prepare the picture, forward, and the
+/// <c>POST /api/explain</c> does without HTTP, i.e. decode and prepare the image, forward, and the
 /// evidence's backward pass to the pixels; and the gradient pass alone, a dream set and a nudge.
 /// </summary>
 public static class ExplainBenchmark
@@ -23,7 +23,7 @@ public static class ExplainBenchmark
         var arch = new Architecture(Architecture.LeNet5);
         var model = new LeNet5Model(arch, arch.Build().InitializeParameters(1));
         var recognizer = new DigitRecognizer(new DigitImagePreparer(), RejectPolicy.Default);
-        var pictures = Enumerable.Range(0, 16).Select(i => Drawing(data.Test.Image(i))).ToArray();
+        var images = Enumerable.Range(0, 16).Select(i => Drawing(data.Test.Image(i))).ToArray();
         var gradient = new float[784];
 
         double[] Time(int calls, Action<int> call)
@@ -45,13 +45,13 @@ public static class ExplainBenchmark
         var pass = new EvidenceGradient(model);
         var explain = Time(1000, i =>
         {
-            var pixels = recognizer.Recognize(model, pictures[i & 15]).Pixels;
+            var pixels = recognizer.Recognize(model, images[i & 15]).Pixels;
             pass.Compute(pixels, 3, new float[784]);
         });
         yield return new BenchmarkRow("explain-280 p50", explain[500], "us", "decode + prepare a 280x280 PNG drawing, forward, evidence backward to the pixels; 1,000 calls, one thread");
         yield return new BenchmarkRow("explain-280 p99", explain[990], "us", "same calls");
-        var predict = Time(1000, i => recognizer.Recognize(model, pictures[i & 15]));
-        yield return new BenchmarkRow("predict-280 p50", predict[500], "us", "the same pictures through the recognizer alone (what /api/predict pays): the difference is the explanation's own cost");
+        var predict = Time(1000, i => recognizer.Recognize(model, images[i & 15]));
+        yield return new BenchmarkRow("predict-280 p50", predict[500], "us", "the same images through the recognizer alone (what /api/predict pays): the difference is the explanation's own cost");
 
         var digits = Enumerable.Range(0, 16).Select(i => Array.ConvertAll(data.Test.Image(i).ToArray(), b => (float)b)).ToArray();
         var backward = Time(5000, i => pass.Compute(digits[i & 15], 3, gradient));

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The slow-client soak: the Release app (Production, rate limits lifted) under a 384 MB
 # GC heap limit (what a container memory limit sets), 64 slow clients that each declare a 5 MB
-# picture and trickle it, reconnecting whenever they are cut off or refused, beside a steady wrk load
+# image and trickle it, reconnecting whenever they are cut off or refused, beside a steady wrk load
 # of page drawings (2 threads, 8 connections) for SECONDS (default 60). Prints the steady load's
 # answers by status, what the slow clients got, connection failures and the server's peak RSS.
 # Installs wrk with apt when it is missing.

@@ -13,7 +13,7 @@ namespace LeNet5.Fuzz;
 public static class Program
 {
     /// <summary>
-    /// The service's limits, but smaller pictures, so that one input costs milliseconds: up to 1024x1024 and 32 MB of
+    /// The service's limits, but smaller images, so that one input costs milliseconds: up to 1024x1024 and 32 MB of
     /// decoder allocations (the service allows 4096x4096 and 128 MB). The 2 s decode deadline is the service's own.
     /// </summary>
     /// <remarks>

@@ -3,7 +3,7 @@ using LeNet5.Cli.Commands;
 
 // lenet5: the command-line face of the engine (like the seed's train.py and test.py).
 var root = new RootCommand("LeNet-5 from scratch: fetch MNIST, train, evaluate, predict, export to ONNX and benchmark. " +
-                           "Exit codes: 0 done, 1 failed (for predict: some picture could not be read), 2 usage error.")
+                           "Exit codes: 0 done, 1 failed (for predict: some image could not be read), 2 usage error.")
 {
     FetchDataCommand.Create(),
     TrainCommand.Create(args),

@@ -15,7 +15,7 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace LeNet5.Imaging;
 
 /// <summary>
-/// Turns an encoded picture of a digit into the 28x28 MNIST-like digit the network expects. Decoding
+/// Turns an encoded image of a digit into the 28x28 MNIST-like digit the network expects. Decoding
 /// is hardened: every file with PNG's signature is read by the service's own <see cref="PngReader"/>;
 /// ImageSharp, configured to know only the accepted formats, reads the rest (JPEG, BMP, GIF's first
 /// frame, WebP), with its allocations capped and under a deadline; the declared size is read from the header and refused above the limits before
@@ -53,7 +53,7 @@ public sealed class DigitImagePreparer : IDigitPreparer
             new GifConfigurationModule(), new WebpConfigurationModule())
         {
             MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions { AllocationLimitMegabytes = allocationLimitMegabytes }),
-            // requests already run in parallel; one picture needs no more than its own thread
+            // requests already run in parallel; one image needs no more than its own thread
             MaxDegreeOfParallelism = 1,
         };
         // only the pixels matter: skipping metadata also skips compressed text chunks, EXIF, XMP and ICC profiles
@@ -65,11 +65,11 @@ public sealed class DigitImagePreparer : IDigitPreparer
         return configuration;
     }
 
-    /// <summary>Prepares one encoded picture: 28x28, 0 background, 255 ink, centred by centre of mass. Throws <see cref="DigitPreparationException"/> when it cannot.</summary>
+    /// <summary>Prepares one encoded image: 28x28, 0 background, 255 ink, centred by centre of mass. Throws <see cref="DigitPreparationException"/> when it cannot.</summary>
     /// <remarks>
     /// A PNG is read by <see cref="PngReader"/>, anything else by ImageSharp under <see cref="ImageLimits.DecodeTimeout"/>;
     /// from the decoded pixels on, every buffer is pooled and only the ink box is resampled, so beyond the decode
-    /// the cost follows the picture's area once and nothing allocated grows with it.
+    /// the cost follows the image's area once and nothing allocated grows with it.
     /// </remarks>
     public byte[] Prepare(byte[] encoded)
     {
@@ -125,7 +125,7 @@ public sealed class DigitImagePreparer : IDigitPreparer
 
     /// <summary>
     /// ImageSharp's decode on a thread of its own, waited for at most <see cref="ImageLimits.DecodeTimeout"/>. ImageSharp
-    /// 2.1 takes no cancellation, so a decode past its deadline cannot be stopped: the request answers that the picture
+    /// 2.1 takes no cancellation, so a decode past its deadline cannot be stopped: the request answers that the image
     /// took too long, the decode is counted in <see cref="StuckDecodes"/> until it ends (and gives its buffer back then),
     /// and while <see cref="ImageLimits.MaxStuckDecodes"/> are stuck, new decodes are refused rather than pin more cores.
     /// </summary>
@@ -133,7 +133,7 @@ public sealed class DigitImagePreparer : IDigitPreparer
     {
         if (StuckDecodes >= Limits.MaxStuckDecodes)
             throw new DigitPreparationException(PreparationFailure.Unavailable,
-                "A picture sent earlier is still being decoded past its deadline; send a PNG, or try again later.");
+                "An image sent earlier is still being decoded past its deadline; send a PNG, or try again later.");
         var decode = Task.Factory.StartNew(() => _decode(encoded, width, height), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         bool ended;
         try
@@ -184,7 +184,7 @@ public sealed class DigitImagePreparer : IDigitPreparer
     }
 
     private static DigitPreparationException Undecodable(Exception? inner) =>
-        new(PreparationFailure.Undecodable, $"The image could not be decoded: send a {PictureFormats.Names} picture.", inner);
+        new(PreparationFailure.Undecodable, $"The image could not be decoded: send a {ImageFormats.Names} image.", inner);
 
     private static DigitPreparationException Blank() =>
         new(PreparationFailure.Blank, "The image is blank: it holds no ink to read a digit from.");

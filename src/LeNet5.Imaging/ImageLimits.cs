@@ -3,7 +3,7 @@ using LeNet5.Core.Preparation;
 namespace LeNet5.Imaging;
 
 /// <summary>
-/// What a picture may cost: its declared size is checked before decoding, decoders' allocations are
+/// What an image may cost: its declared size is checked before decoding, decoders' allocations are
 /// capped, and a decode by ImageSharp that runs past <see cref="DecodeTimeout"/> is given up on.
 /// </summary>
 public sealed record ImageLimits(int MaxWidth = 4096, int MaxHeight = 4096, int AllocationLimitMegabytes = 128)
@@ -11,15 +11,15 @@ public sealed record ImageLimits(int MaxWidth = 4096, int MaxHeight = 4096, int 
     public static readonly ImageLimits Default = new();
 
     /// <summary>
-    /// How long a request waits for ImageSharp to decode a picture (JPEG, BMP, GIF, WebP; PNG never reaches it)
-    /// before it answers that the picture took too long. The decode itself cannot be stopped; it is counted as stuck until it ends.
+    /// How long a request waits for ImageSharp to decode an image (JPEG, BMP, GIF, WebP; PNG never reaches it)
+    /// before it answers that the image took too long. The decode itself cannot be stopped; it is counted as stuck until it ends.
     /// </summary>
     public TimeSpan DecodeTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How many decodes may be stuck past their deadline before new ImageSharp decodes are refused (503), so they cannot pin every core.</summary>
     public int MaxStuckDecodes { get; init; } = 1;
 
-    /// <summary>Refuses, as too large, a picture whose header declares more than <see cref="MaxWidth"/> x <see cref="MaxHeight"/> pixels.</summary>
+    /// <summary>Refuses, as too large, an image whose header declares more than <see cref="MaxWidth"/> x <see cref="MaxHeight"/> pixels.</summary>
     public void Check(int width, int height)
     {
         if (width > MaxWidth || height > MaxHeight)
@@ -27,7 +27,7 @@ public sealed record ImageLimits(int MaxWidth = 4096, int MaxHeight = 4096, int 
                 $"The image is {width}x{height} pixels; send one of at most {MaxWidth}x{MaxHeight}.");
     }
 
-    /// <summary>Refuses, as too large, a picture whose decoded (luminance, alpha) pairs would take more than <see cref="AllocationLimitMegabytes"/>.</summary>
+    /// <summary>Refuses, as too large, an image whose decoded (luminance, alpha) pairs would take more than <see cref="AllocationLimitMegabytes"/>.</summary>
     public void CheckMemory(int width, int height)
     {
         if (2L * width * height > AllocationLimitMegabytes * 1024L * 1024) throw TooMuchMemory(null);

@@ -5,7 +5,7 @@ namespace LeNet5.Imaging;
 /// <summary>
 /// Every buffer a preparation rents: pooled up to a megapixel's (luminance, alpha) pairs (a drawing's
 /// buffers are reused, request after request), allocated and left to the collector above it, so the
-/// pool never keeps a rare huge picture's memory alive. Rentals are counted, so a path that forgets
+/// pool never keeps a rare huge image's memory alive. Rentals are counted, so a path that forgets
 /// to give one back shows as <see cref="Outstanding"/> that never returns to zero.
 /// </summary>
 internal static class PixelBuffers

@@ -95,7 +95,7 @@ internal static class PngReader
         return new MemoryStream(gathered, 0, length, writable: false);
     }
 
-    /// <summary>A non-interlaced picture: its rows in order, four at a time.</summary>
+    /// <summary>A non-interlaced image: its rows in order, four at a time.</summary>
     private static void ReadRows(Stream zlib, in Layout layout, byte[] rows, byte[] output)
     {
         var header = layout.Header;
@@ -126,7 +126,7 @@ internal static class PngReader
         }
     }
 
-    /// <summary>An Adam7 picture: seven smaller pictures, each a grid of every 8th, 4th, 2nd... pixel, their rows filtered within their pass.</summary>
+    /// <summary>An Adam7 image: seven smaller images, each a grid of every 8th, 4th, 2nd... pixel, their rows filtered within their pass.</summary>
     private static void ReadPasses(Stream zlib, in Layout layout, byte[] rows, byte[] output)
     {
         var header = layout.Header;
@@ -253,7 +253,7 @@ internal static class PngReader
             }
             else if (type == Plte)
             {
-                // only palette pictures use a palette; for the others it is a suggestion for displays with few colours
+                // only palette images use a palette; for the others it is a suggestion for displays with few colours
                 if (header.ColourType != 3) { }
                 else if (palette is not null || size == 0 || size % 3 != 0 || size / 3 > 1 << header.Depth) throw Damaged("its palette (PLTE) is not one palette of at most 2^depth colours");
                 else

@@ -3,7 +3,7 @@ using LeNet5.Testing;
 
 namespace LeNet5.Cli.Tests;
 
-/// <summary><c>lenet5 predict --model PATH IMAGE...</c> prepares and judges pictures as the API does and prints a line for each.</summary>
+/// <summary><c>lenet5 predict --model PATH IMAGE...</c> prepares and judges images as the API does and prints a line for each.</summary>
 public sealed partial class PredictCommandTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("lenet5-cli-predict-").FullName;
@@ -29,7 +29,7 @@ public sealed partial class PredictCommandTests : IDisposable
     }
 
     [Fact]
-    public void NoiseIsMarkedRejectedAndEveryPictureGetsItsLineInOrder()
+    public void NoiseIsMarkedRejectedAndEveryImageGetsItsLineInOrder()
     {
         var noise = Write("noise.png", TestImages.Noise(200, seed: 7));
         var two = Write("two.png", TestImages.MnistPng(TestMnist.Test.Image(1)));

@@ -36,7 +36,7 @@ public sealed class ToolPackageTests(InstalledTool tool) : IClassFixture<Install
         var help = Run(null, "--help");
         foreach (var verb in new[] { "train", "predict", "models", "export", "bench" }) Assert.Contains(verb, help);
 
-        // the pictures: MNIST test digits, the first 7 and the first digit that is not a 7
+        // the images: MNIST test digits, the first 7 and the first digit that is not a 7
         int seven = FirstIndex(label => label == 7), other = FirstIndex(label => label != 7);
         byte[] sevenPng = TestImages.MnistPng(TestMnist.Test.Image(seven)), otherPng = TestImages.MnistPng(TestMnist.Test.Image(other));
         File.WriteAllBytes(Path.Combine(work, "seven.png"), sevenPng);
@@ -80,11 +80,11 @@ public sealed class ToolPackageTests(InstalledTool tool) : IClassFixture<Install
     }
 
     [Fact]
-    public void UsageErrorsExitTwoAndUnreadablePicturesOne()
+    public void UsageErrorsExitTwoAndUnreadableImagesOne()
     {
         string work = Folder("work");
         File.WriteAllBytes(Path.Combine(work, "seven.png"), TestImages.MnistPng(TestMnist.Test.Image(FirstIndex(label => label == 7))));
-        File.WriteAllText(Path.Combine(work, "notes.png"), "not a picture");
+        File.WriteAllText(Path.Combine(work, "notes.png"), "not an image");
 
         var unknown = CliRunner.RunProcess(tool.Command, ["predict", "--model", "lenet9", "seven.png"], work);
         Assert.Equal(2, unknown.ExitCode);

@@ -5,7 +5,7 @@ using SixLabors.ImageSharp.PixelFormats;
 
 namespace LeNet5.Imaging.Tests;
 
-/// <summary>The hardened decoding of pictures into MNIST-like digits.</summary>
+/// <summary>The hardened decoding of images into MNIST-like digits.</summary>
 public sealed class DigitImagePreparerTests
 {
     [Fact]
@@ -70,5 +70,5 @@ public sealed class DigitImagePreparerTests
     [InlineData("image/tiff", false)]
     [InlineData(null, false)]
     public void MediaTypesAreKnown(string? mediaType, bool supported) =>
-        Assert.Equal(supported, PictureFormats.IsSupportedMediaType(mediaType));
+        Assert.Equal(supported, ImageFormats.IsSupportedMediaType(mediaType));
 }

@@ -68,7 +68,7 @@ public sealed class PngReaderTests
     }
 
     [Fact]
-    public void PicturesImageSharpCannotReadAreRead()
+    public void ImagesImageSharpCannotReadAreRead()
     {
         // a 1x1 Adam7 file (ImageSharp spins) and a 3x9 RGB one (ImageSharp throws)
         var one = Noise(1, 1, new PngEncoder { ColorType = PngColorType.RgbWithAlpha, FilterMethod = PngFilterMethod.None });
@@ -249,7 +249,7 @@ public sealed class PngReaderTests
     }
 
     /// <summary>
-    /// The same picture as an Adam7 file, by the specification: from a file whose rows are all unfiltered, each pass's
+    /// The same image as an Adam7 file, by the specification: from a file whose rows are all unfiltered, each pass's
     /// pixels picked out (bit by bit below 8 bits a pixel) into rows of their own, empty passes left out.
     /// </summary>
     private static byte[] Interlace(byte[] png)

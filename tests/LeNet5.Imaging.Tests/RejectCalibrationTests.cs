@@ -16,9 +16,9 @@ public sealed class RejectCalibrationTests(ITestOutputHelper output)
     private static readonly LeNet5Model Model = ModelFile.Load(RepoPaths.ShippedModel);
     private static readonly DigitRecognizer Recognizer = new(new DigitImagePreparer(), RejectPolicy.Default);
 
-    private static (bool Rejected, bool Correct) Judge(byte[] picture, int label = -1)
+    private static (bool Rejected, bool Correct) Judge(byte[] image, int label = -1)
     {
-        var answer = Recognizer.Recognize(Model, picture);
+        var answer = Recognizer.Recognize(Model, image);
         return (answer.Rejected, answer.Prediction.Digit == label);
     }
 

@@ -45,7 +45,7 @@ public sealed class OnnxParityTests
                 foreach (ref float v in network.LayerSlice(parameters.AsSpan(), l)) v *= MathF.Sqrt(network.Layers[l].FanIn);
         var model = new LeNet5Model(arch, parameters) { Temperature = 0.5f };
         var (_, spread) = AssertParity(model);
-        // a network whose answer hardly depends on the picture would prove little
+        // a network whose answer hardly depends on the image would prove little
         Assert.True(spread > 100 * Tolerance, $"the random {architecture}'s scores move by only {spread} across the images: too flat a test");
     }
 

@@ -8,16 +8,16 @@ using SixLabors.ImageSharp.Processing;
 
 namespace LeNet5.Testing;
 
-/// <summary>Pictures for the tests: MNIST digits as files people would send, strokes, junk and hostile files.</summary>
+/// <summary>Images for the tests: MNIST digits as files people would send, strokes, junk and hostile files.</summary>
 public static class TestImages
 {
     /// <summary>An MNIST digit scaled to <paramref name="side"/> px, dark ink on white paper, as a PNG.</summary>
-    public static byte[] MnistPng(ReadOnlySpan<byte> digit28, int side = 280) => Encode(MnistPicture(digit28, side), "png");
+    public static byte[] MnistPng(ReadOnlySpan<byte> digit28, int side = 280) => Encode(MnistImage(digit28, side), "png");
 
     /// <summary>The same digit in another format: png, jpeg, bmp, gif or webp.</summary>
-    public static byte[] MnistAs(ReadOnlySpan<byte> digit28, string format, int side = 140) => Encode(MnistPicture(digit28, side), format);
+    public static byte[] MnistAs(ReadOnlySpan<byte> digit28, string format, int side = 140) => Encode(MnistImage(digit28, side), format);
 
-    public static Image<Rgba32> MnistPicture(ReadOnlySpan<byte> digit28, int side)
+    public static Image<Rgba32> MnistImage(ReadOnlySpan<byte> digit28, int side)
     {
         var image = Image.LoadPixelData<L8>(digit28.ToArray(), 28, 28).CloneAs<Rgba32>();
         image.Mutate(c => c.Resize(side, side, KnownResamplers.Bicubic).Invert());
@@ -42,13 +42,13 @@ public static class TestImages
     /// <summary>A two-frame GIF: the digit first, then a blank frame (only the first frame counts).</summary>
     public static byte[] AnimatedGif(ReadOnlySpan<byte> digit28)
     {
-        using var image = MnistPicture(digit28, 112);
+        using var image = MnistImage(digit28, 112);
         using var blank = new Image<Rgba32>(112, 112, Color.White);
         image.Frames.AddFrame(blank.Frames.RootFrame);
         return Encode(image, "gif");
     }
 
-    /// <summary>A picture of one colour.</summary>
+    /// <summary>An image of one colour.</summary>
     public static byte[] Plain(int width, int height, Rgba32 colour)
     {
         using var image = new Image<Rgba32>(width, height, colour);

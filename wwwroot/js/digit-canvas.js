@@ -29,7 +29,7 @@ export function paint(canvas, width, height, rgba) {
   return canvas;
 }
 
-/** A new canvas that is announced as a picture with the label. */
+/** A new canvas that is announced as an image with the label. */
 export function labelledCanvas(label, className) {
   const canvas = document.createElement("canvas");
   if (className) canvas.className = className;

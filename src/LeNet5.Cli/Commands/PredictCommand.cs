@@ -18,17 +18,17 @@ internal static class PredictCommand
     public static Command Create()
     {
         var model = CommonOptions.Model();
-        var json = new Option<bool>("--json") { Description = "one JSON object per picture per line (JSON Lines): file, digit, confidence, probabilities, rejected, model" };
+        var json = new Option<bool>("--json") { Description = "one JSON object per image per line (JSON Lines): file, digit, confidence, probabilities, rejected, model" };
         var images = new Argument<string[]>("IMAGE")
         {
-            Description = $"pictures of digits ({PictureFormats.Names}); {StandardInput} reads one from standard input",
+            Description = $"images of digits ({ImageFormats.Names}); {StandardInput} reads one from standard input",
             Arity = ArgumentArity.OneOrMore,
         };
         var command = new Command("predict",
-            "Recognise the digit in each picture, prepared and judged as the web API does (ink fitted into 20x20, centred by centre of mass in 28x28). " +
-            "Prints one line per picture, in order: \"digit D confidence C\", with \" rejected\" appended when the network is not sure it sees a digit " +
-            "(with --json, a JSON object instead). A picture that cannot be read gets no line but an error on standard error. " +
-            "Exit code: 0 when every picture was read, 1 when some could not be, 2 for a usage error.")
+            "Recognise the digit in each image, prepared and judged as the web API does (ink fitted into 20x20, centred by centre of mass in 28x28). " +
+            "Prints one line per image, in order: \"digit D confidence C\", with \" rejected\" appended when the network is not sure it sees a digit " +
+            "(with --json, a JSON object instead). An image that cannot be read gets no line but an error on standard error. " +
+            "Exit code: 0 when every image was read, 1 when some could not be, 2 for a usage error.")
         {
             model, json, images,
         };
@@ -50,7 +50,7 @@ internal static class PredictCommand
                 }
                 catch (Exception ex) when (ex is DigitPreparationException or IOException or UnauthorizedAccessException)
                 {
-                    // the others are still answered; standard error says which picture failed and why, the exit code that one did
+                    // the others are still answered; standard error says which image failed and why, the exit code that one did
                     Console.Error.WriteLine($"error: {path}: {ex.Message}");
                     failed++;
                 }

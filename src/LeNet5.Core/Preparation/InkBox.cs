@@ -30,12 +30,12 @@ public readonly record struct InkBox(int X, int Y, int Width, int Height)
         return right < 0 ? null : new InkBox(left, top, right - left + 1, bottom - top + 1);
     }
 
-    /// <summary>Copies this box out of a <paramref name="width"/>-wide picture.</summary>
-    public byte[] Crop(ReadOnlySpan<byte> picture, int width)
+    /// <summary>Copies this box out of a <paramref name="width"/>-wide image.</summary>
+    public byte[] Crop(ReadOnlySpan<byte> image, int width)
     {
         var crop = new byte[Width * Height];
         for (int y = 0; y < Height; y++)
-            picture.Slice((Y + y) * width + X, Width).CopyTo(crop.AsSpan(y * Width, Width));
+            image.Slice((Y + y) * width + X, Width).CopyTo(crop.AsSpan(y * Width, Width));
         return crop;
     }
 }

@@ -5,23 +5,23 @@ using System.Runtime.Intrinsics;
 namespace LeNet5.Core.Preparation;
 
 /// <summary>
-/// Turns a picture's grey levels into an ink map the way MNIST has it: 0 = background, 255 = full ink.
+/// Turns an image's grey levels into an ink map the way MNIST has it: 0 = background, 255 = full ink.
 /// Transparent pixels are composited over a background that contrasts with the visible pixels (a
 /// canvas drawing is dark ink on transparent pixels, so there opacity is ink); the polarity (dark ink
 /// on light paper or light ink on dark) is read from the border; the levels are then stretched so the
 /// background is 0 and the strongest ink 255. The stretch is a table of 256 levels
-/// (<see cref="InkLevels"/>), applied only where it is needed: a large picture is composited once and
+/// (<see cref="InkLevels"/>), applied only where it is needed: a large image is composited once and
 /// then only its ink box is read.
 /// </summary>
 public static class InkMap
 {
-    /// <summary>Below this difference between the strongest ink and the background (of 255) the picture is blank.</summary>
+    /// <summary>Below this difference between the strongest ink and the background (of 255) the image is blank.</summary>
     public const int MinContrast = 32;
 
     /// <summary>
-    /// Composites a <paramref name="width"/> x <paramref name="height"/> picture, given as interleaved
+    /// Composites a <paramref name="width"/> x <paramref name="height"/> image, given as interleaved
     /// (luminance, alpha) byte pairs, row-major, into <paramref name="grey"/> (one byte per pixel), and
-    /// returns the levels that turn those grey levels into ink; null when the picture holds no ink.
+    /// returns the levels that turn those grey levels into ink; null when the image holds no ink.
     /// </summary>
     public static InkLevels? Composite(ReadOnlySpan<byte> luminanceAlpha, int width, int height, Span<byte> grey)
     {
@@ -40,7 +40,7 @@ public static class InkMap
         return range < MinContrast ? null : new InkLevels(darkOnLight, background, range);
     }
 
-    /// <summary>The whole ink map of a picture given as (luminance, alpha) pairs; null when it holds no ink.</summary>
+    /// <summary>The whole ink map of an image given as (luminance, alpha) pairs; null when it holds no ink.</summary>
     public static byte[]? FromLuminanceAlpha(ReadOnlySpan<byte> luminanceAlpha, int width, int height)
     {
         var ink = new byte[checked(width * height)];
@@ -125,7 +125,7 @@ public static class InkMap
         }
     }
 
-    /// <summary>The median level of the one-pixel frame around the picture (of the inverted levels when <paramref name="inverted"/>).</summary>
+    /// <summary>The median level of the one-pixel frame around the image (of the inverted levels when <paramref name="inverted"/>).</summary>
     internal static int BorderMedian(ReadOnlySpan<byte> grey, int width, int height, bool inverted)
     {
         Span<int> histogram = stackalloc int[256];
@@ -151,7 +151,7 @@ public static class InkMap
 }
 
 /// <summary>
-/// How a picture's composited grey levels become ink: inverted when the ink is dark on light, then
+/// How an image's composited grey levels become ink: inverted when the ink is dark on light, then
 /// stretched so the background is 0 and the strongest ink 255. Monotonic, so the grey levels that
 /// reach a given ink level form one range.
 /// </summary>

@@ -17,7 +17,7 @@ public static class MnistLayout
     public const double Centre = Side / 2.0;
 
     /// <summary>
-    /// Lays a composited picture out as MNIST did: its ink box (the pixels whose ink reaches
+    /// Lays a composited image out as MNIST did: its ink box (the pixels whose ink reaches
     /// <see cref="InkBox.DefaultThreshold"/>) fitted into the 20x20 box keeping its aspect ratio,
     /// stretched to full ink, and centred by mass in the 28x28 field. Null when no pixel is ink.
     /// </summary>
@@ -56,7 +56,7 @@ public static class MnistLayout
         for (int i = 0; i < ink.Length; i++) ink[i] = (byte)((ink[i] * 255 + peak / 2) / peak);
     }
 
-    /// <summary>The ink-weighted centre of a picture, in pixel coordinates; null when it has no ink.</summary>
+    /// <summary>The ink-weighted centre of an image, in pixel coordinates; null when it has no ink.</summary>
     public static (double X, double Y)? CentreOfMass(ReadOnlySpan<byte> ink, int width, int height)
     {
         if (ink.Length != width * height) throw new ArgumentException($"expected {width * height} pixels", nameof(ink));

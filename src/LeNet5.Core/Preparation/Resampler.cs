@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace LeNet5.Core.Preparation;
 
 /// <summary>
-/// Resizes a region of a grey picture, separably: when shrinking, each output pixel is the exact
+/// Resizes a region of a grey image, separably: when shrinking, each output pixel is the exact
 /// average of the input area it covers (the anti-aliasing MNIST's own size normalisation used); when
 /// enlarging, linear interpolation between pixel centres. Every input pixel is read once per pass
 /// and weighs into at most two outputs, so the cost follows the region's size and never grows with
@@ -14,7 +14,7 @@ namespace LeNet5.Core.Preparation;
 public static class Resampler
 {
     /// <summary>
-    /// Resizes <paramref name="region"/> of <paramref name="source"/> (a picture <paramref name="stride"/>
+    /// Resizes <paramref name="region"/> of <paramref name="source"/> (an image <paramref name="stride"/>
     /// pixels wide) into <paramref name="target"/>, <paramref name="width"/> x <paramref name="height"/>,
     /// reading each level through <paramref name="levels"/> (256 entries).
     /// </summary>
@@ -24,9 +24,9 @@ public static class Resampler
         if (target.Length != width * height) throw new ArgumentException($"expected room for {width}x{height}", nameof(target));
         if (region.X < 0 || region.Y < 0 || region.Width < 1 || region.Height < 1 || region.X + region.Width > stride
             || (long)(region.Y + region.Height - 1) * stride + region.X + region.Width > source.Length)
-            throw new ArgumentOutOfRangeException(nameof(region), "the region lies outside the picture");
+            throw new ArgumentOutOfRangeException(nameof(region), "the region lies outside the image");
 
-        // every buffer is pooled: a preparation allocates nothing that grows with the picture
+        // every buffer is pooled: a preparation allocates nothing that grows with the image
         float[] across = ArrayPool<float>.Shared.Rent(region.Height * width);
         float[] weights = ArrayPool<float>.Shared.Rent(region.Width + region.Height + 2 * (width + height));
         var spans = ArrayPool<(int First, int Count, int At)>.Shared.Rent(width + height);

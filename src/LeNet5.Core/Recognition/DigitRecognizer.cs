@@ -4,14 +4,14 @@ using LeNet5.Core.Preparation;
 
 namespace LeNet5.Core.Recognition;
 
-/// <summary>What the network made of one picture.</summary>
-/// <param name="Pixels">The 28x28 digit it read (0 background, 255 ink), as prepared from the picture.</param>
+/// <summary>What the network made of one image.</summary>
+/// <param name="Pixels">The 28x28 digit it read (0 background, 255 ink), as prepared from the image.</param>
 /// <param name="Prediction">The network's answer.</param>
 /// <param name="Rejected">True when the policy says the network is not sure it sees a digit.</param>
 public sealed record RecognitionResult(float[] Pixels, Prediction Prediction, bool Rejected);
 
 /// <summary>
-/// Recognise this picture: the one pipeline from a picture (or 784 MNIST-like pixels) to the
+/// Recognise this image: the one pipeline from an image (or 784 MNIST-like pixels) to the
 /// prepared digit, the network's prediction and <c>rejected</c>, for the web API, the CLI and the tests.
 /// Thread-safe.
 /// </summary>
@@ -22,13 +22,13 @@ public sealed class DigitRecognizer(IDigitPreparer preparer, Func<RejectPolicy> 
     {
     }
 
-    /// <summary>An encoded picture, prepared the way MNIST digits were; throws <see cref="DigitPreparationException"/> when it cannot be.</summary>
-    public RecognitionResult Recognize(LeNet5Model model, byte[] picture, bool includeActivations = false) =>
-        Recognize(model, Array.ConvertAll(preparer.Prepare(picture), b => (float)b), includeActivations);
+    /// <summary>An encoded image, prepared the way MNIST digits were; throws <see cref="DigitPreparationException"/> when it cannot be.</summary>
+    public RecognitionResult Recognize(LeNet5Model model, byte[] image, bool includeActivations = false) =>
+        Recognize(model, Array.ConvertAll(preparer.Prepare(image), b => (float)b), includeActivations);
 
     /// <summary>
     /// 784 pixels already MNIST-like (28x28 row-major, 0-255), used as they are; a grid with no ink
-    /// (no value reaching <see cref="InkMap.MinContrast"/>) is refused as a blank picture is.
+    /// (no value reaching <see cref="InkMap.MinContrast"/>) is refused as a blank image is.
     /// </summary>
     public RecognitionResult Recognize(LeNet5Model model, float[] pixels28, bool includeActivations = false)
     {

@@ -6,7 +6,7 @@ namespace LeNet5.Core.Recognition;
 /// <summary>
 /// When the network is not sure it sees a digit: its calibrated confidence is below
 /// <see cref="MinConfidence"/> (a model's own <c>reject_threshold</c> metadata wins), or the prepared
-/// picture holds more ink than any MNIST digit (noise, blobs, dense scribbles: the network reads
+/// image holds more ink than any MNIST digit (noise, blobs, dense scribbles: the network reads
 /// random noise as a digit with confidence 0.98, so confidence alone does not catch them). Both
 /// thresholds were chosen on MNIST test digits 0-4,999 against non-digits (docs/api.md, "rejected").
 /// </summary>

@@ -14,7 +14,7 @@ public static class ApiDocs
     /// <summary>What each tag (each feature's <c>WithTags</c>) groups.</summary>
     private static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
     {
-        ["Predict"] = "Read a handwritten digit, or a batch of them, from a picture or from 784 pixels.",
+        ["Predict"] = "Read a handwritten digit, or a batch of them, from an image or from 784 pixels.",
         ["Explain"] = "Why the network read what it read: saliency maps, the nudge that makes it read another digit, and its dreams of each digit.",
         ["Models"] = "The trained networks: list them, read their weights, download them; an admin activates and deletes them.",
         ["Corrections"] = "Drawings visitors say were read wrong; an admin reviews, relabels and exports them.",

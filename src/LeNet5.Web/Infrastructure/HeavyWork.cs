@@ -5,7 +5,7 @@ namespace LeNet5.Web.Infrastructure;
 /// <summary>
 /// The turns of heavy work (see <see cref="HeavyWorkOptions"/>): at most HeavyWork:MaxConcurrent
 /// requests compute heavy work at once, so that a crowd of explanations, nudges, dreams or large
-/// pictures keeps at most that many cores busy and a plain prediction, which never takes a turn,
+/// images keeps at most that many cores busy and a plain prediction, which never takes a turn,
 /// does not queue behind them. Beyond the cap a request waits, oldest first, in a bounded queue
 /// (HeavyWork:QueueLimit) for at most HeavyWork:QueueSeconds; past either it is answered 503 with
 /// Retry-After. A client that goes while it waits leaves the queue. The work itself runs on
@@ -72,7 +72,7 @@ public sealed class HeavyWork : IDisposable
         Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.None, _scheduler).Unwrap();
 
     private static ApiProblem Busy() =>
-        Problems.Busy("heavy requests (explanations, nudges, dreams, downloads, batches, large pictures)", "HeavyWork:MaxConcurrent");
+        Problems.Busy("heavy requests (explanations, nudges, dreams, downloads, batches, large images)", "HeavyWork:MaxConcurrent");
 
     public void Dispose()
     {

@@ -2,7 +2,7 @@ namespace LeNet5.Web.Infrastructure;
 
 /// <summary>
 /// The cap on heavy work in flight (section <c>HeavyWork</c>): explanations, nudges, batches, large
-/// pictures, and computing a model's dreams, parameters or ONNX file. Plain predictions never wait for it.
+/// images, and computing a model's dreams, parameters or ONNX file. Plain predictions never wait for it.
 /// </summary>
 public sealed class HeavyWorkOptions
 {

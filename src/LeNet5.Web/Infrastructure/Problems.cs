@@ -2,7 +2,7 @@ namespace LeNet5.Web.Infrastructure;
 
 /// <summary>
 /// The problems any request may meet, each with a title that says what to fix. Each feature keeps its
-/// own beside its endpoints (<c>ModelProblems</c>, <c>PictureProblems</c>, ...), built from these.
+/// own beside its endpoints (<c>ModelProblems</c>, <c>ImageProblems</c>, ...), built from these.
 /// </summary>
 public static class Problems
 {

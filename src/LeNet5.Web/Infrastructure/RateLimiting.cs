@@ -29,7 +29,7 @@ public sealed class CorrectionsEndpointMetadata
 /// (<see cref="Plain"/>); work that costs the server more (an explanation, a nudge, dreams, a
 /// download, a batch) takes more, roughly in proportion to its CPU time, so that a client within
 /// its limit cannot buy a hundred times the CPU of one that draws. A request that turns out heavier
-/// once its body is read (a large picture) is charged the difference then (<see cref="ClientRateLimiter.Raise"/>).
+/// once its body is read (a large image) is charged the difference then (<see cref="ClientRateLimiter.Raise"/>).
 /// </summary>
 public sealed class RequestCost(int permits)
 {
@@ -90,7 +90,7 @@ public static class RateLimiting
             Admin => Problems.TooManyRequests(retryAfter, "admin API requests", "RateLimit:AdminPermitLimit per RateLimit:WindowSeconds"),
             Corrections => Problems.TooManyRequests(retryAfter, "corrections", "RateLimit:CorrectionsPermitLimit per RateLimit:WindowSeconds"),
             _ => Problems.TooManyRequests(retryAfter, "requests", "RateLimit:PermitLimit per RateLimit:WindowSeconds; " +
-                "explanations, nudges, dreams, parameters, downloads, batches and large pictures count as several requests each"),
+                "explanations, nudges, dreams, parameters, downloads, batches and large images count as several requests each"),
         };
     }
 
@@ -140,7 +140,7 @@ public sealed class ClientRateLimiter : PartitionedRateLimiter<HttpContext>
 
     /// <summary>
     /// Charges this request more permits now that it costs <paramref name="permits"/> in all (a large
-    /// picture, found once its body is read), or throws the 429 problem; nothing when it was charged as much already.
+    /// image, found once its body is read), or throws the 429 problem; nothing when it was charged as much already.
     /// </summary>
     public void Raise(HttpContext http, int permits)
     {

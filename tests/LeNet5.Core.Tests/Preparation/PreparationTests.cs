@@ -2,7 +2,7 @@ using LeNet5.Core.Preparation;
 
 namespace LeNet5.Core.Tests;
 
-/// <summary>The arithmetic that makes a picture's ink look like an MNIST digit.</summary>
+/// <summary>The arithmetic that makes an image's ink look like an MNIST digit.</summary>
 public sealed class PreparationTests
 {
     private static byte[] LuminanceAlpha(byte[] luminance, byte alpha = 255) =>
@@ -36,7 +36,7 @@ public sealed class PreparationTests
     }
 
     [Fact]
-    public void BlankAndLowContrastPicturesHaveNoInk()
+    public void BlankAndLowContrastImagesHaveNoInk()
     {
         Assert.Null(InkMap.FromLuminanceAlpha(new byte[2 * 10 * 10], 10, 10)); // all transparent
         var faint = new byte[100];
@@ -140,11 +140,11 @@ public sealed class PreparationTests
     public void ShrinkingAveragesTheAreaEachOutputCovers()
     {
         // a 4x2 region shrunk to 2x1: each output is the mean of a 2x2 block
-        byte[] picture = [0, 0, 0, 0, 0, 0,
+        byte[] image = [0, 0, 0, 0, 0, 0,
                           0, 10, 30, 100, 200, 0,
                           0, 50, 70, 140, 160, 0];
         var target = new byte[2];
-        Resampler.Resize(picture, 6, new InkBox(1, 1, 4, 2), Identity, target, 2, 1);
+        Resampler.Resize(image, 6, new InkBox(1, 1, 4, 2), Identity, target, 2, 1);
         Assert.Equal([40, 150], target);
 
         // a scale factor that is no whole number: 3 -> 2 weighs the middle pixel half into each output
@@ -160,9 +160,9 @@ public sealed class PreparationTests
     [InlineData(1, 40, 1, 20)]
     public void AFlatRegionStaysFlatAtAnyScale(int width, int height, int newWidth, int newHeight)
     {
-        var picture = Enumerable.Repeat((byte)97, width * height).ToArray();
+        var image = Enumerable.Repeat((byte)97, width * height).ToArray();
         var target = new byte[newWidth * newHeight];
-        Resampler.Resize(picture, width, new InkBox(0, 0, width, height), Identity, target, newWidth, newHeight);
+        Resampler.Resize(image, width, new InkBox(0, 0, width, height), Identity, target, newWidth, newHeight);
         Assert.All(target, v => Assert.Equal(97, v));
     }
 
@@ -171,11 +171,11 @@ public sealed class PreparationTests
     {
         // the ink's mean level survives any shrink: area averaging neither loses nor invents ink
         var random = new Random(5);
-        var picture = new byte[233 * 171];
-        random.NextBytes(picture);
+        var image = new byte[233 * 171];
+        random.NextBytes(image);
         var target = new byte[20 * 15];
-        Resampler.Resize(picture, 233, new InkBox(0, 0, 233, 171), Identity, target, 20, 15);
-        Assert.InRange(target.Average(v => v) - picture.Average(v => v), -0.6, 0.6);
+        Resampler.Resize(image, 233, new InkBox(0, 0, 233, 171), Identity, target, 20, 15);
+        Assert.InRange(target.Average(v => v) - image.Average(v => v), -0.6, 0.6);
     }
 
     [Fact]

@@ -9,13 +9,13 @@ public sealed class DigitRecognizerTests
 {
     private static readonly LeNet5Model Model = ModelFile.Load(RepoPaths.ShippedModel);
 
-    /// <summary>Pixels come ready: a recognizer that is asked to decode a picture here is a bug.</summary>
-    private sealed class NoPictures : IDigitPreparer
+    /// <summary>Pixels come ready: a recognizer that is asked to decode an image here is a bug.</summary>
+    private sealed class NoImages : IDigitPreparer
     {
-        public byte[] Prepare(byte[] encoded) => throw new InvalidOperationException("no picture was expected");
+        public byte[] Prepare(byte[] encoded) => throw new InvalidOperationException("no image was expected");
     }
 
-    private static readonly DigitRecognizer Recognizer = new(new NoPictures(), RejectPolicy.Default);
+    private static readonly DigitRecognizer Recognizer = new(new NoImages(), RejectPolicy.Default);
 
     private static float[] Pixels(int index) => Array.ConvertAll(TestMnist.Test.Image(index).ToArray(), b => (float)b);
 

@@ -45,7 +45,7 @@ public sealed class HeavyWorkTests
     }
 
     [Fact]
-    public async Task ALargePictureIsChargedAsSuchOnceItsHeaderIsRead()
+    public async Task ALargeImageIsChargedAsSuchOnceItsHeaderIsRead()
     {
         var (factory, client) = Start(("RateLimit:PermitLimit", "25"), ("RateLimit:WindowSeconds", "3600"));
         using var _ = factory;
@@ -53,7 +53,7 @@ public sealed class HeavyWorkTests
         var large = TestImages.Plain(2000, 2000, new Rgba32(255, 255, 255, 255));
         Assert.True(large.Length < 256 * 1024);
         var first = await client.PostAsync("/api/predict", Bodies.Raw(large, "image/png"));
-        Assert.NotEqual(HttpStatusCode.TooManyRequests, first.StatusCode); // a blank picture: 422, but charged
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, first.StatusCode); // a blank image: 422, but charged
         await ApiAssert.Problem(await client.PostAsync("/api/predict", Bodies.Raw(large, "image/png")), HttpStatusCode.TooManyRequests);
         await ApiAssert.Prediction(await Predict(client));
     }

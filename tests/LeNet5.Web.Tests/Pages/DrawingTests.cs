@@ -54,7 +54,7 @@ public sealed class DrawingTests(BrowserFixture browser) : DrawingPageSession(br
         Assert.Equal(16, await page.Locator("figure.layer-c3 canvas").CountAsync());
         Assert.Equal(2, await page.Locator("figure.layer-f6 canvas").CountAsync()); // F6 and the winning prototype
 
-        // every canvas on the page (maps, the 28x28 input, the chart) holds a picture, not a blank
+        // every canvas on the page (maps, the 28x28 input, the chart) holds an image, not a blank
         var blank = await page.EvaluateAsync<string[]>(@"() => [...document.querySelectorAll('#maps canvas, #seen, #chart')]
             .filter(c => {
               const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;

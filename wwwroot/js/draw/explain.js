@@ -96,7 +96,7 @@ export function createExplainer(elements, { model, input, showPixels }) {
     const change = body.pixels.map((v, i) => v - body.original[i]);
     const row = document.createElement("div");
     row.className = "nudge-row";
-    row.append(picture(body.original, `before: a ${body.from}`), picture(body.pixels, `after: a ${body.digit}`), changePicture(body.original, change));
+    row.append(image(body.original, `before: a ${body.from}`), image(body.pixels, `after: a ${body.digit}`), changeImage(body.original, change));
     const changed = change.filter((v) => Math.abs(v) >= 1).length;
     const words = body.reached
       ? `${changed} of ${PIXELS} pixels changed, none by more than ${Math.round(body.maxChange)} of 255 levels (on average ${body.meanChange.toFixed(1)}), in ${body.steps} gradient steps: the network now reads a ${body.digit}. ` +
@@ -109,7 +109,7 @@ export function createExplainer(elements, { model, input, showPixels }) {
     if (body.reached) showPixels(body.pixels, `nudged toward ${target}`);
   }
 
-  function picture(pixels, label) {
+  function image(pixels, label) {
     const fig = document.createElement("figure");
     const canvas = digitCanvas(pixels, label);
     const cap = document.createElement("figcaption");
@@ -118,8 +118,8 @@ export function createExplainer(elements, { model, input, showPixels }) {
     return fig;
   }
 
-  function changePicture(original, change) {
-    const fig = picture(original, "the change: red ink added, blue taken away");
+  function changeImage(original, change) {
+    const fig = image(original, "the change: red ink added, blue taken away");
     drawSaliency(fig.querySelector("canvas"), original, change, false);
     return fig;
   }
@@ -136,7 +136,7 @@ export function createExplainer(elements, { model, input, showPixels }) {
     const answer = await getJson(`/api/models/${encodeURIComponent(id)}/dreams`);
     if (!answer.ok) { dreams.dataset.state = "error"; dreams.replaceChildren(note(problemText(answer))); return; }
     const figures = answer.body.map((dream) => {
-      const fig = picture(dream.pixels, `dream of ${dream.digit}`);
+      const fig = image(dream.pixels, `dream of ${dream.digit}`);
       fig.className = "dream";
       fig.dataset.digit = String(dream.digit);
       const button = document.createElement("button");

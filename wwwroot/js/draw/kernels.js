@@ -1,4 +1,4 @@
-// The model's weights (GET /api/models/{id}/parameters, fetched once per model) and their pictures:
+// The model's weights (GET /api/models/{id}/parameters, fetched once per model) and their images:
 // kernels as small images, red positive and blue negative; C3's laid out as the paper's Table I.
 import { vocabulary } from "../vocabulary.js";
 import { labelledCanvas, paint } from "../digit-canvas.js";

@@ -9,7 +9,7 @@ public sealed record CorrectionRequest(
     [property: Description("Or 784 numbers, 28x28 row-major, 0 = background, 255 = ink.")] float[]? Pixels,
     [property: Description("Optional: the strokes as drawn, each with its points [x, y, t] (x and y from 0 to 1 of the pad, t in ms since the drawing began), pen width (0 to 1 of the pad) and pointer type.")]
     IReadOnlyList<StrokeData>? Strokes,
-    [property: Description("Optional: the digit the page showed; the stored answer is the model's own, recomputed from the picture.")] int? Predicted,
+    [property: Description("Optional: the digit the page showed; the stored answer is the model's own, recomputed from the image.")] int? Predicted,
     [property: Description("Optional: the model that answered (the active model when left out).")] string? Model);
 
 /// <summary>One stroke of a drawing as kept: the pointer that drew it, the pen width and its points.</summary>

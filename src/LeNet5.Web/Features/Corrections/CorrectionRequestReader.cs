@@ -1,8 +1,8 @@
 using LeNet5.Web.Features.Predict;
 namespace LeNet5.Web.Features.Corrections;
 
-/// <summary>A contributed drawing as read from the request, checked field by field; the picture is read as /api/predict reads it.</summary>
-public sealed record CorrectionInput(int Label, PredictInput Picture, IReadOnlyList<StrokeData>? Strokes, int? Predicted, string? Model);
+/// <summary>A contributed drawing as read from the request, checked field by field; the image is read as /api/predict reads it.</summary>
+public sealed record CorrectionInput(int Label, PredictInput Image, IReadOnlyList<StrokeData>? Strokes, int? Predicted, string? Model);
 
 /// <summary>
 /// Reads the JSON body of <c>POST /api/corrections</c>. Every field is checked before anything is
@@ -37,7 +37,7 @@ public sealed class CorrectionRequestReader(IOptions<CorrectionsOptions> options
         }
         var strokes = root.TryGetProperty("strokes", out var s) && s.ValueKind != JsonValueKind.Null ? Strokes(s, errors) : null;
         if (errors.Count > 0) throw Problems.Invalid("correction", errors, Detail);
-        return new CorrectionInput(label, PredictRequestReader.ReadPicture(root, "The JSON body"), strokes, predicted, model);
+        return new CorrectionInput(label, PredictRequestReader.ReadImage(root, "The JSON body"), strokes, predicted, model);
     }
 
     private static int Missing(string field, Dictionary<string, string> errors)

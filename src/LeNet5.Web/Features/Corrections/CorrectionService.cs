@@ -22,7 +22,7 @@ public sealed class CorrectionService(
     /// </summary>
     public async Task<CorrectionCreated> ContributeAsync(ModelEntry entry, CorrectionInput input, string client, CancellationToken cancellationToken)
     {
-        var answer = await predictor.RecognizeAsync(entry, input.Picture, details: false, cancellationToken);
+        var answer = await predictor.RecognizeAsync(entry, input.Image, details: false, cancellationToken);
         var pixels = Array.ConvertAll(answer.Pixels, v => (byte)Math.Clamp(MathF.Round(v), 0, 255));
         string? strokes = input.Strokes is null ? null : JsonSerializer.Serialize(input.Strokes, WebJson.Options);
         var drawing = new NewCorrection(input.Label, answer.Prediction.Digit, answer.Rejected, answer.Prediction.Probabilities, entry.Id, pixels, strokes, client);

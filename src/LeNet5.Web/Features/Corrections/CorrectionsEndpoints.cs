@@ -17,7 +17,7 @@ public static class CorrectionsEndpoints
 
     public static IEndpointRouteBuilder MapCorrectionsEndpoints(this IEndpointRouteBuilder app)
     {
-        // a contribution reads a picture as /api/predict does, and can be refused the same ways
+        // a contribution reads an image as /api/predict does, and can be refused the same ways
         app.MapGroup("/api/corrections").WithTags("Corrections").ProducesInputProblems()
             .MapPost("/", Contribute).WithMetadata(CorrectionsEndpointMetadata.Instance).DocumentBody<CorrectionRequest>()
             .ProducesProblem(StatusCodes.Status507InsufficientStorage);
@@ -38,12 +38,12 @@ public static class CorrectionsEndpoints
     [EndpointName("Contribute")]
     [EndpointSummary("Contribute a drawing the network got wrong, with the digit it really is: 201 with its id and Location.")]
     [EndpointDescription("JSON {\"label\": D, \"image\": \"data:image/png;base64,...\"} or {\"label\": D, \"pixels\": [784]}, optionally with 'strokes', 'predicted' and 'model'. " +
-                         "The picture is prepared and answered by the model as POST /api/predict would; the prepared 28x28, the model's answer and probabilities, " +
+                         "The image is prepared and answered by the model as POST /api/predict would; the prepared 28x28, the model's answer and probabilities, " +
                          "the strokes and the time are kept; of who sent it only a keyed hash of the address, to count its drawings of the day. " +
                          "The same prepared drawing sent again is not stored twice: 200 with the first one's id. Past a cap nothing is stored: 507 when the server holds its most " +
                          "drawings or bytes (Corrections:MaxDrawings, Corrections:MaxStoredBytes), 429 with Retry-After when this address has sent Corrections:MaxDrawingsPerClientPerDay in 24 hours.")]
     private static async Task<Results<Created<CorrectionCreated>, Ok<CorrectionCreated>>> Contribute(
-        HttpRequest request, PictureAdmission admission, CorrectionRequestReader reader, CorrectionService corrections, CancellationToken cancellationToken)
+        HttpRequest request, ImageAdmission admission, CorrectionRequestReader reader, CorrectionService corrections, CancellationToken cancellationToken)
     {
         if (!corrections.Enabled) throw CorrectionProblems.CorrectionsDisabled();
         // admitted as a prediction is: the same budget of bodies in memory, the model resolved and logged

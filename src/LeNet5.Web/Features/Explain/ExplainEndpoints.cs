@@ -13,8 +13,8 @@ public static class ExplainEndpoints
     public static IEndpointRouteBuilder MapExplainEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/explain").WithTags("Explain").ProducesInputProblems();
-        group.MapPost("/", ExplainAsync).Costs(ExplainCost).DocumentPictureBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
-        group.MapPost("/nudge", NudgeAsync).Costs(NudgeCost).DocumentPictureBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
+        group.MapPost("/", ExplainAsync).Costs(ExplainCost).DocumentImageBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
+        group.MapPost("/nudge", NudgeAsync).Costs(NudgeCost).DocumentImageBody<PredictJsonRequest>(PredictRequestReader.ImageField, rawImages: true);
 
         app.MapGet("/api/models/{id}/dreams", DreamsAsync).Costs(DreamsCost).WithTags("Explain").Produces<DreamResponse[]>().Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable).ProducesProblem(StatusCodes.Status429TooManyRequests);
@@ -25,13 +25,13 @@ public static class ExplainEndpoints
     [EndpointSummary("Why this digit: the gradient of the evidence for a digit with respect to the prepared 28x28 pixels (a saliency map).")]
     [EndpointDescription("The same bodies, limits and errors as POST /api/predict. target=D (0-9) explains the evidence for D; " +
                          "left out, for the digit read. The evidence is minus the distance to D's prototype (RBF models) or D's logit (softmax).")]
-    private static async Task<Ok<ExplainResponse>> ExplainAsync([AsParameters] PictureRequest picture, ExplainService explainer, [FromQuery] string? target)
+    private static async Task<Ok<ExplainResponse>> ExplainAsync([AsParameters] ImageRequest image, ExplainService explainer, [FromQuery] string? target)
     {
         int? digit = string.IsNullOrEmpty(target) ? null : ParseTarget(target);
-        var (entry, input) = await picture.ReadAsync();
-        var answer = await picture.ComputeAsync(() => explainer.ExplainAsync(entry, input, digit, picture.Cancellation));
-        picture.Log.Set("Digit", answer.Digit);
-        picture.Log.Set("Target", answer.Target);
+        var (entry, input) = await image.ReadAsync();
+        var answer = await image.ComputeAsync(() => explainer.ExplainAsync(entry, input, digit, image.Cancellation));
+        image.Log.Set("Digit", answer.Digit);
+        image.Log.Set("Target", answer.Target);
         return TypedResults.Ok(answer);
     }
 
@@ -39,13 +39,13 @@ public static class ExplainEndpoints
     [EndpointSummary("Nudge it: the small change to the drawing that makes the network read the target digit.")]
     [EndpointDescription("The same bodies, limits and errors as POST /api/predict; target=D (0-9) is required. Projected gradient steps on " +
                          "the prepared 28x28 pixels, no pixel moving more than 160 levels, at most 200 steps, stopping when the network reads D.")]
-    private static async Task<Ok<NudgeResponse>> NudgeAsync([AsParameters] PictureRequest picture, ExplainService explainer, [FromQuery] string? target)
+    private static async Task<Ok<NudgeResponse>> NudgeAsync([AsParameters] ImageRequest image, ExplainService explainer, [FromQuery] string? target)
     {
         int digit = ParseTarget(target);
-        var (entry, input) = await picture.ReadAsync();
-        var answer = await picture.ComputeAsync(() => explainer.NudgeAsync(entry, input, digit, picture.Cancellation));
-        picture.Log.Set("Target", digit);
-        picture.Log.Set("Reached", answer.Reached);
+        var (entry, input) = await image.ReadAsync();
+        var answer = await image.ComputeAsync(() => explainer.NudgeAsync(entry, input, digit, image.Cancellation));
+        image.Log.Set("Target", digit);
+        image.Log.Set("Reached", answer.Reached);
         return TypedResults.Ok(answer);
     }
 

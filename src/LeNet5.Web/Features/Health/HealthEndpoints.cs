@@ -6,7 +6,7 @@ namespace LeNet5.Web.Features.Health;
 
 /// <summary>
 /// How the app is doing, for the people who run it: <c>GET /healthz</c> (200 "Healthy" when the
-/// warm-up has run, a model is loaded and active and no picture's decode is stuck past its deadline, 503 otherwise) and <c>GET /metrics</c>, OpenTelemetry metrics in Prometheus's
+/// warm-up has run, a model is loaded and active and no image's decode is stuck past its deadline, 503 otherwise) and <c>GET /metrics</c>, OpenTelemetry metrics in Prometheus's
 /// text format, for the admin's bearer token or a scraper on <see cref="MetricsOptions.AllowedNetworks"/> only: ASP.NET Core's own (requests, their duration, Kestrel's connections) and ours
 /// (<see cref="PredictMetrics"/>, <see cref="TrainingMetrics"/>).
 /// </summary>
@@ -53,13 +53,13 @@ internal sealed class ActiveModelHealthCheck(ModelRegistry registry, WarmupState
 }
 
 /// <summary>
-/// Unhealthy while a picture's decode runs past its deadline: it holds a core that no request can get
+/// Unhealthy while an image's decode runs past its deadline: it holds a core that no request can get
 /// back, so an orchestrator should see it (and restart the replica if it never ends).
 /// </summary>
 internal sealed class DecodingHealthCheck(LeNet5.Imaging.DigitImagePreparer preparer) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(preparer.StuckDecodes is var stuck and > 0
-            ? HealthCheckResult.Unhealthy($"{stuck} picture decode(s) running past their deadline")
+            ? HealthCheckResult.Unhealthy($"{stuck} image decode(s) running past their deadline")
             : HealthCheckResult.Healthy("no decode is stuck"));
 }

@@ -8,7 +8,7 @@ namespace LeNet5.Web.Features.Predict;
 /// promise, not a charge), and gives both back when its answer is written. When either is spent the
 /// request is refused at once with 503 and Retry-After, rather than queued or buffered. So slow
 /// uploads that trickle a few bytes hold a slot each but almost none of the budget, and the requests
-/// that do send their pictures still get through.
+/// that do send their images still get through.
 /// </summary>
 public sealed class BodySlots(IOptions<LimitsOptions> limits) : IDisposable
 {

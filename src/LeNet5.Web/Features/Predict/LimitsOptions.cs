@@ -9,11 +9,11 @@ public sealed class LimitsOptions
     [Range(1024, 256L * 1024 * 1024)]
     public long MaxRequestBodyBytes { get; set; } = 5L * 1024 * 1024;
 
-    /// <summary>Largest picture width, read from its header before decoding.</summary>
+    /// <summary>Largest image width, read from its header before decoding.</summary>
     [Range(28, 65535)]
     public int MaxImageWidth { get; set; } = 4096;
 
-    /// <summary>Largest picture height, read from its header before decoding.</summary>
+    /// <summary>Largest image height, read from its header before decoding.</summary>
     [Range(28, 65535)]
     public int MaxImageHeight { get; set; } = 4096;
 
@@ -22,14 +22,14 @@ public sealed class LimitsOptions
     public int ImageAllocationLimitMegabytes { get; set; } = 128;
 
     /// <summary>
-    /// How long a request waits for a JPEG, BMP, GIF or WebP picture to decode, in milliseconds, before it answers
+    /// How long a request waits for a JPEG, BMP, GIF or WebP image to decode, in milliseconds, before it answers
     /// 422 (PNGs are read by the service's own bounded decoder). A decode past it cannot be stopped: it is reported
-    /// by <c>/healthz</c> as stuck until it ends, and while one is stuck such pictures are refused with 503.
+    /// by <c>/healthz</c> as stuck until it ends, and while one is stuck such images are refused with 503.
     /// </summary>
     [Range(100, 60_000)]
     public int DecodeTimeoutMilliseconds { get; set; } = 2000;
 
-    /// <summary>How many pictures may be decoded at once; the others wait (bounds memory under load).</summary>
+    /// <summary>How many images may be decoded at once; the others wait (bounds memory under load).</summary>
     [Range(1, 256)]
     public int MaxConcurrentDecodes { get; set; } = 4;
 
@@ -51,29 +51,29 @@ public sealed class LimitsOptions
     [Range(0, 1_000_000)]
     public int MinBodyBytesPerSecond { get; set; } = 2048;
 
-    /// <summary>Most pictures in one batch request.</summary>
+    /// <summary>Most images in one batch request.</summary>
     [Range(1, 1000)]
     public int MaxBatchImages { get; set; } = 64;
 
     /// <summary>
-    /// Most pixels (width x height, read from the headers before decoding) all the pictures of one batch
-    /// request may hold together; a 28x28 'pixels' item counts 784. Default: one 4096x4096 picture's worth.
+    /// Most pixels (width x height, read from the headers before decoding) all the images of one batch
+    /// request may hold together; a 28x28 'pixels' item counts 784. Default: one 4096x4096 image's worth.
     /// </summary>
     [Range(784, 1L << 40)]
     public long MaxBatchPixels { get; set; } = 4096L * 4096;
 
     /// <summary>
-    /// A picture whose body is larger than this many bytes is a large picture: it costs
-    /// <see cref="PredictEndpoints.LargePictureCost"/> rate-limit permits and takes a turn of the heavy-work cap
+    /// An image whose body is larger than this many bytes is a large image: it costs
+    /// <see cref="PredictEndpoints.LargeImageCost"/> rate-limit permits and takes a turn of the heavy-work cap
     /// (HeavyWork:MaxConcurrent), since decoding a photo costs up to a hundred times a canvas drawing. Default 256 KB.
     /// </summary>
     [Range(1024, 256L * 1024 * 1024)]
-    public long LargePictureBytes { get; set; } = 256 * 1024;
+    public long LargeImageBytes { get; set; } = 256 * 1024;
 
     /// <summary>
-    /// A picture whose header declares more pixels (width x height) than this is a large picture as
+    /// An image whose header declares more pixels (width x height) than this is a large image as
     /// well, however small its body (a 4096x4096 PNG of one colour is 30 KB). Default one megapixel.
     /// </summary>
     [Range(784, 1L << 40)]
-    public long LargePicturePixels { get; set; } = 1024 * 1024;
+    public long LargeImagePixels { get; set; } = 1024 * 1024;
 }

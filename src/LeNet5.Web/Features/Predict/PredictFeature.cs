@@ -4,7 +4,7 @@ using OpenTelemetry.Metrics;
 
 namespace LeNet5.Web.Features.Predict;
 
-/// <summary>Recognising pictures: the hardened decoder, the engine's recognizer with the configured policy, the request reader and the endpoints.</summary>
+/// <summary>Recognising images: the hardened decoder, the engine's recognizer with the configured policy, the request reader and the endpoints.</summary>
 public static class PredictFeature
 {
     public static IServiceCollection AddPredict(this IServiceCollection services)
@@ -26,7 +26,7 @@ public static class PredictFeature
             return new DigitRecognizer(sp.GetRequiredService<DigitImagePreparer>(), () => options.CurrentValue.ToPolicy());
         });
         services.AddSingleton<BodySlots>();
-        services.AddSingleton<PictureAdmission>();
+        services.AddSingleton<ImageAdmission>();
         // Kestrel is built with the app, before the settings are checked: it reads the section itself, and a bad value is reported by the check
         services.AddOptions<KestrelServerOptions>().Configure<IConfiguration>((kestrel, configuration) =>
         {

@@ -3,10 +3,10 @@ using Microsoft.OpenApi;
 
 namespace LeNet5.Web.Features.Predict;
 
-/// <summary>The OpenAPI of the endpoints that read pictures as /api/predict does: their bodies (see <see cref="RequestBodyDocs"/>) and problems.</summary>
+/// <summary>The OpenAPI of the endpoints that read images as /api/predict does: their bodies (see <see cref="RequestBodyDocs"/>) and problems.</summary>
 internal static class PredictOpenApi
 {
-    /// <summary>The problems an endpoint that reads a picture the way /api/predict does can answer.</summary>
+    /// <summary>The problems an endpoint that reads an image the way /api/predict does can answer.</summary>
     public static RouteGroupBuilder ProducesInputProblems(this RouteGroupBuilder group) => group
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status404NotFound)
@@ -16,8 +16,8 @@ internal static class PredictOpenApi
         .ProducesProblem(StatusCodes.Status429TooManyRequests)
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-    /// <summary>A body of pictures: JSON of <typeparamref name="TJson"/>, a form with the files in <paramref name="fileField"/>, and raw images when <paramref name="rawImages"/>.</summary>
-    public static RouteHandlerBuilder DocumentPictureBody<TJson>(this RouteHandlerBuilder builder, string fileField, bool rawImages) =>
+    /// <summary>A body of images: JSON of <typeparamref name="TJson"/>, a form with the files in <paramref name="fileField"/>, and raw images when <paramref name="rawImages"/>.</summary>
+    public static RouteHandlerBuilder DocumentImageBody<TJson>(this RouteHandlerBuilder builder, string fileField, bool rawImages) =>
         builder.DocumentBody<TJson>(content =>
         {
             content["multipart/form-data"] = new()
@@ -34,7 +34,7 @@ internal static class PredictOpenApi
             };
             if (rawImages)
             {
-                foreach (var type in PictureFormats.MediaTypes) content[type] = new OpenApiMediaType { Schema = RequestBodyDocs.Binary() };
+                foreach (var type in ImageFormats.MediaTypes) content[type] = new OpenApiMediaType { Schema = RequestBodyDocs.Binary() };
             }
         });
 }

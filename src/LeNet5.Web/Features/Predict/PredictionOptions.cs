@@ -12,7 +12,7 @@ public sealed class PredictionOptions
     [Range(0.0, 1.0)]
     public double MinConfidence { get; set; } = RejectPolicy.Default.MinConfidence;
 
-    /// <summary>Rejected above this share of full ink over the prepared 28x28 picture.</summary>
+    /// <summary>Rejected above this share of full ink over the prepared 28x28 image.</summary>
     [Range(0.0, 1.0)]
     public double MaxInkCoverage { get; set; } = RejectPolicy.Default.MaxInkCoverage;
 

@@ -5,7 +5,7 @@ namespace LeNet5.Web.Features.Predict;
 
 /// <summary>
 /// Answers one input with the engine's <see cref="DigitRecognizer"/>, decoding at most
-/// <see cref="LimitsOptions.MaxConcurrentDecodes"/> pictures at once so that memory stays bounded
+/// <see cref="LimitsOptions.MaxConcurrentDecodes"/> images at once so that memory stays bounded
 /// under load, and shapes the answer.
 /// </summary>
 public sealed class PredictionService(DigitRecognizer recognizer, PredictMetrics metrics, IOptions<LimitsOptions> limits) : IDisposable
@@ -33,7 +33,7 @@ public sealed class PredictionService(DigitRecognizer recognizer, PredictMetrics
 
     /// <summary>
     /// The recognizer's answer for one input (its <see cref="RecognitionResult.Pixels"/> are the prepared 28x28),
-    /// with the decode limit and the problems of a picture that cannot be prepared: what every face over an input shares.
+    /// with the decode limit and the problems of an image that cannot be prepared: what every face over an input shares.
     /// </summary>
     public async Task<RecognitionResult> RecognizeAsync(ModelEntry entry, PredictInput input, bool details, CancellationToken cancellationToken, string? where = null)
     {
@@ -49,7 +49,7 @@ public sealed class PredictionService(DigitRecognizer recognizer, PredictMetrics
         catch (DigitPreparationException ex)
         {
             metrics.Refused(ex.Failure);
-            throw PictureProblems.From(ex, where);
+            throw ImageProblems.From(ex, where);
         }
     }
 

@@ -30,10 +30,10 @@ public sealed class ExplainApiTests(LeNet5WebFactory factory) : IClassFixture<Le
     }
 
     [Fact]
-    public async Task APictureIsExplainedByTheGradientOfItsDigitsEvidence()
+    public async Task AImageIsExplainedByTheGradientOfItsDigitsEvidence()
     {
-        var picture = TestImages.MnistAs(TestMnist.Test.Image(0), "png", side: 280);
-        var answer = await Ok<ExplainAnswer>(await _client.PostAsync("/api/explain?model=lenet5", Raw(picture, "image/png")));
+        var image = TestImages.MnistAs(TestMnist.Test.Image(0), "png", side: 280);
+        var answer = await Ok<ExplainAnswer>(await _client.PostAsync("/api/explain?model=lenet5", Raw(image, "image/png")));
         Assert.Equal(TestMnist.Test.Labels[0], answer.Digit);
         Assert.Equal(answer.Digit, answer.Target);
         Assert.NotEqual(answer.Digit, answer.RunnerUp);

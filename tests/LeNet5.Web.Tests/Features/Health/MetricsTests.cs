@@ -33,7 +33,7 @@ public sealed class MetricsTests : IDisposable
 
         Assert.Equal(4, Value(l => l.StartsWith("lenet5_predictions_total{", StringComparison.Ordinal) && l.Contains("digit=\"7\"") && l.Contains("model=\"metrics-probe\"") && l.Contains("rejected=\"false\"")));
         Assert.True(Value(l => l.StartsWith("lenet5_preparation_failures_total{", StringComparison.Ordinal) && l.Contains("kind=\"blank\"")) >= 1, "the blank grid is not counted");
-        Assert.True(Value(l => l.StartsWith("lenet5_recognition_duration_seconds_count{", StringComparison.Ordinal) && l.Contains("input=\"picture\"")) >= 1, "no picture timed");
+        Assert.True(Value(l => l.StartsWith("lenet5_recognition_duration_seconds_count{", StringComparison.Ordinal) && l.Contains("input=\"image\"")) >= 1, "no image timed");
         Assert.True(Value(l => l.StartsWith("lenet5_recognition_duration_seconds_count{", StringComparison.Ordinal) && l.Contains("input=\"pixels\"")) >= 3, "no pixels timed");
         Assert.True(Value(l => l.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal) && l.Contains("http_route=\"/api/predict/\"")) >= 5,
             "ASP.NET Core's request metric is missing");

@@ -6,7 +6,7 @@ namespace LeNet5.Web.Tests.Features.Predict;
 
 /// <summary>
 /// <c>lenet5 predict</c> and <c>POST /api/predict</c> are two faces of one recognizer: for the same
-/// pictures they give the same digit, the same confidence and the same <c>rejected</c>.
+/// images they give the same digit, the same confidence and the same <c>rejected</c>.
 /// </summary>
 public sealed partial class CliParityTests(LeNet5WebFactory factory, ITestOutputHelper output) : IClassFixture<LeNet5WebFactory>, IDisposable
 {
@@ -14,8 +14,8 @@ public sealed partial class CliParityTests(LeNet5WebFactory factory, ITestOutput
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    /// <summary>120 pictures: MNIST test digits as people would send them (formats, sizes), noise and scribbles.</summary>
-    private IEnumerable<(string Name, byte[] Bytes)> Pictures()
+    /// <summary>120 images: MNIST test digits as people would send them (formats, sizes), noise and scribbles.</summary>
+    private IEnumerable<(string Name, byte[] Bytes)> Images()
     {
         var test = TestMnist.Test;
         string[] formats = ["png", "jpeg", "bmp", "gif", "webp"];
@@ -33,30 +33,30 @@ public sealed partial class CliParityTests(LeNet5WebFactory factory, ITestOutput
     }
 
     [Fact]
-    public async Task TheCliAndTheApiAnswerEveryPictureAlike()
+    public async Task TheCliAndTheApiAnswerEveryImageAlike()
     {
-        var pictures = Pictures().Select(p => (Path: Path.Combine(_directory, p.Name), p.Bytes)).ToList();
-        foreach (var (path, bytes) in pictures) File.WriteAllBytes(path, bytes);
+        var images = Images().Select(p => (Path: Path.Combine(_directory, p.Name), p.Bytes)).ToList();
+        foreach (var (path, bytes) in images) File.WriteAllBytes(path, bytes);
 
-        var (exit, stdout, stderr) = CliRunner.Run(["predict", "--model", RepoPaths.ShippedModel, .. pictures.Select(p => p.Path)]);
+        var (exit, stdout, stderr) = CliRunner.Run(["predict", "--model", RepoPaths.ShippedModel, .. images.Select(p => p.Path)]);
         Assert.True(exit == 0, stderr);
         var lines = stdout.TrimEnd().Split('\n');
-        Assert.Equal(pictures.Count, lines.Length);
+        Assert.Equal(images.Count, lines.Length);
 
         var client = factory.CreateClient();
         int rejected = 0;
-        for (int i = 0; i < pictures.Count; i++)
+        for (int i = 0; i < images.Count; i++)
         {
-            var api = await ApiAssert.Prediction(await client.PostAsync("/api/predict", Bodies.Raw(pictures[i].Bytes, "application/octet-stream")));
+            var api = await ApiAssert.Prediction(await client.PostAsync("/api/predict", Bodies.Raw(images[i].Bytes, "application/octet-stream")));
             var cli = Line().Match(lines[i]);
             Assert.True(cli.Success, $"line {i}: {lines[i]}");
-            var name = Path.GetFileName(pictures[i].Path);
+            var name = Path.GetFileName(images[i].Path);
             Assert.True(api.Digit == int.Parse(cli.Groups["digit"].Value, CultureInfo.InvariantCulture), $"{name}: API {api.Digit}, CLI {lines[i]}");
             Assert.True(api.Confidence.ToString("0.00", CultureInfo.InvariantCulture) == cli.Groups["confidence"].Value, $"{name}: API {api.Confidence}, CLI {lines[i]}");
             Assert.True(api.Rejected == cli.Groups["rejected"].Success, $"{name}: API rejected={api.Rejected}, CLI {lines[i]}");
             if (api.Rejected) rejected++;
         }
-        output.WriteLine($"{pictures.Count} pictures, {rejected} rejected by both");
+        output.WriteLine($"{images.Count} images, {rejected} rejected by both");
         Assert.InRange(rejected, 10, 30); // the noise is rejected and the digits mostly are not: both verdicts were compared
     }
 

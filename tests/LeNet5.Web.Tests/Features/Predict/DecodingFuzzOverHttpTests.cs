@@ -1,17 +1,17 @@
 namespace LeNet5.Web.Tests.Features.Predict;
 
 /// <summary>
-/// Mutated pictures of every accepted format, posted as a client would: each is answered, a prediction or a
+/// Mutated images of every accepted format, posted as a client would: each is answered, a prediction or a
 /// 4xx problem, and never a 5xx; the server answers a plain prediction afterwards.
 /// </summary>
 public sealed class DecodingFuzzOverHttpTests
 {
     [Fact]
-    public async Task ThreeThousandMutatedPicturesGetAnAnswerOrA4xxProblemNeverA5xx()
+    public async Task ThreeThousandMutatedImagesGetAnAnswerOrA4xxProblemNeverA5xx()
     {
         using var factory = new LeNet5WebFactory();
         var client = factory.CreateClient();
-        var mutations = new PictureMutations(seed: 31_337);
+        var mutations = new ImageMutations(seed: 31_337);
         var statuses = new Dictionary<int, int>();
         for (int i = 0; i < 3000; i++)
         {

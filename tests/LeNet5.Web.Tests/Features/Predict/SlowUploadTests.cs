@@ -46,7 +46,7 @@ public sealed class SlowUploadTests
     }
 
     [Fact]
-    public async Task TricklingUploadsHoldSlotsButNotTheBudgetSoPicturesStillGetThrough()
+    public async Task TricklingUploadsHoldSlotsButNotTheBudgetSoImagesStillGetThrough()
     {
         // default slots; a 1 MB budget: 40 stalled sockets that sent 4 bytes each hold 40 slots and 160 bytes
         using var factory = LeNet5WebFactory.With(new Dictionary<string, string?> { ["Limits:BodyBudgetMegabytes"] = "1", ["Limits:MinBodyBytesPerSecond"] = "0" });
@@ -59,7 +59,7 @@ public sealed class SlowUploadTests
         Assert.Equal(40, slots.InUse);
         await ApiAssert.Prediction(await client.PostAsync("/api/predict", Bodies.Raw(TestImages.MnistPng(TestMnist.Test.Image(0)), "image/png")));
 
-        // one upload that has sent 700 KB holds 700 KB of the budget: the next 400 KB picture is refused, a small one is not
+        // one upload that has sent 700 KB holds 700 KB of the budget: the next 400 KB image is refused, a small one is not
         stalled.Add(await StallAsync(address, 700 * 1024));
         for (int i = 0; i < 1200 && slots.BytesHeld < 700 * 1024; i++) await Task.Delay(50);
         Assert.True(slots.BytesHeld >= 700 * 1024, $"the 700 KB upload holds {slots.BytesHeld} bytes");

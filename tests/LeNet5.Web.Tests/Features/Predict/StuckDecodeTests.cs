@@ -9,7 +9,7 @@ namespace LeNet5.Web.Tests.Features.Predict;
 
 /// <summary>
 /// A decode that never ends cannot hang its request or hide: the request answers 422 at the deadline,
-/// /healthz is unhealthy while the decode runs, further pictures of that kind get 503 rather than another
+/// /healthz is unhealthy while the decode runs, further images of that kind get 503 rather than another
 /// core, PNGs are still read, and all is well again once the decode ends.
 /// </summary>
 public sealed class StuckDecodeTests
@@ -27,8 +27,8 @@ public sealed class StuckDecodeTests
         using var factory = new LeNet5WebFactory().WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton(preparer)));
         var client = factory.CreateClient();
         await WaitForHealth(client, HttpStatusCode.OK);
-        using var picture = new Image<Rgba32>(64, 64, Color.White);
-        var jpeg = TestImages.Encode(picture, "jpeg");
+        using var image = new Image<Rgba32>(64, 64, Color.White);
+        var jpeg = TestImages.Encode(image, "jpeg");
         var png = TestImages.CanvasDrawing(280, 20, [(0.3f, 0.2f), (0.7f, 0.2f), (0.45f, 0.85f)]);
 
         var late = await ApiAssert.Problem(await client.PostAsync("/api/predict", Bodies.Raw(jpeg, "image/jpeg")), HttpStatusCode.UnprocessableEntity);

@@ -1,7 +1,7 @@
 namespace LeNet5.Imaging;
 
-/// <summary>The picture formats the service reads: their names and media types, for decoding, error messages and the API's documentation.</summary>
-public static class PictureFormats
+/// <summary>The image formats the service reads: their names and media types, for decoding, error messages and the API's documentation.</summary>
+public static class ImageFormats
 {
     /// <summary>"PNG, JPEG, BMP, GIF or WebP".</summary>
     public const string Names = "PNG, JPEG, BMP, GIF or WebP";

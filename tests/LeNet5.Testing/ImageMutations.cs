@@ -13,13 +13,13 @@ using SixLabors.ImageSharp.Processing;
 namespace LeNet5.Testing;
 
 /// <summary>
-/// Seeded mutations of small valid pictures of every accepted format, for fuzzing the decoders: bit flips,
+/// Seeded mutations of small valid images of every accepted format, for fuzzing the decoders: bit flips,
 /// cuts, deleted and repeated ranges and hostile integers anywhere, and for PNG mutations that keep every
 /// CRC valid so that they reach the decoder rather than its checksum: header fields (size, depth, colour
 /// type, interlacing), the inflated scanlines re-deflated, the compressed bytes, and the chunks themselves
 /// (split, emptied, dropped, repeated, unknown). The same seed gives the same cases.
 /// </summary>
-public sealed class PictureMutations(int seed)
+public sealed class ImageMutations(int seed)
 {
     private readonly Random _random = new(seed);
 

@@ -3,12 +3,12 @@ using Serilog;
 namespace LeNet5.Web.Features.Predict;
 
 /// <summary>
-/// A request that sends pictures to a model, read as /api/predict reads it: the same admission
-/// (<see cref="PictureAdmission"/>), body budget, errors and costs (a large picture costs
-/// <see cref="PredictEndpoints.LargePictureCost"/> permits).
+/// A request that sends images to a model, read as /api/predict reads it: the same admission
+/// (<see cref="ImageAdmission"/>), body budget, errors and costs (a large image costs
+/// <see cref="PredictEndpoints.LargeImageCost"/> permits).
 /// </summary>
-public readonly record struct PictureRequest(
-    HttpRequest Request, PictureAdmission Admission, PredictRequestReader Reader, ClientRateLimiter Limiter, HeavyWork Heavy,
+public readonly record struct ImageRequest(
+    HttpRequest Request, ImageAdmission Admission, PredictRequestReader Reader, ClientRateLimiter Limiter, HeavyWork Heavy,
     IDiagnosticContext Log, [property: FromQuery(Name = "model")] string? Model, CancellationToken Cancellation)
 {
     public async Task<(ModelEntry Entry, PredictInput Input)> ReadAsync()
@@ -17,13 +17,13 @@ public readonly record struct PictureRequest(
         var input = await Reader.ReadSingleAsync(Request, Admission.Slot(Request.HttpContext), Cancellation);
         if (Reader.IsLarge(input))
         {
-            Log.Set("LargePicture", true);
-            Limiter.Raise(Request.HttpContext, PredictEndpoints.LargePictureCost);
+            Log.Set("LargeImage", true);
+            Limiter.Raise(Request.HttpContext, PredictEndpoints.LargeImageCost);
         }
         return (entry, input);
     }
 
-    /// <summary>The same for a batch of pictures (whose pixels Limits:MaxBatchPixels bounds, and whose endpoint's cost covers them).</summary>
+    /// <summary>The same for a batch of images (whose pixels Limits:MaxBatchPixels bounds, and whose endpoint's cost covers them).</summary>
     public async Task<(ModelEntry Entry, IReadOnlyList<PredictInput> Inputs)> ReadBatchAsync()
     {
         var entry = Admission.Model(Model);
@@ -31,8 +31,8 @@ public readonly record struct PictureRequest(
     }
 
     /// <summary>
-    /// Does the work this request does with its pictures. When it costs more than a plain prediction (its
-    /// endpoint's cost, or a large picture's), it waits for a turn of the heavy-work cap and computes at the
+    /// Does the work this request does with its images. When it costs more than a plain prediction (its
+    /// endpoint's cost, or a large image's), it waits for a turn of the heavy-work cap and computes at the
     /// heavy work's lower priority; a plain prediction never waits behind heavy work. The turn is taken once
     /// the body is read, so that a slow upload holds none.
     /// </summary>
