@@ -90,9 +90,10 @@ public static class MetadataKeys
     public const string Training = "training";
     public const string Epochs = "epochs";
     public const string TestAccuracy = "test_accuracy";
-    /// <summary>Accuracy on the run's extra test samples (the web app's real-drawings test set), and how many there were.</summary>
-    public const string ExtraTestAccuracy = "extra_test_accuracy";
-    public const string ExtraTestCount = "extra_test_count";
+    /// <summary>Accuracy on the run's extra test samples (the web app's corrections test set), and how many there were.</summary>
+    // the corrections test set's keys, as model files have always spelled them
+    public const string CorrectionsTestAccuracy = "extra_test_accuracy";
+    public const string CorrectionsTestCount = "extra_test_count";
     public const string MnistSha256 = "mnist_sha256";
     public const string Created = "created";
     public const string Command = "command";

@@ -21,8 +21,8 @@ public static class Checkpoint
         ModelFile.Save(model, path, [new NamedTensor(VelocityTensor, [trainer.Velocity.Length], trainer.Velocity)]);
     }
 
-    /// <summary>Continues a run from a checkpoint; <paramref name="epochs"/> may extend it; <paramref name="samples"/> must be the extra samples the run started with.</summary>
-    public static Trainer Resume(string path, MnistDataset data, int? epochs = null, int? threads = null, ExtraSamples? samples = null)
+    /// <summary>Continues a run from a checkpoint; <paramref name="epochs"/> may extend it; <paramref name="samples"/> must be the corrections the run started with.</summary>
+    public static Trainer Resume(string path, MnistDataset data, int? epochs = null, int? threads = null, CorrectionSamples? samples = null)
     {
         var model = ModelFile.Read(File.ReadAllBytes(path), path, out var extra);
         if (!extra.TryGetValue(VelocityTensor, out var velocity) || velocity.Data.Length != model.Parameters.Length)

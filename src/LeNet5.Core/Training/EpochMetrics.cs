@@ -1,8 +1,9 @@
+using System.Text.Json.Serialization;
 using LeNet5.Core.Data;
 
 namespace LeNet5.Core.Training;
 
-/// <summary>What one epoch achieved; <see cref="ExtraTestError"/> is the error on the run's <see cref="ExtraSamples.Test"/>, when it has one.</summary>
+/// <summary>What one epoch achieved; <see cref="CorrectionsTestError"/> is the error on the run's <see cref="CorrectionSamples.Test"/>, when it has one.</summary>
 public sealed record EpochMetrics(
     int Epoch,
     double TrainError,
@@ -12,7 +13,7 @@ public sealed record EpochMetrics(
     double Seconds,
     double Epsilon,
     IReadOnlyDictionary<string, double> LearningRates,
-    double? ExtraTestError = null);
+    [property: JsonPropertyName("extraTestError")] double? CorrectionsTestError = null); // the name model files and the API have always used
 
 /// <summary>Progress within an epoch, reported every few batches.</summary>
 public readonly record struct BatchProgress(int Epoch, int Batch, int Batches, double Loss, double ImagesPerSecond);
@@ -23,9 +24,9 @@ public readonly record struct BatchProgress(int Epoch, int Batch, int Batches, d
 /// MNIST samples per epoch; <see cref="Test"/> is evaluated after every epoch, beside MNIST's test set,
 /// and never trained on.
 /// </summary>
-public sealed record ExtraSamples(MnistSplit? Train, int Weight, MnistSplit? Test)
+public sealed record CorrectionSamples(MnistSplit? Train, int Weight, MnistSplit? Test)
 {
     public const int MaxWeight = 1000;
 
-    public static readonly ExtraSamples None = new(null, 1, null);
+    public static readonly CorrectionSamples None = new(null, 1, null);
 }

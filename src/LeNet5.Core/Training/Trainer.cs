@@ -22,8 +22,8 @@ public sealed class Trainer : IDisposable
     private readonly SdlmRates _rates;
 
     /// <param name="parameters">Where to start: another model's parameters to fine-tune, a checkpoint's, or null for a fresh initialisation.</param>
-    /// <param name="extra">Samples beside MNIST, to train on and to report the error of.</param>
-    public Trainer(Architecture architecture, TrainingOptions options, MnistDataset data, float[]? parameters = null, ExtraSamples? extra = null)
+    /// <param name="corrections">Samples beside MNIST, to train on and to report the error of.</param>
+    public Trainer(Architecture architecture, TrainingOptions options, MnistDataset data, float[]? parameters = null, CorrectionSamples? corrections = null)
     {
         var errors = options.Validate();
         if (errors.Count > 0) throw new ArgumentException(string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")));
@@ -31,10 +31,10 @@ public sealed class Trainer : IDisposable
         Options = options;
         Network = architecture.Build();
         _data = data;
-        Extra = extra ?? ExtraSamples.None;
-        if (Extra.Weight is < 1 or > ExtraSamples.MaxWeight) throw new ArgumentException($"the extra samples' weight must be between 1 and {ExtraSamples.MaxWeight}");
+        Corrections = corrections ?? CorrectionSamples.None;
+        if (Corrections.Weight is < 1 or > CorrectionSamples.MaxWeight) throw new ArgumentException($"the corrections' weight must be between 1 and {CorrectionSamples.MaxWeight}");
         var mnistTrain = options.TrainLimit is int limit ? data.Train.Take(limit) : data.Train;
-        _train = Extra.Train is { } more ? mnistTrain.Append(more, Extra.Weight) : mnistTrain;
+        _train = Corrections.Train is { } more ? mnistTrain.Append(more, Corrections.Weight) : mnistTrain;
         if (parameters is not null && parameters.Length != Network.ParameterCount)
             throw new ArgumentException($"{parameters.Length} parameters do not fit {architecture} ({Network.ParameterCount})");
         Parameters = parameters ?? Network.InitializeParameters(options.Seed);
@@ -47,7 +47,7 @@ public sealed class Trainer : IDisposable
 
     public Architecture Architecture { get; }
     public TrainingOptions Options { get; }
-    public ExtraSamples Extra { get; }
+    public CorrectionSamples Corrections { get; }
     public Network Network { get; }
     public float[] Parameters { get; }
     public float[] Velocity { get; }
@@ -55,8 +55,8 @@ public sealed class Trainer : IDisposable
     public List<EpochMetrics> History { get; } = [];
     public EvaluationResult? LastEvaluation { get; private set; }
 
-    /// <summary>The last evaluation on <see cref="ExtraSamples.Test"/>; null when the run has no extra test samples.</summary>
-    public EvaluationResult? LastExtraEvaluation { get; private set; }
+    /// <summary>The last evaluation on <see cref="CorrectionSamples.Test"/>; null when the run has no extra test samples.</summary>
+    public EvaluationResult? LastCorrectionsEvaluation { get; private set; }
 
     /// <summary>Called every few batches (about ten times a second at most is up to the caller).</summary>
     public Action<BatchProgress>? BatchCompleted { get; set; }
@@ -111,9 +111,9 @@ public sealed class Trainer : IDisposable
         cancellation.ThrowIfCancellationRequested();
         double seconds = clock.Elapsed.TotalSeconds;
         LastEvaluation = Evaluator.Evaluate(Network, Parameters, _data.Test, _workers.Threads, _workers.Workspaces);
-        LastExtraEvaluation = Extra.Test is { Count: > 0 } extraTest ? Evaluator.Evaluate(Network, Parameters, extraTest, _workers.Threads, _workers.Workspaces) : null;
+        LastCorrectionsEvaluation = Corrections.Test is { Count: > 0 } correctionsTest ? Evaluator.Evaluate(Network, Parameters, correctionsTest, _workers.Threads, _workers.Workspaces) : null;
         var metrics = new EpochMetrics(epoch, (double)errorSum / n, LastEvaluation.ErrorRate, lossSum / n, n / seconds, seconds,
-            epsilon, LayerLearningRates(), LastExtraEvaluation?.ErrorRate);
+            epsilon, LayerLearningRates(), LastCorrectionsEvaluation?.ErrorRate);
         History.Add(metrics);
         CompletedEpochs = epoch;
         EpochCompleted?.Invoke(metrics);

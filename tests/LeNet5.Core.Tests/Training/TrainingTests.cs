@@ -112,23 +112,23 @@ public sealed class TrainingTests
     }
 
     [Fact]
-    public void ExtraSamplesAreTrainedOnWithTheirWeightAndTheirTestSetIsReportedEveryEpoch()
+    public void CorrectionsAreTrainedOnWithTheirWeightAndTheirTestSetIsReportedEveryEpoch()
     {
         var mnist = TestMnist.Load();
-        // MNIST test digits stand in for real drawings: 200 to train on, the next 100 as their test set
-        var extraTrain = new Data.MnistSplit(mnist.Test.Images[..(200 * 784)], mnist.Test.Labels[..200]);
-        var extraTest = new Data.MnistSplit(mnist.Test.Images[(200 * 784)..(300 * 784)], mnist.Test.Labels[200..300]);
-        using var trainer = new Trainer(new Architecture("lenet5"), Quick with { Epochs = 1, TrainLimit = 1000 }, mnist, extra: new ExtraSamples(extraTrain, 3, extraTest));
+        // MNIST test digits stand in for corrections: 200 to train on, the next 100 as their test set
+        var correctionsTrain = new Data.MnistSplit(mnist.Test.Images[..(200 * 784)], mnist.Test.Labels[..200]);
+        var correctionsTest = new Data.MnistSplit(mnist.Test.Images[(200 * 784)..(300 * 784)], mnist.Test.Labels[200..300]);
+        using var trainer = new Trainer(new Architecture("lenet5"), Quick with { Epochs = 1, TrainLimit = 1000 }, mnist, corrections: new CorrectionSamples(correctionsTrain, 3, correctionsTest));
         trainer.Run();
         var epoch = Assert.Single(trainer.History);
-        Assert.Equal(100, trainer.LastExtraEvaluation!.Count);
-        Assert.Equal(trainer.LastExtraEvaluation.ErrorRate, epoch.ExtraTestError);
-        var direct = Evaluator.Evaluate(trainer.Network, trainer.Parameters, extraTest, 1);
-        Assert.Equal(direct.ErrorRate, epoch.ExtraTestError);
+        Assert.Equal(100, trainer.LastCorrectionsEvaluation!.Count);
+        Assert.Equal(trainer.LastCorrectionsEvaluation.ErrorRate, epoch.CorrectionsTestError);
+        var direct = Evaluator.Evaluate(trainer.Network, trainer.Parameters, correctionsTest, 1);
+        Assert.Equal(direct.ErrorRate, epoch.CorrectionsTestError);
         // 1,000 MNIST images and the 200 extra ones three times: the epoch saw 1,600 images
         Assert.Equal(1600, Math.Round(epoch.ImagesPerSecond * epoch.Seconds));
         var model = ModelCard.From(trainer, "test");
-        Assert.Equal("100", model.Metadata[MetadataKeys.ExtraTestCount]);
+        Assert.Equal("100", model.Metadata[MetadataKeys.CorrectionsTestCount]);
         Assert.Contains("extraTestError", model.Metadata[MetadataKeys.Epochs]);
     }
 

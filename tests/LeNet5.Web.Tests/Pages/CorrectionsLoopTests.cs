@@ -7,7 +7,7 @@ namespace LeNet5.Web.Tests.Pages;
 /// <summary>
 /// The corrections loop in Chromium, against its own app on a real loopback port with a temp data
 /// folder: draw a digit, mark it wrong with the right digit, sign in, find it in the gallery, accept it
-/// from the keyboard, and train a short run on the accepted drawings that reports the real-drawings error.
+/// from the keyboard, and train a short run on the accepted drawings that reports the corrections error.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class CorrectionsLoopTests(BrowserFixture browser) : AdminPageSession(browser)
@@ -20,7 +20,7 @@ public sealed class CorrectionsLoopTests(BrowserFixture browser) : AdminPageSess
     ];
 
     [Fact]
-    public async Task DrawMarkItWrongReviewAcceptAndTrainOnTheRealDrawings()
+    public async Task DrawMarkItWrongReviewAcceptAndTrainOnTheCorrections()
     {
         // earlier visitors' drawings, already reviewed (MNIST test digits stand in): ids 1-12 include test drawings
         using var api = AdminApi();
@@ -86,13 +86,13 @@ public sealed class CorrectionsLoopTests(BrowserFixture browser) : AdminPageSess
         await page.Locator("select[name=baseModel]").SelectOptionAsync("lenet5");
         await page.GetByRole(AriaRole.Button, new() { Name = "Start training" }).ClickAsync();
         await page.Locator("#live[data-status='completed']").WaitForAsync(new() { Timeout = WaitMs });
-        var real = await page.Locator("#stat-real").TextContentAsync();
-        Assert.Matches(@"^\d+(\.\d+)?%$", real);
-        Assert.Equal("6", await page.Locator("#error-chart").GetAttributeAsync("data-points")); // train, test and real drawings, two epochs
+        var corrections = await page.Locator("#stat-corrections").TextContentAsync();
+        Assert.Matches(@"^\d+(\.\d+)?%$", corrections);
+        Assert.Equal("6", await page.Locator("#error-chart").GetAttributeAsync("data-points")); // train, test and corrections, two epochs
         var note = await page.Locator("#live-note").TextContentAsync();
-        Assert.Contains("real test drawing", note);
+        Assert.Contains("test correction", note);
         Assert.Contains("from lenet5", note);
-        await page.Locator("#live").ScreenshotAsync(new() { Path = PageDrawing.Screenshot("admin-real-drawings.png") });
+        await page.Locator("#live").ScreenshotAsync(new() { Path = PageDrawing.Screenshot("admin-corrections.png") });
         Assert.DoesNotContain(ConsoleErrors, e => !e.Contains("favicon", StringComparison.Ordinal));
     }
 

@@ -1,4 +1,4 @@
-// The run's three charts (chart.js): loss per batch, train, test and real-drawings test error per
+// The run's three charts (chart.js): loss per batch, train, test and corrections test error per
 // epoch, and the mean SDLM learning rate of each layer per epoch.
 const $ = (id) => document.getElementById(id);
 
@@ -29,7 +29,7 @@ const lossChart = lineChart($("loss-chart"), [{ label: "loss", data: [], borderC
 const errorChart = lineChart($("error-chart"), [
   { label: "train", data: [], borderColor: palette[1], backgroundColor: palette[1], pointRadius: 3 },
   { label: "test", data: [], borderColor: palette[0], backgroundColor: palette[0], pointRadius: 3 },
-  { label: "real drawings (test)", data: [], borderColor: palette[3], backgroundColor: palette[3], pointRadius: 3 },
+  { label: "corrections (test)", data: [], borderColor: palette[3], backgroundColor: palette[3], pointRadius: 3 },
 ], { title: { display: true, text: "error %" }, beginAtZero: true });
 const ratesChart = lineChart($("rates-chart"), [], { type: "logarithmic", title: { display: true, text: "learning rate" } });
 
@@ -48,7 +48,7 @@ export function resetCharts(run) {
 export function addEpoch(e, update = true) {
   errorChart.data.datasets[0].data.push({ x: e.epoch, y: 100 * e.trainError });
   errorChart.data.datasets[1].data.push({ x: e.epoch, y: 100 * e.testError });
-  // only runs with accepted test drawings have a real-drawings error
+  // only runs with accepted test drawings have a corrections error
   if (e.extraTestError != null) errorChart.data.datasets[2].data.push({ x: e.epoch, y: 100 * e.extraTestError });
   Object.entries(e.learningRates || {}).forEach(([layer, rate]) => {
     let set = ratesChart.data.datasets.find((d) => d.label === layer);

@@ -46,41 +46,41 @@ function showRun(run) {
   showProgress(run.progress, run.epoch, run.epochs, run.imagesPerSecond, run.etaSeconds);
   const last = run.history[run.history.length - 1];
   $("stat-test").textContent = last ? pct(last.testError) : "–";
-  $("stat-real").textContent = realError(last);
+  $("stat-corrections").textContent = correctionsError(last);
   $("live-note").textContent = note(run);
   $("cancel-live").hidden = !isActive(run.status);
   $("resume-live").hidden = !isResumable(run.status);
   resetCharts(run);
 }
 
-/** The error on the real-drawings test set, or a dash when the run has no accepted test drawings. */
-function realError(epoch) {
+/** The error on the corrections test set, or a dash when the run has no accepted test drawings. */
+function correctionsError(epoch) {
   return epoch && epoch.extraTestError != null ? pct(epoch.extraTestError) : "–";
 }
 
-/** ", 75.0% of the 4 real test drawings", from the last epoch, when the run had some. */
-function realRight(run) {
+/** ", 75.0% of the 4 test corrections", from the last epoch, when the run had some. */
+function correctionsRight(run) {
   const last = run.history[run.history.length - 1];
   const count = run.extras && run.extras.realTest;
-  return last && last.extraTestError != null && count ? `, ${pct(1 - last.extraTestError)} of the ${count} real test drawing(s)` : "";
+  return last && last.extraTestError != null && count ? `, ${pct(1 - last.extraTestError)} of the ${count} test correction(s)` : "";
 }
 
-/** What the run takes beside MNIST, in words: the real drawings and the model it starts from. */
-function extrasText(run) {
+/** What the run takes beside MNIST, in words: the corrections and the model it starts from. */
+function inputsText(run) {
   const x = run.extras || {};
   const parts = [];
-  if (x.correctionsWeight) parts.push(`${x.realTrain ?? "the accepted"} real drawing(s) x${x.correctionsWeight}`);
-  if (x.realTest) parts.push(`${x.realTest} real test drawing(s)`);
+  if (x.correctionsWeight) parts.push(`${x.realTrain ?? "the accepted"} correction(s) x${x.correctionsWeight}`);
+  if (x.realTest) parts.push(`${x.realTest} test correction(s)`);
   if (x.baseModel) parts.push(`from ${x.baseModel}`);
   return parts.length ? ` · ${parts.join(", ")}` : "";
 }
 
 function note(run) {
-  const images = (run.settings.trainLimit ? `${num(run.settings.trainLimit)} training images` : "all 60,000 training images") + extrasText(run);
+  const images = (run.settings.trainLimit ? `${num(run.settings.trainLimit)} training images` : "all 60,000 training images") + inputsText(run);
   switch (run.status) {
     case "queued": return `${phaseText("queued")} · ${images}.`;
     case "running": return phaseText(run.phase) + ` · ${images}, batch ${run.settings.batchSize}.`;
-    case "completed": return `Finished: ${pct(run.testAccuracy)} of the test digits right${realRight(run)}; model ${run.modelId}${extrasText(run)}.`;
+    case "completed": return `Finished: ${pct(run.testAccuracy)} of the test digits right${correctionsRight(run)}; model ${run.modelId}${inputsText(run)}.`;
     case "failed": return `Failed: ${run.error || "unknown error"}`;
     case "canceled": return `Canceled after ${run.completedEpochs} epoch(s); resume continues from the last checkpoint.`;
     case "interrupted": return `Interrupted (the server stopped) after ${run.completedEpochs} epoch(s); resume continues from the last checkpoint.`;
@@ -107,7 +107,7 @@ export function follow(id) {
     if (!shownRun || shownRun.id !== ev.id) return;
     addEpoch(ev.metrics);
     $("stat-test").textContent = pct(ev.metrics.testError);
-    $("stat-real").textContent = realError(ev.metrics);
+    $("stat-corrections").textContent = correctionsError(ev.metrics);
   });
   source.addEventListener("done", (e) => {
     source.close();

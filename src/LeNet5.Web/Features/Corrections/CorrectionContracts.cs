@@ -32,7 +32,7 @@ public sealed record CorrectionView(
     [property: Description("Whether the model said it was not sure this is a digit.")] bool Rejected,
     [property: Description("The model's ten probabilities.")] float[] Probabilities,
     [property: Description("The model that answered.")] string Model,
-    [property: Description("'test' for the real-drawings test set (chosen by a hash of the id, never trained on), else 'train'.")] string Split,
+    [property: Description("'test' for the corrections test set (chosen by a hash of the id, never trained on), else 'train'.")] string Split,
     [property: Description("The prepared 28x28 (row-major, 0 background, 255 ink) the model saw.")] int[] Pixels,
     [property: Description("How many strokes and points were kept with it.")] int Strokes,
     int Points,

@@ -59,7 +59,7 @@ public sealed class CorrectionService(
         {
             var mine = census.Where(c => c.Label == d).ToList();
             return new DigitCount(d, mine.Count(c => c.Status == CorrectionStatus.Pending), mine.Count(c => c.Status == CorrectionStatus.Accepted),
-                mine.Count(c => c.Status == CorrectionStatus.Rejected), mine.Count(c => c.Status == CorrectionStatus.Accepted && RealDrawingSplit.IsTest(c.Id)));
+                mine.Count(c => c.Status == CorrectionStatus.Rejected), mine.Count(c => c.Status == CorrectionStatus.Accepted && CorrectionSplit.IsTest(c.Id)));
         })];
     }
 
@@ -94,7 +94,7 @@ public sealed class CorrectionService(
         {
             var c = accepted[i];
             manifest.Append(CultureInfo.InvariantCulture,
-                $"{i},{c.Id},{c.Label},{RealDrawingSplit.Of(c.Id)},{c.Predicted},{Csv(c.ModelId)},{Database.Time(c.CreatedAt)},{(c.ReviewedAt is { } r ? Database.Time(r) : "")}\n");
+                $"{i},{c.Id},{c.Label},{CorrectionSplit.Of(c.Id)},{c.Predicted},{Csv(c.ModelId)},{Database.Time(c.CreatedAt)},{(c.ReviewedAt is { } r ? Database.Time(r) : "")}\n");
         }
         using var zip = new MemoryStream();
         using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
@@ -117,7 +117,7 @@ public sealed class CorrectionService(
     private static CorrectionView View(CorrectionRecord c)
     {
         var strokes = c.StrokesJson is null ? [] : JsonSerializer.Deserialize<List<StrokeData>>(c.StrokesJson, WebJson.Options) ?? [];
-        return new CorrectionView(c.Id, c.Label, c.Status, c.Predicted, c.Rejected, c.Probabilities, c.ModelId, RealDrawingSplit.Of(c.Id),
+        return new CorrectionView(c.Id, c.Label, c.Status, c.Predicted, c.Rejected, c.Probabilities, c.ModelId, CorrectionSplit.Of(c.Id),
             [.. c.Pixels.Select(b => (int)b)], strokes.Count, strokes.Sum(s => s.Points.Count), c.CreatedAt, c.ReviewedAt);
     }
 }

@@ -6,7 +6,7 @@ public enum CorrectionStatus
     /// <summary>Contributed, not reviewed yet: never trained on.</summary>
     Pending,
 
-    /// <summary>A reviewer agrees with its label: it is trained on (or tested on, see <see cref="RealDrawingSplit"/>) and exported.</summary>
+    /// <summary>A reviewer agrees with its label: it is trained on (or tested on, see <see cref="CorrectionSplit"/>) and exported.</summary>
     Accepted,
 
     /// <summary>Not a digit (a scribble, a letter): kept so the same drawing is not contributed again, never trained on.</summary>
@@ -14,10 +14,10 @@ public enum CorrectionStatus
 }
 
 /// <summary>
-/// Which accepted drawings are the real-drawings test set: one in five, chosen by a hash of the id, so
+/// Which accepted drawings are the corrections test set: one in five, chosen by a hash of the id, so
 /// a drawing stays on its side for good (accepting more never moves one) and is never trained on.
 /// </summary>
-public static class RealDrawingSplit
+public static class CorrectionSplit
 {
     /// <summary>One drawing in <c>TestEvery</c> is a test drawing.</summary>
     public const int TestEvery = 5;

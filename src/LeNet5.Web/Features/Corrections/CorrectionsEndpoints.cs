@@ -81,7 +81,7 @@ public static class CorrectionsEndpoints
     private static Ok<CorrectionView> Get(long id, CorrectionService corrections) => TypedResults.Ok(corrections.Get(id));
 
     [EndpointName("AcceptCorrection")]
-    [EndpointSummary("Accept the drawing with its label: it joins the real drawings that runs train on, or their test set.")]
+    [EndpointSummary("Accept the drawing with its label: it joins the corrections that runs train on, or their test set.")]
     private static Ok<CorrectionView> Accept(long id, CorrectionService corrections) => TypedResults.Ok(corrections.Review(id, CorrectionStatus.Accepted));
 
     [EndpointName("RelabelCorrection")]

@@ -1,6 +1,6 @@
 namespace LeNet5.Web.Features.Corrections;
 
-/// <summary>The corrections loop: drawings people mark wrong, their review, their export, and the real drawings training takes.</summary>
+/// <summary>The corrections loop: drawings people mark wrong, their review, their export, and the corrections training takes.</summary>
 public static class CorrectionsFeature
 {
     public static IServiceCollection AddCorrections(this IServiceCollection services)
@@ -10,7 +10,7 @@ public static class CorrectionsFeature
         services.AddSingleton<CorrectionStore>();
         services.AddSingleton<CorrectionRequestReader>();
         services.AddSingleton<CorrectionService>();
-        services.AddSingleton<RealDrawings>();
+        services.AddSingleton<AcceptedCorrections>();
         return services;
     }
 

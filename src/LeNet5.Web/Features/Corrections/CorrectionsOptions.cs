@@ -23,7 +23,7 @@ public sealed class CorrectionsOptions
     /// <summary>
     /// Most points all the strokes of one drawing may hold together (default 3000). The page keeps every
     /// pointer event, coalesced ones too: a digit drawn for three seconds with a 1000 Hz mouse is the
-    /// most a real drawing reaches (a pen gives 240 a second, a finger 60 to 120). At 3000 points a
+    /// most a correction reaches (a pen gives 240 a second, a finger 60 to 120). At 3000 points a
     /// drawing takes about 72 KB.
     /// </summary>
     [Range(1, 1_000_000)]

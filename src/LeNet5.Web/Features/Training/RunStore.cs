@@ -17,10 +17,10 @@ public sealed record RunRecord(
     double? TestAccuracy,
     string? Error,
     string? LossCurveJson,
-    string? ExtrasJson = null)
+    string? InputsJson = null)
 {
-    /// <summary>The real drawings and base model it trains with.</summary>
-    public RunExtras Extras => ExtrasJson is { } json ? JsonSerializer.Deserialize<RunExtras>(json, WebJson.Options) ?? RunExtras.None : RunExtras.None;
+    /// <summary>The corrections and base model it trains with.</summary>
+    public RunInputs Inputs => InputsJson is { } json ? JsonSerializer.Deserialize<RunInputs>(json, WebJson.Options) ?? RunInputs.None : RunInputs.None;
 }
 
 /// <summary>A misclassified MNIST test digit of a finished run.</summary>
@@ -30,21 +30,21 @@ public sealed record MistakeRecord(int TestIndex, int Label, int Predicted);
 public sealed class RunStore(Database database)
 {
     private const string RunColumns =
-        "id, settings, status, epochs, completed_epochs, created_at, started_at, finished_at, model_id, test_accuracy, error, loss_curve, extras";
+        "id, settings, status, epochs, completed_epochs, created_at, started_at, finished_at, model_id, test_accuracy, error, loss_curve, inputs";
 
     /// <summary>Runs left queued or running by a previous process become interrupted; returns how many.</summary>
     public int MarkInterrupted() =>
         database.Execute("UPDATE runs SET status = $s WHERE status IN ($queued, $running);",
             ("$s", Word(RunStatus.Interrupted)), ("$queued", Word(RunStatus.Queued)), ("$running", Word(RunStatus.Running)));
 
-    public long CreateRun(string settingsJson, int epochs, DateTimeOffset now, string? extrasJson = null) =>
+    public long CreateRun(string settingsJson, int epochs, DateTimeOffset now, string? inputsJson = null) =>
         Convert.ToInt64(database.Scalar(
-            "INSERT INTO runs (settings, status, epochs, created_at, extras) VALUES ($settings, $status, $epochs, $now, $extras) RETURNING id;",
-            ("$settings", settingsJson), ("$status", Word(RunStatus.Queued)), ("$epochs", epochs), ("$now", Time(now)), ("$extras", extrasJson)), CultureInfo.InvariantCulture);
+            "INSERT INTO runs (settings, status, epochs, created_at, inputs) VALUES ($settings, $status, $epochs, $now, $inputs) RETURNING id;",
+            ("$settings", settingsJson), ("$status", Word(RunStatus.Queued)), ("$epochs", epochs), ("$now", Time(now)), ("$inputs", inputsJson)), CultureInfo.InvariantCulture);
 
-    /// <summary>Records the run's extras (the drawings it froze when it first started).</summary>
-    public void SetExtras(long id, RunExtras extras) =>
-        database.Execute("UPDATE runs SET extras = $extras WHERE id = $id;", ("$extras", JsonSerializer.Serialize(extras, WebJson.Options)), ("$id", id));
+    /// <summary>Records the run's inputs (the drawings it froze when it first started).</summary>
+    public void SetInputs(long id, RunInputs inputs) =>
+        database.Execute("UPDATE runs SET inputs = $inputs WHERE id = $id;", ("$inputs", JsonSerializer.Serialize(inputs, WebJson.Options)), ("$id", id));
 
     public RunRecord? GetRun(long id) => QueryRuns($"SELECT {RunColumns} FROM runs WHERE id = $id;", ("$id", id)).FirstOrDefault();
 
@@ -75,10 +75,10 @@ public sealed class RunStore(Database database)
         {
             Execute(connection, transaction,
                 """
-                INSERT OR REPLACE INTO epochs (run_id, epoch, train_error, test_error, loss, images_per_second, seconds, epsilon, learning_rates, extra_test_error)
-                VALUES ($id, $epoch, $train, $test, $loss, $ips, $seconds, $epsilon, $rates, $extra);
+                INSERT OR REPLACE INTO epochs (run_id, epoch, train_error, test_error, loss, images_per_second, seconds, epsilon, learning_rates, corrections_test_error)
+                VALUES ($id, $epoch, $train, $test, $loss, $ips, $seconds, $epsilon, $rates, $corrections);
                 """,
-                ("$id", id), ("$epoch", e.Epoch), ("$train", e.TrainError), ("$test", e.TestError), ("$loss", e.Loss), ("$extra", e.ExtraTestError),
+                ("$id", id), ("$epoch", e.Epoch), ("$train", e.TrainError), ("$test", e.TestError), ("$loss", e.Loss), ("$corrections", e.CorrectionsTestError),
                 ("$ips", e.ImagesPerSecond), ("$seconds", e.Seconds), ("$epsilon", e.Epsilon), ("$rates", JsonSerializer.Serialize(e.LearningRates)));
             completed = Math.Max(completed, e.Epoch);
         }
@@ -94,7 +94,7 @@ public sealed class RunStore(Database database)
     {
         var byRun = new Dictionary<long, List<EpochMetrics>>();
         foreach (var (run, epoch) in Query(
-            "SELECT run_id, epoch, train_error, test_error, loss, images_per_second, seconds, epsilon, learning_rates, extra_test_error FROM epochs " +
+            "SELECT run_id, epoch, train_error, test_error, loss, images_per_second, seconds, epsilon, learning_rates, corrections_test_error FROM epochs " +
             "WHERE run_id BETWEEN $first AND $last ORDER BY run_id, epoch;",
             r => (r.GetInt64(0), new EpochMetrics(r.GetInt32(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4), r.GetDouble(5), r.GetDouble(6), r.GetDouble(7),
                 JsonSerializer.Deserialize<Dictionary<string, double>>(r.GetString(8)) ?? [], r.IsDBNull(9) ? null : r.GetDouble(9))),

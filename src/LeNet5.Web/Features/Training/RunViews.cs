@@ -82,11 +82,11 @@ public sealed class RunViews(RunStore store, IOptions<TrainingServiceOptions> op
         }
     }
 
-    private static RunExtrasView ExtrasView(RunExtras extras)
+    private static RunInputsView InputsView(RunInputs inputs)
     {
-        int? test = extras.Drawings?.Count(Corrections.RealDrawingSplit.IsTest);
-        int? train = extras.Drawings is null ? null : extras.CorrectionsWeight is null ? 0 : extras.Drawings.Count - test;
-        return new RunExtrasView(extras.CorrectionsWeight, extras.BaseModel, train, test);
+        int? test = inputs.CorrectionIds?.Count(Corrections.CorrectionSplit.IsTest);
+        int? train = inputs.CorrectionIds is null ? null : inputs.CorrectionsWeight is null ? 0 : inputs.CorrectionIds.Count - test;
+        return new RunInputsView(inputs.CorrectionsWeight, inputs.BaseModel, train, test);
     }
 
     private static RunView View(RunRecord run, IReadOnlyList<EpochMetrics> history, LiveRun? live, bool withLossCurve)
@@ -109,7 +109,7 @@ public sealed class RunViews(RunStore store, IOptions<TrainingServiceOptions> op
             run.ModelId, run.TestAccuracy, run.Error)
         {
             LossCurve = curve,
-            Extras = ExtrasView(run.Extras),
+            Inputs = InputsView(run.Inputs),
         };
     }
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace LeNet5.Web.Features.Training;
 
 /// <summary>A run as the API shows it.</summary>
@@ -24,8 +26,9 @@ public sealed record RunView(
     /// <summary>The per-batch loss so far, as [x, loss] pairs with x in epochs (only in <c>GET /api/training/{id}</c> and the event stream).</summary>
     public IReadOnlyList<double[]>? LossCurve { get; init; }
 
-    /// <summary>The real drawings the run trains on (with their weight) and tests on, counted when it first started, and the model it started from.</summary>
-    public RunExtrasView? Extras { get; init; }
+    /// <summary>The corrections the run trains on (with their weight) and tests on, counted when it first started, and the model it started from.</summary>
+    [JsonPropertyName("extras")] // the API's name since it was first published
+    public RunInputsView? Inputs { get; init; }
 }
 
 /// <summary>The answer to starting, resuming or canceling a run.</summary>

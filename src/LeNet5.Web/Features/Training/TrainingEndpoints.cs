@@ -25,13 +25,13 @@ public static class TrainingEndpoints
 
     [EndpointName("StartTraining")]
     [EndpointSummary("Queues a training run; every setting is optional (the network's recipe fills in the rest). 202 with the run's id, 409 while another run is queued or running.")]
-    [EndpointDescription("Beside the engine's settings: correctionsWeight N (1 to 1000) also trains on the accepted real drawings, each counted N times an epoch; " +
+    [EndpointDescription("Beside the engine's settings: correctionsWeight N (1 to 1000) also trains on the accepted corrections, each counted N times an epoch; " +
                          "baseModel ID starts from that model's parameters (fine-tuning; the run's network is the model's). " +
-                         "Every run reports its error on the real-drawings test set per epoch (extraTestError) when there are accepted test drawings.")]
+                         "Every run reports its error on the corrections test set per epoch (extraTestError) when there are accepted test drawings.")]
     private static async Task<Accepted<RunAccepted>> Start(HttpRequest request, TrainingQueue queue)
     {
-        var (settings, extras) = await ReadSettingsAsync(request);
-        return Answer(queue.Start(settings, extras));
+        var (settings, inputs) = await ReadSettingsAsync(request);
+        return Answer(queue.Start(settings, inputs));
     }
 
     /// <summary>Runs per page unless the request asks for fewer (or more, up to <see cref="MaxPage"/>).</summary>
@@ -92,11 +92,11 @@ public static class TrainingEndpoints
         return TypedResults.Ok(new MistakesView(id, run.ModelId, total, items));
     }
 
-    private static async Task<(TrainingSettings Settings, RunExtras Extras)> ReadSettingsAsync(HttpRequest request)
+    private static async Task<(TrainingSettings Settings, RunInputs Inputs)> ReadSettingsAsync(HttpRequest request)
     {
         var body = await JsonBody.ReadOptionalAsync(request, TrainingRequest.MaxBodyBytes, "{\"epochs\": N, ...}", request.HttpContext.RequestAborted);
-        var (settings, extras, errors) = TrainingRequest.Parse(body);
-        return (settings ?? throw Problems.Invalid("training settings", errors), extras);
+        var (settings, inputs, errors) = TrainingRequest.Parse(body);
+        return (settings ?? throw Problems.Invalid("training settings", errors), inputs);
     }
 
     private static Accepted<RunAccepted> Answer(RunCommandResult result) => result.Outcome switch

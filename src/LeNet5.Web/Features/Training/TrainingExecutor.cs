@@ -10,7 +10,7 @@ namespace LeNet5.Web.Features.Training;
 /// (not activated) and records the results. Whatever happens, the run ends in a recorded state.
 /// </summary>
 public sealed class TrainingExecutor(
-    RunStore store, TrainingQueue queue, RunViews views, RunCheckpoints checkpoints, ModelRegistry registry, MnistSource mnist, RealDrawings drawings,
+    RunStore store, TrainingQueue queue, RunViews views, RunCheckpoints checkpoints, ModelRegistry registry, MnistSource mnist, AcceptedCorrections drawings,
     IOptions<TrainingServiceOptions> options, ILogger<TrainingExecutor> logger)
 {
     private readonly TrainingServiceOptions _options = options.Value;
@@ -38,15 +38,15 @@ public sealed class TrainingExecutor(
 
             var data = mnist.Load();
             var checkpoint = checkpoints.PathOf(id);
-            var extras = FreezeDrawings(run);
-            var samples = drawings.Samples(extras.Drawings!, extras.CorrectionsWeight);
+            var inputs = FreezeCorrections(run);
+            var samples = drawings.Samples(inputs.CorrectionIds!, inputs.CorrectionsWeight);
             string command = $"web: POST /api/training {JsonSerializer.Serialize(settings, WebJson.Options)}" +
-                             (extras.CorrectionsWeight is null && extras.BaseModel is null ? "" : $" with {JsonSerializer.Serialize(extras with { Drawings = null }, WebJson.Options)}");
-            logger.LogInformation("Training run {RunId}: {Train} real drawing(s) to train on (weight {Weight}), {Test} to test on, base model {BaseModel}",
-                id, samples.Train?.Count ?? 0, extras.CorrectionsWeight, samples.Test?.Count ?? 0, extras.BaseModel ?? "none");
+                             (inputs.CorrectionsWeight is null && inputs.BaseModel is null ? "" : $" with {JsonSerializer.Serialize(inputs with { CorrectionIds = null }, WebJson.Options)}");
+            logger.LogInformation("Training run {RunId}: {Train} correction(s) to train on (weight {Weight}), {Test} to test on, base model {BaseModel}",
+                id, samples.Train?.Count ?? 0, inputs.CorrectionsWeight, samples.Test?.Count ?? 0, inputs.BaseModel ?? "none");
             using var trainer = File.Exists(checkpoint)
                 ? Checkpoint.Resume(checkpoint, data, run.Epochs, _options.EffectiveThreads, samples)
-                : new Trainer(architecture, trainingOptions with { Epochs = run.Epochs }, data, StartingParameters(extras), samples);
+                : new Trainer(architecture, trainingOptions with { Epochs = run.Epochs }, data, StartingParameters(inputs), samples);
             if (trainer.History.Count > 0) store.RecordEpochs(id, trainer.History, live.LossCurveJson());
             trainer.BatchCompleted = live.OnBatch;
             trainer.EpochCompleted = metrics =>
@@ -78,18 +78,18 @@ public sealed class TrainingExecutor(
         }
     }
 
-    /// <summary>The run's extras, with the accepted drawings frozen (and recorded) the first time it starts.</summary>
-    private RunExtras FreezeDrawings(RunRecord run)
+    /// <summary>The run's inputs, with the accepted drawings frozen (and recorded) the first time it starts.</summary>
+    private RunInputs FreezeCorrections(RunRecord run)
     {
-        var extras = run.Extras;
-        if (extras.Drawings is not null) return extras;
-        extras = extras with { Drawings = drawings.AcceptedIds() };
-        store.SetExtras(run.Id, extras);
-        return extras;
+        var inputs = run.Inputs;
+        if (inputs.CorrectionIds is not null) return inputs;
+        inputs = inputs with { CorrectionIds = drawings.AcceptedIds() };
+        store.SetInputs(run.Id, inputs);
+        return inputs;
     }
 
     /// <summary>A copy of the base model's parameters to fine-tune, or null to initialise afresh.</summary>
-    private float[]? StartingParameters(RunExtras extras) => extras.BaseModel is not { } id ? null
+    private float[]? StartingParameters(RunInputs inputs) => inputs.BaseModel is not { } id ? null
         : (float[])(registry.Get(id) ?? throw new InvalidOperationException($"the base model '{id}' is no longer loaded; start a new run from another model")).Model.Parameters.Clone();
 
     /// <summary>Writes the model, loads it into the registry, and records the run's results.</summary>

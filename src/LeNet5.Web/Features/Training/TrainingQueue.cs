@@ -38,18 +38,18 @@ public sealed class TrainingQueue(
     public LiveRun? Live(long id) => Current is { } live && live.Id == id ? live : null;
 
     /// <summary>
-    /// Queues a new run with these settings (the network's recipe fills in the rest) and extras, unless
+    /// Queues a new run with these settings (the network's recipe fills in the rest) and inputs, unless
     /// they are invalid or a run is going. A base model's network is the run's: the settings that say
     /// nothing of the network take the model's, and ones that name another network are an error.
     /// </summary>
-    public RunCommandResult Start(TrainingSettings settings, RunExtras? extras = null)
+    public RunCommandResult Start(TrainingSettings settings, RunInputs? inputs = null)
     {
-        extras ??= RunExtras.None;
-        var extraErrors = new Dictionary<string, string>();
-        if (extras.CorrectionsWeight is < 1 or > ExtraSamples.MaxWeight)
-            extraErrors["correctionsWeight"] = $"correctionsWeight must be between 1 and {ExtraSamples.MaxWeight} (times each accepted drawing counts per epoch), or left out";
+        inputs ??= RunInputs.None;
+        var inputErrors = new Dictionary<string, string>();
+        if (inputs.CorrectionsWeight is < 1 or > CorrectionSamples.MaxWeight)
+            inputErrors["correctionsWeight"] = $"correctionsWeight must be between 1 and {CorrectionSamples.MaxWeight} (times each accepted drawing counts per epoch), or left out";
         Architecture? baseArchitecture = null;
-        if (extras.BaseModel is { } baseId)
+        if (inputs.BaseModel is { } baseId)
         {
             if (registry.Get(baseId) is { } entry)
             {
@@ -65,20 +65,20 @@ public sealed class TrainingQueue(
             }
             else
             {
-                extraErrors["baseModel"] = $"there is no model '{baseId}'; GET /api/models lists them";
+                inputErrors["baseModel"] = $"there is no model '{baseId}'; GET /api/models lists them";
             }
         }
         var (architecture, trainingOptions, errors) = settings.Resolve(_options.EffectiveThreads);
         if (architecture is not null && baseArchitecture is not null && architecture != baseArchitecture)
-            extraErrors["baseModel"] = $"'{extras.BaseModel}' is a {baseArchitecture} network, not {architecture}; leave the network's settings out to fine-tune it";
-        if (architecture is null || trainingOptions is null || extraErrors.Count > 0)
-            return new(RunCommandOutcome.Invalid, 0, null) { Errors = errors.Concat(extraErrors).ToDictionary() };
+            inputErrors["baseModel"] = $"'{inputs.BaseModel}' is a {baseArchitecture} network, not {architecture}; leave the network's settings out to fine-tune it";
+        if (architecture is null || trainingOptions is null || inputErrors.Count > 0)
+            return new(RunCommandOutcome.Invalid, 0, null) { Errors = errors.Concat(inputErrors).ToDictionary() };
         var complete = TrainingSettings.Of(architecture, trainingOptions);
         lock (_lock)
         {
             if (_live is { } busy) return Busy(busy);
             long id = store.CreateRun(JsonSerializer.Serialize(complete, WebJson.Options), trainingOptions.Epochs, time.GetUtcNow(),
-                extras == RunExtras.None ? null : JsonSerializer.Serialize(extras, WebJson.Options));
+                inputs == RunInputs.None ? null : JsonSerializer.Serialize(inputs, WebJson.Options));
             return Queue(id, trainingOptions.Epochs);
         }
     }

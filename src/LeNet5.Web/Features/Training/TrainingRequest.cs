@@ -6,8 +6,8 @@ namespace LeNet5.Web.Features.Training;
 
 /// <summary>
 /// Reads the body of <c>POST /api/training</c>: a JSON object of <see cref="TrainingSettings"/>, every
-/// field optional (the network's recipe fills in the rest), and the <see cref="RunExtras"/> fields
-/// (real drawings, base model). Unknown fields and wrong types are errors keyed by the field's JSON name;
+/// field optional (the network's recipe fills in the rest), and the <see cref="RunInputs"/> fields
+/// (corrections, base model). Unknown fields and wrong types are errors keyed by the field's JSON name;
 /// a field is known when its name is a setting's in any case, as System.Text.Json's web defaults bind them
 /// (<see cref="TrainingSettingInfo.All"/>), or exactly an extra's.
 /// </summary>
@@ -21,33 +21,33 @@ public static class TrainingRequest
     private static readonly FrozenSet<string> SettingNames = TrainingSettingInfo.All.Select(s => s.Name).ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Whether a request may carry a field of this name.</summary>
-    public static bool IsKnown(string name) => SettingNames.Contains(name) || RunExtras.Fields.Contains(name);
+    public static bool IsKnown(string name) => SettingNames.Contains(name) || RunInputs.Fields.Contains(name);
 
-    /// <summary>The settings and the extras; an empty body means all defaults.</summary>
-    public static (TrainingSettings? Settings, RunExtras Extras, Dictionary<string, string> Errors) Parse(ReadOnlySpan<byte> body)
+    /// <summary>The settings and the inputs; an empty body means all defaults.</summary>
+    public static (TrainingSettings? Settings, RunInputs Inputs, Dictionary<string, string> Errors) Parse(ReadOnlySpan<byte> body)
     {
-        if (body.Trim(" \t\r\n"u8).IsEmpty) return (new TrainingSettings(), RunExtras.None, []);
+        if (body.Trim(" \t\r\n"u8).IsEmpty) return (new TrainingSettings(), RunInputs.None, []);
         try
         {
-            // the extras are the web app's, not the engine's: taken out before the rest is read as settings
+            // the inputs are the web app's, not the engine's: taken out before the rest is read as settings
             var node = JsonNode.Parse(body);
-            if (node is not JsonObject fields) return (null, RunExtras.None, new() { ["body"] = "send a JSON object of settings, or {} for the defaults" });
+            if (node is not JsonObject fields) return (null, RunInputs.None, new() { ["body"] = "send a JSON object of settings, or {} for the defaults" });
             var unknown = fields.Select(f => f.Key).Where(name => !IsKnown(name)).ToDictionary(name => name, name => $"'{name}' is not a training setting");
-            if (unknown.Count > 0) return (null, RunExtras.None, unknown);
-            var extras = new JsonObject();
-            foreach (var name in RunExtras.Fields)
+            if (unknown.Count > 0) return (null, RunInputs.None, unknown);
+            var inputs = new JsonObject();
+            foreach (var name in RunInputs.Fields)
             {
-                if (fields.Remove(name, out var value)) extras[name] = value;
+                if (fields.Remove(name, out var value)) inputs[name] = value;
             }
             var settings = fields.Deserialize<TrainingSettings>(Json);
             return settings is null
-                ? (null, RunExtras.None, new() { ["body"] = "send a JSON object of settings, or {} for the defaults" })
-                : (settings, extras.Deserialize<RunExtras>(Json) ?? RunExtras.None, []);
+                ? (null, RunInputs.None, new() { ["body"] = "send a JSON object of settings, or {} for the defaults" })
+                : (settings, inputs.Deserialize<RunInputs>(Json) ?? RunInputs.None, []);
         }
         catch (JsonException ex)
         {
             var field = ex.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
-            return (null, RunExtras.None, new() { [field] = $"{field} has the wrong type, or the body is not valid JSON ({ex.Message.Split(" Path:")[0]})" });
+            return (null, RunInputs.None, new() { [field] = $"{field} has the wrong type, or the body is not valid JSON ({ex.Message.Split(" Path:")[0]})" });
         }
     }
 }

@@ -13,7 +13,7 @@ public sealed class Database
     public const string FileName = "lenet5web.db";
 
     /// <summary>Schema migrations: entry i takes the schema from version i to i + 1. Append only.</summary>
-    private static readonly string[] Migrations =
+    public static readonly IReadOnlyList<string> Migrations =
     [
         """
         CREATE TABLE runs (
@@ -78,6 +78,11 @@ public sealed class Database
         UPDATE corrections SET stored_bytes = length(pixels) + COALESCE(length(CAST(strokes AS BLOB)), 0) + length(CAST(probabilities AS BLOB));
         CREATE INDEX corrections_by_size ON corrections (stored_bytes);
         CREATE INDEX corrections_by_client ON corrections (client_hash, created_at);
+        """,
+        // one name for the accepted drawings: "corrections"; what a run takes beside its settings: its "inputs"
+        """
+        ALTER TABLE runs RENAME COLUMN extras TO inputs;
+        ALTER TABLE epochs RENAME COLUMN extra_test_error TO corrections_test_error;
         """,
     ];
 
@@ -153,11 +158,11 @@ public sealed class Database
         using var transaction = connection.BeginTransaction();
         Execute(connection, transaction, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);");
         var current = Convert.ToInt32(Scalar(connection, transaction, "SELECT COALESCE(MAX(version), 0) FROM schema_version;"), CultureInfo.InvariantCulture);
-        if (current > Migrations.Length)
-            throw new InvalidOperationException($"{Path} has schema version {current}, newer than this app's {Migrations.Length}.");
-        for (int v = current; v < Migrations.Length; v++) Execute(connection, transaction, Migrations[v]);
+        if (current > Migrations.Count)
+            throw new InvalidOperationException($"{Path} has schema version {current}, newer than this app's {Migrations.Count}.");
+        for (int v = current; v < Migrations.Count; v++) Execute(connection, transaction, Migrations[v]);
         Execute(connection, transaction, "DELETE FROM schema_version;");
-        Execute(connection, transaction, "INSERT INTO schema_version (version) VALUES ($v);", ("$v", Migrations.Length));
+        Execute(connection, transaction, "INSERT INTO schema_version (version) VALUES ($v);", ("$v", Migrations.Count));
         transaction.Commit();
     }
 }

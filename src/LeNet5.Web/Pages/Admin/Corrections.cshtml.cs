@@ -11,7 +11,7 @@ public sealed class CorrectionsModel(ModelRegistry registry, IOptions<Correction
 
     public bool Enabled => options.Value.Enabled;
 
-    public int TestEvery => RealDrawingSplit.TestEvery;
+    public int TestEvery => CorrectionSplit.TestEvery;
 
     public void OnGet()
     {

@@ -9,7 +9,7 @@ public sealed class IndexModel(IOptions<TrainingServiceOptions> options, ModelRe
     /// <summary>The models a run can start from.</summary>
     public IReadOnlyList<string> ModelIds => [.. registry.List().Select(m => m.Id)];
 
-    /// <summary>The accepted drawings a run would train on, and the ones kept for its real-drawings test.</summary>
+    /// <summary>The accepted drawings a run would train on, and the ones kept for its corrections test.</summary>
     public int AcceptedTrain { get; private set; }
 
     public int AcceptedTest { get; private set; }

@@ -5,7 +5,7 @@ using LeNet5.Web.Features.Training;
 
 namespace LeNet5.Web.Tests.Features.Training;
 
-/// <summary>The body of <c>POST /api/training</c>: its fields are the settings table's names and the extras', and the OpenAPI document describes each.</summary>
+/// <summary>The body of <c>POST /api/training</c>: its fields are the settings table's names and the inputs', and the OpenAPI document describes each.</summary>
 public sealed class TrainingRequestTests : IDisposable
 {
     private readonly AdminApp _app = new();
@@ -25,7 +25,7 @@ public sealed class TrainingRequestTests : IDisposable
     }
 
     [Fact]
-    public void ASettingInAnotherCaseIsThatSettingButAnExtraMustBeSpelledExactly()
+    public void ASettingInAnotherCaseIsThatSettingButAnInputMustBeSpelledExactly()
     {
         var (settings, _, errors) = TrainingRequest.Parse("""{"Epochs": 2, "BATCHSIZE": 32}"""u8);
         Assert.Empty(errors);

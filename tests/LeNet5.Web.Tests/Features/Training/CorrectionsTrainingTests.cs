@@ -5,14 +5,14 @@ using LeNet5.Web.Features.Corrections;
 
 namespace LeNet5.Web.Tests.Features.Training;
 
-/// <summary>Runs that train on the accepted real drawings, fine-tune a model, and report the real-drawings test error.</summary>
-public sealed class RealDrawingsTrainingTests : IDisposable
+/// <summary>Runs that train on the accepted corrections, fine-tune a model, and report the corrections test error.</summary>
+public sealed class CorrectionsTrainingTests : IDisposable
 {
     private readonly AdminApp _app = new();
     private readonly LeNet5WebFactory _factory;
     private readonly HttpClient _admin;
 
-    public RealDrawingsTrainingTests()
+    public CorrectionsTrainingTests()
     {
         _factory = _app.Factory();
         _admin = AdminApp.Admin(_factory);
@@ -24,7 +24,7 @@ public sealed class RealDrawingsTrainingTests : IDisposable
         _app.Dispose();
     }
 
-    /// <summary>Contributes and accepts MNIST test digits 0..count-1 as stand-ins for real drawings; returns their ids.</summary>
+    /// <summary>Contributes and accepts MNIST test digits 0..count-1 as stand-ins for corrections; returns their ids.</summary>
     private async Task<List<long>> AcceptDrawingsAsync(int count)
     {
         var test = TestMnist.Load().Test;
@@ -44,15 +44,15 @@ public sealed class RealDrawingsTrainingTests : IDisposable
     public async Task ARunTrainsOnTheAcceptedDrawingsAndReportsTheirTestErrorPerEpochAndInTheModel()
     {
         var ids = await AcceptDrawingsAsync(12);
-        int testDrawings = ids.Count(RealDrawingSplit.IsTest);
+        int testDrawings = ids.Count(CorrectionSplit.IsTest);
         Assert.InRange(testDrawings, 1, 11); // ids 1-12 hold both sides (5, 9 and 11 are test drawings)
 
         long run = await AdminApp.StartAsync(_admin, new { epochs = 2, trainLimit = 600, correctionsWeight = 5 });
         var done = await AdminApp.WaitForStatusAsync(_admin, run, "completed");
         var json = JsonDocument.Parse(await _admin.GetStringAsync($"/api/training/{run}")).RootElement;
-        var extras = json.GetProperty("extras");
-        Assert.Equal(5, extras.GetProperty("correctionsWeight").GetInt32());
-        Assert.Equal((ids.Count - testDrawings, testDrawings), (extras.GetProperty("realTrain").GetInt32(), extras.GetProperty("realTest").GetInt32()));
+        var inputs = json.GetProperty("extras");
+        Assert.Equal(5, inputs.GetProperty("correctionsWeight").GetInt32());
+        Assert.Equal((ids.Count - testDrawings, testDrawings), (inputs.GetProperty("realTrain").GetInt32(), inputs.GetProperty("realTest").GetInt32()));
         var history = json.GetProperty("history").EnumerateArray().ToList();
         Assert.Equal(2, history.Count);
         foreach (var epoch in history)
@@ -70,7 +70,7 @@ public sealed class RealDrawingsTrainingTests : IDisposable
     }
 
     [Fact]
-    public async Task EveryRunReportsTheRealDrawingsTestErrorEvenWithoutTrainingOnThem()
+    public async Task EveryRunReportsTheCorrectionsTestErrorEvenWithoutTrainingOnThem()
     {
         await AcceptDrawingsAsync(6); // id 5 is a test drawing
         long run = await AdminApp.StartAsync(_admin, new { epochs = 1, trainLimit = 300 });
@@ -103,7 +103,7 @@ public sealed class RealDrawingsTrainingTests : IDisposable
     [InlineData("{\"baseModel\": \"nope\"}", "baseModel")]
     [InlineData("{\"baseModel\": \"lenet5\", \"architecture\": \"lenet5-nopool\"}", "baseModel")]
     [InlineData("{\"baseModel\": \"lenet5\", \"output\": \"softmax\"}", "baseModel")]
-    public async Task BadExtrasAreNamedAndNoRunIsQueued(string body, string field)
+    public async Task BadInputsAreNamedAndNoRunIsQueued(string body, string field)
     {
         var response = await _admin.PostAsync("/api/training", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
         var problem = await ApiAssert.Problem(response, HttpStatusCode.BadRequest);
