@@ -90,7 +90,7 @@ public static class MetadataKeys
     public const string Training = "training";
     public const string Epochs = "epochs";
     public const string TestAccuracy = "test_accuracy";
-    /// <summary>Accuracy on the run's extra test samples (the web app's corrections test set), and how many there were.</summary>
+    /// <summary>Accuracy on the run's corrections test set, and how many corrections it held.</summary>
     // the corrections test set's keys, as model files have always spelled them
     public const string CorrectionsTestAccuracy = "extra_test_accuracy";
     public const string CorrectionsTestCount = "extra_test_count";

@@ -37,10 +37,10 @@ public static class ModelCard
             int half = eval.Count / 2;
             model.Temperature = Evaluator.FitTemperature(trainer.Network.Head, eval.Scores[..(half * OutputHead.Classes)], eval.Labels[..half]);
         }
-        if (trainer.LastCorrectionsEvaluation is { } extra)
+        if (trainer.LastCorrectionsEvaluation is { } corrections)
         {
-            model.Metadata[MetadataKeys.CorrectionsTestAccuracy] = extra.Accuracy.ToString("0.0000", CultureInfo.InvariantCulture);
-            model.Metadata[MetadataKeys.CorrectionsTestCount] = extra.Count.ToString(CultureInfo.InvariantCulture);
+            model.Metadata[MetadataKeys.CorrectionsTestAccuracy] = corrections.Accuracy.ToString("0.0000", CultureInfo.InvariantCulture);
+            model.Metadata[MetadataKeys.CorrectionsTestCount] = corrections.Count.ToString(CultureInfo.InvariantCulture);
         }
         return model;
     }

@@ -55,7 +55,7 @@ public sealed class Trainer : IDisposable
     public List<EpochMetrics> History { get; } = [];
     public EvaluationResult? LastEvaluation { get; private set; }
 
-    /// <summary>The last evaluation on <see cref="CorrectionSamples.Test"/>; null when the run has no extra test samples.</summary>
+    /// <summary>The last evaluation on <see cref="CorrectionSamples.Test"/>; null when the run has no corrections to test on.</summary>
     public EvaluationResult? LastCorrectionsEvaluation { get; private set; }
 
     /// <summary>Called every few batches (about ten times a second at most is up to the caller).</summary>

@@ -9,7 +9,7 @@ namespace LeNet5.Web.Features.Training;
 /// field optional (the network's recipe fills in the rest), and the <see cref="RunInputs"/> fields
 /// (corrections, base model). Unknown fields and wrong types are errors keyed by the field's JSON name;
 /// a field is known when its name is a setting's in any case, as System.Text.Json's web defaults bind them
-/// (<see cref="TrainingSettingInfo.All"/>), or exactly an extra's.
+/// (<see cref="TrainingSettingInfo.All"/>), or exactly a run input's (<see cref="RunInputs.Fields"/>).
 /// </summary>
 public static class TrainingRequest
 {

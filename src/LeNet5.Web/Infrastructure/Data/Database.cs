@@ -51,7 +51,7 @@ public sealed class Database
         CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         """,
         // the corrections loop: drawings people marked wrong, each stored once (by the hash of its prepared 28x28);
-        // a run's epochs gain the error on the real-drawings test set, and a run the real drawings and the base model it trains with (extras)
+        // a run's epochs gain the error on the corrections test set, and a run the corrections and the base model it trains with (its inputs, first named extras)
         """
         CREATE TABLE corrections (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
