@@ -98,7 +98,7 @@ public sealed class ErrorStatusTests(LeNet5WebFactory factory) : IClassFixture<L
     public async Task AFormWithoutTheImageFieldIs400()
     {
         using var form = new MultipartFormDataContent();
-        form.Add(Raw(TestImages.MnistPng(TestMnist.Test.Image(0)), "image/png"), "image", "digit.png");
+        form.Add(Raw(TestImages.MnistPng(TestMnist.Test.Image(0)), "image/png"), "photo", "digit.png");
         var problem = await ApiAssert.Problem(await Post(form), HttpStatusCode.BadRequest);
         Assert.Contains("'image'", problem.GetProperty("title").GetString());
     }
