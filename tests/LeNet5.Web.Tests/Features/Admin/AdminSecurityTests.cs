@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace LeNet5.Web.Tests.Features.Admin;
 
-/// <summary>The admin token cannot be guessed at speed, is accepted only where it should be, and a sign-in can end.</summary>
+/// <summary>The admin token cannot be guessed at speed (by bearer or sign-in form), is accepted only where it should be, a sign-in can end, and its cookie can be made Secure.</summary>
 public sealed partial class AdminSecurityTests : IDisposable
 {
     private readonly AdminApp _app = new();
@@ -135,6 +135,42 @@ public sealed partial class AdminSecurityTests : IDisposable
         var token = shown["Admin token for this run: ".Length..].Split(' ')[0];
         Assert.True(token.Length >= 32, shown);
         Assert.Single(lines, l => l.Contains(token, StringComparison.Ordinal)); // not in any log line
+    }
+
+    [Fact]
+    public async Task SignInAttemptsAreLimitedPerClient()
+    {
+        using var factory = Factory(("RateLimit:LoginPermitLimit", "3"), ("RateLimit:LoginWindowSeconds", "3600"));
+        var browser = factory.CreateClient(new() { AllowAutoRedirect = false });
+        var antiforgery = AdminApp.AntiforgeryToken(await browser.GetStringAsync("/login"));
+        HttpContent Attempt(string token) => new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Token"] = token, ["__RequestVerificationToken"] = antiforgery,
+        });
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(HttpStatusCode.Unauthorized, (await browser.PostAsync("/login", Attempt("guess-" + i))).StatusCode);
+        var refused = await browser.PostAsync("/login", Attempt(AdminApp.Token));
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero, "Retry-After is missing");
+        // the page itself still loads
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/login")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AdminRequireHttpsCookieMakesTheSignInCookieSecure(bool require)
+    {
+        using var factory = Factory(("Admin:RequireHttpsCookie", require ? "true" : "false"));
+        var browser = factory.CreateClient(new() { AllowAutoRedirect = false });
+        var antiforgery = AdminApp.AntiforgeryToken(await browser.GetStringAsync("/login"));
+        var signedIn = await browser.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Token"] = AdminApp.Token, ["__RequestVerificationToken"] = antiforgery,
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        var cookie = signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("lenet5.admin=", StringComparison.Ordinal)).ToLowerInvariant();
+        Assert.Equal(require, cookie.Contains("; secure", StringComparison.Ordinal));
     }
 
     private sealed class ManualClock(DateTimeOffset start) : TimeProvider

@@ -160,6 +160,19 @@ public sealed class ErrorStatusTests(LeNet5WebFactory factory) : IClassFixture<L
         await ApiAssert.Problem(await Post(Raw(TestImages.Plain(4097, 30, new Rgba32(255, 255, 255)), "image/png")), HttpStatusCode.RequestEntityTooLarge);
     }
 
+    [Fact]
+    public async Task ABatchOverThePixelBudgetIs413BeforeAnythingIsDecoded()
+    {
+        using var limited = LeNet5WebFactory.With(new Dictionary<string, string?> { ["Limits:MaxBatchPixels"] = "50000" });
+        var client = limited.CreateClient();
+        var png = Convert.ToBase64String(TestImages.MnistPng(TestMnist.Test.Image(0), side: 150)); // 22,500 pixels
+        var two = new { images = new[] { "data:image/png;base64," + png, "data:image/png;base64," + png } };
+        Assert.Equal(2, (await ApiAssert.Predictions(await client.PostAsync("/api/predict/batch", ApiAssert.JsonBody(two)))).Length);
+        var three = new { images = new[] { "data:image/png;base64," + png, "data:image/png;base64," + png, "data:image/png;base64," + png } };
+        var problem = await ApiAssert.Problem(await client.PostAsync("/api/predict/batch", ApiAssert.JsonBody(three)), HttpStatusCode.RequestEntityTooLarge);
+        Assert.Contains("MaxBatchPixels", problem.GetProperty("title").GetString());
+    }
+
     // ---- 415 ----
 
     [Theory]
