@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace LeNet5.Web.Features.Training;
 
 /// <summary>A run as the API shows it.</summary>
@@ -27,7 +25,7 @@ public sealed record RunView(
     public IReadOnlyList<double[]>? LossCurve { get; init; }
 
     /// <summary>The corrections the run trains on (with their weight) and tests on, counted when it first started, and the model it started from.</summary>
-    [JsonPropertyName("extras")] // the API's name since it was first published
+    [System.Text.Json.Serialization.JsonPropertyName("extras")] // the API's name since it was first published
     public RunInputsView? Inputs { get; init; }
 }
 
