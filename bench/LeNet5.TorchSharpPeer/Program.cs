@@ -15,7 +15,7 @@ using F = TorchSharp.torch.nn.functional;
 //                 the images encoded inside the step; median of 7 spans after a warm-up span
 //   infer-1       one encoded 32x32 image per call, one thread: forward, probabilities, class; 20,000 calls
 //   infer-batch   the 10,000 test images (encoded in the pass) in batches of 256, --threads threads; median of 7 passes
-// Usage: bench/LeNet5.TorchSharpPeer/run.sh [--threads N] [--span SECONDS] [--c3 table|full] [--data DIR]
+// Usage: bench/LeNet5.TorchSharpPeer/run.sh [--threads N] [--span SECONDS] [--c3 table|full] [--data DIR] [--lr RATE]
 int threads = int.Parse(Option("--threads") ?? Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 double span = double.Parse(Option("--span") ?? "1", CultureInfo.InvariantCulture);
 bool c3Table = (Option("--c3") ?? "table") switch
@@ -24,6 +24,7 @@ bool c3Table = (Option("--c3") ?? "table") switch
     "full" => false,
     var other => throw new ArgumentException($"--c3 {other}: expected table or full"),
 };
+double learningRate = double.Parse(Option("--lr") ?? "0.01", CultureInfo.InvariantCulture);
 const int batch = 256, spans = 7, calls = 20_000;
 if (threads < 1 || !(span > 0)) throw new ArgumentException("--threads must be at least 1 and --span positive");
 
@@ -48,7 +49,7 @@ using var model = new LeNet5Model(c3Table);
 var rows = new List<(string Name, double Value, string Unit, string Detail)>();
 
 // ---- training: forward + backward + update of one batch, --threads threads ----
-using (var optimizer = torch.optim.SGD(model.parameters(), learningRate: 0.01, momentum: 0.9))
+using (var optimizer = torch.optim.SGD(model.parameters(), learningRate: learningRate, momentum: 0.9))
 using (var order = torch.randperm(data.Train.Count, ScalarType.Int64))
 {
     int batches = data.Train.Count / batch, next = 0;
@@ -70,7 +71,7 @@ using (var order = torch.randperm(data.Train.Count, ScalarType.Int64))
     model.train();
     var rates = Spans(Step);
     rows.Add(("train lenet5", Median(rates), "img/s",
-        $"batch {batch}, {threads} threads, median of {rates.Count} spans (min {rates.Min():N0}, max {rates.Max():N0}); SGD momentum 0.9, MAP loss, images encoded in the step"));
+        $"batch {batch}, {threads} threads, median of {rates.Count} spans (min {rates.Min():N0}, max {rates.Max():N0}); SGD lr {learningRate} momentum 0.9, MAP loss, images encoded in the step"));
     TrainStep(true); // untimed: the loss now, to show that the peer learns
     if (!float.IsFinite(lastLoss)) throw new InvalidOperationException($"training diverged (loss {lastLoss})");
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"training loss after the timed spans: {lastLoss:0.000}"));
