@@ -24,7 +24,8 @@ bool c3Table = (Option("--c3") ?? "table") switch
     "full" => false,
     var other => throw new ArgumentException($"--c3 {other}: expected table or full"),
 };
-double learningRate = double.Parse(Option("--lr") ?? "0.01", CultureInfo.InvariantCulture);
+// 0.003: with the paper's initialisation and the MAP criterion, 0.01 can diverge within the timed spans
+double learningRate = double.Parse(Option("--lr") ?? "0.003", CultureInfo.InvariantCulture);
 const int batch = 256, spans = 7, calls = 20_000;
 if (threads < 1 || !(span > 0)) throw new ArgumentException("--threads must be at least 1 and --span positive");
 
@@ -206,16 +207,35 @@ internal sealed class LeNet5Model : nn.Module<Tensor, Tensor>
         c5 = nn.Conv2d(16, 120, 5);
         f6 = nn.Linear(120, 84);
         prototypes = torch.tensor(Bitmaps.Prototypes(), [10, Bitmaps.Size]);
-        if (c3Table)
+        // the paper's initialisation, as our engine's (appendix A): uniform in +-2.4/F, F the unit's fan-in;
+        // libtorch's default (Kaiming) starts the squash saturated, and this network then often diverges
+        using (torch.no_grad())
         {
-            var mask = new float[16 * 6 * 5 * 5];
-            for (int o = 0; o < 16; o++)
-                foreach (int i in Architecture.C3Table[o])
-                    mask.AsSpan((o * 6 + i) * 25, 25).Fill(1f);
-            c3Mask = torch.tensor(mask, [16, 6, 5, 5]);
-            using (torch.no_grad()) c3.weight!.mul_(c3Mask);
+            PaperInit(c1.weight!, c1.bias!, 1 * 25);
+            PaperInit(c5.weight!, c5.bias!, 16 * 25);
+            PaperInit(f6.weight!, f6.bias!, 120);
+            if (c3Table)
+            {
+                var mask = new float[16 * 6 * 5 * 5];
+                for (int o = 0; o < 16; o++)
+                {
+                    int[] inputs = Architecture.C3Table[o];
+                    foreach (int i in inputs) mask.AsSpan((o * 6 + i) * 25, 25).Fill(1f);
+                    PaperInit(c3.weight![o], c3.bias![o], inputs.Length * 25);
+                }
+                c3Mask = torch.tensor(mask, [16, 6, 5, 5]);
+                c3.weight!.mul_(c3Mask);
+            }
+            else PaperInit(c3.weight!, c3.bias!, 6 * 25);
         }
         RegisterComponents();
+    }
+
+    private static void PaperInit(Tensor weight, Tensor bias, int fanIn)
+    {
+        double bound = 2.4 / fanIn;
+        weight.uniform_(-bound, bound);
+        bias.uniform_(-bound, bound);
     }
 
     private static Tensor Squash(Tensor x) => torch.tanh(x * (2f / 3f)) * 1.7159f;
