@@ -9,7 +9,10 @@ namespace LeNet5.Core.Explanation;
 /// <param name="StepSize">Largest change of one pixel in one step, in levels of 0-255 (the step is the gradient scaled to it).</param>
 /// <param name="Smoothness">Weight of the Laplacian (smoothness) penalty: each step moves a pixel this fraction toward its neighbours' mean.</param>
 /// <param name="Decay">Weight of the ink (L2) penalty: each step pulls every pixel this fraction toward the background.</param>
-public sealed record DreamSettings(int Steps = 300, float StepSize = 32f, float Smoothness = 0.1f, float Decay = 0.002f)
+/// <param name="Jitter">Each step climbs the gradient of the dream shifted by up to this many pixels each way, at random.</param>
+/// <param name="Coarse">The fraction of the steps, the first ones, whose gradient is averaged over 2x2 blocks: the dream grows as whole strokes before it is refined pixel by pixel.</param>
+/// <param name="Seed">Seeds the jitter, so that a model's dreams are the same every time.</param>
+public sealed record DreamSettings(int Steps = 300, float StepSize = 32f, float Smoothness = 0.1f, float Decay = 0.015f, int Jitter = 2, float Coarse = 0.5f, int Seed = 0)
 {
     public static readonly DreamSettings Default = new();
 }
@@ -20,6 +23,11 @@ public sealed record DreamSettings(int Steps = 300, float StepSize = 32f, float 
 /// starting from a blank field. Each step climbs the margin of the class's evidence over its strongest
 /// rival, then a Laplacian step smooths it and an L2 step pulls it toward the background, and the
 /// pixels are clipped to 0-255 (the range penalty as a projection), so the result stays a readable drawing.
+/// As feature-visualisation work does, the gradient is taken of the dream shifted by a pixel or two at
+/// random (jitter), and for the first half of the steps it is averaged over 2x2 blocks (a coarser scale):
+/// what the network answers only at one exact position or in single pixels does not survive, so the
+/// strokes that grow are those other readers of digits see too, not one network's private code. The
+/// result is shown at full contrast, its darkest pixel at full ink.
 /// </summary>
 public static class Dreams
 {
@@ -36,10 +44,17 @@ public static class Dreams
         var x = new float[MnistLayout.Pixels];
         var g = new float[MnistLayout.Pixels];
         var smooth = new float[MnistLayout.Pixels];
+        var shifted = new float[MnistLayout.Pixels];
+        var shiftedGradient = new float[MnistLayout.Pixels];
+        var random = new Random(settings.Seed * OutputHead.Classes + digit);
         for (int step = 0; step < settings.Steps; step++)
         {
-            pass.Forward(x);
-            pass.Compute(x, digit, g, pass.Rival(digit));
+            int dx = random.Next(-settings.Jitter, settings.Jitter + 1), dy = random.Next(-settings.Jitter, settings.Jitter + 1);
+            Shift(x, shifted, dx, dy);
+            pass.Forward(shifted);
+            pass.Compute(shifted, digit, shiftedGradient, pass.Rival(digit));
+            Shift(shiftedGradient, g, -dx, -dy);
+            if (step < settings.Coarse * settings.Steps) BlockMean(g);
             // ascent: x += a g / max|g| (a step of a fixed size in the steepest pixel, whatever the scale of the evidence)
             float peak = MaxAbs(g);
             if (peak > 0)
@@ -49,6 +64,10 @@ public static class Dreams
             for (int i = 0; i < x.Length; i++)
                 x[i] = Math.Clamp(x[i] - settings.Smoothness * (x[i] - smooth[i]) - settings.Decay * x[i], 0f, 255f);
         }
+        // shown at full contrast: the darkest stroke at full ink, as a pen would draw it
+        float darkest = x.Max();
+        if (darkest > 0)
+            for (int i = 0; i < x.Length; i++) x[i] = MathF.Min(255f, x[i] * (255f / darkest));
         return x;
     }
 
@@ -57,6 +76,28 @@ public static class Dreams
         float peak = 0;
         foreach (var v in values) peak = MathF.Max(peak, MathF.Abs(v));
         return peak;
+    }
+
+    // every 2x2 block of the field replaced by its mean
+    private static void BlockMean(Span<float> x)
+    {
+        const int S = MnistLayout.Side;
+        for (int r = 0; r < S; r += 2)
+            for (int c = 0; c < S; c += 2)
+            {
+                int i = r * S + c;
+                float mean = (x[i] + x[i + 1] + x[i + S] + x[i + S + 1]) / 4f;
+                x[i] = x[i + 1] = x[i + S] = x[i + S + 1] = mean;
+            }
+    }
+
+    // dst = src moved by (dx, dy) pixels, background where nothing moved in
+    private static void Shift(ReadOnlySpan<float> src, Span<float> dst, int dx, int dy)
+    {
+        const int S = MnistLayout.Side;
+        dst.Clear();
+        for (int r = Math.Max(0, dy); r < Math.Min(S, S + dy); r++)
+            src.Slice((r - dy) * S + Math.Max(0, -dx), S - Math.Abs(dx)).CopyTo(dst.Slice(r * S + Math.Max(0, dx)));
     }
 
     // the mean of each pixel's 4 neighbours, the field's edge counting as background

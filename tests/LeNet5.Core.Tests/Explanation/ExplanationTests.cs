@@ -113,6 +113,20 @@ public sealed class ExplanationTests
         }
     }
 
+    /// <summary>A dream that looks like a digit, not like one network's private code, is read as that digit by other networks too.</summary>
+    [Fact]
+    public void TheShippedModelsDreamsAreReadAsTheirDigitsByTheOtherShippedModels()
+    {
+        var dreams = Dreams.All(Shipped);
+        foreach (var name in new[] { "lenet5-softmax", "lenet5-paper" })
+        {
+            var other = ModelFile.Load(Path.Combine(RepoPaths.ModelsDirectory, $"{name}.safetensors"));
+            var read = Enumerable.Range(0, dreams.Length).Select(d => other.Predict(Encode(dreams[d])).Digit).ToArray();
+            int right = read.Where((digit, d) => digit == d).Count();
+            Assert.True(right >= 9, $"{name} reads {right} of the ten dreams as their digits: {string.Join(' ', read)}");
+        }
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
