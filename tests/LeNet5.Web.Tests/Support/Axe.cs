@@ -20,23 +20,25 @@ public static class Axe
         foreach (var scheme in Schemes)
         {
             await page.EmulateMediaAsync(new() { ColorScheme = scheme });
-            var result = await page.RunAxe();
-            foreach (var violation in result.Violations.Where(v => Blocking.Contains(v.Impact)))
-            foreach (var node in violation.Nodes)
-                found.Add($"{what} ({scheme}): {violation.Id} ({violation.Impact}) at {node.Target}: {Summary(node)}");
+            await CollectAsync(page, $"{what} ({scheme})", found);
         }
         await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Light });
 
         var toggle = page.GetByRole(AriaRole.Button, new() { Name = "Dark theme" });
         await toggle.ClickAsync();
         await page.Locator("html[data-theme='dark']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
-        var forced = await page.RunAxe();
-        foreach (var violation in forced.Violations.Where(v => Blocking.Contains(v.Impact)))
-        foreach (var node in violation.Nodes)
-            found.Add($"{what} (toggled dark): {violation.Id} ({violation.Impact}) at {node.Target}: {Summary(node)}");
+        await CollectAsync(page, $"{what} (toggled dark)", found);
         await toggle.ClickAsync(); // back to the system's light, which forgets the pick
         await page.Locator("html:not([data-theme])").WaitForAsync(new() { State = WaitForSelectorState.Attached });
         return found;
+    }
+
+    private static async Task CollectAsync(IPage page, string where, List<string> found)
+    {
+        var result = await page.RunAxe();
+        foreach (var violation in result.Violations.Where(v => Blocking.Contains(v.Impact)))
+        foreach (var node in violation.Nodes)
+            found.Add($"{where}: {violation.Id} ({violation.Impact}) at {node.Target}: {Summary(node)}");
     }
 
     /// <summary>The violations as a failure message.</summary>
