@@ -6,8 +6,8 @@ namespace LeNet5.Web.Tests.Pages;
 
 /// <summary>
 /// axe-core on every page (the drawing page idle and with an answer, the sign-in page, the admin page
-/// and the review gallery with drawings in each state), in the light and the dark colour scheme: no
-/// serious or critical violation. (The admin page with a finished run's results is checked where
+/// and the review gallery with drawings in each state), in the light and the dark colour scheme and
+/// with the header's theme toggle pressed to dark: no serious or critical violation. (The admin page with a finished run's results is checked where
 /// <see cref="AdminPageTests"/> has trained one.)
 /// </summary>
 [Collection(BrowserCollection.Name)]

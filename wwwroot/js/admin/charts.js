@@ -1,11 +1,14 @@
 // The run's three charts (chart.js): loss per batch, train, test and corrections test error per
 // epoch, and the mean SDLM learning rate of each layer per epoch.
+// Their colours are the theme's (js/theme-colors.js), read when they are drawn.
+import { chartsFollowTheme, cssColor, seriesColor } from "../theme-colors.js";
+
 const $ = (id) => document.getElementById(id);
 
 Chart.defaults.font.family = getComputedStyle(document.documentElement).fontFamily;
-Chart.defaults.color = "#64748b";
 Chart.defaults.animation = false;
-const palette = ["#f59e0b", "#2563eb", "#047857", "#db2777", "#7c3aed", "#0891b2", "#b45309", "#475569"];
+const grid = { color: () => cssColor("--line") };
+const palette = Array.from({ length: 8 }, (_, i) => seriesColor(i));
 
 function lineChart(canvas, datasets, yOptions) {
   return new Chart(canvas, {
@@ -16,8 +19,8 @@ function lineChart(canvas, datasets, yOptions) {
       interaction: { mode: "nearest", intersect: false },
       elements: { point: { radius: 0, hitRadius: 6 }, line: { borderWidth: 2, tension: 0.2 } },
       scales: {
-        x: { type: "linear", title: { display: true, text: "epoch" }, min: 0, ticks: { precision: 0 } },
-        y: yOptions,
+        x: { type: "linear", title: { display: true, text: "epoch" }, min: 0, ticks: { precision: 0 }, grid },
+        y: { ...yOptions, grid },
       },
       plugins: { legend: { display: datasets.length > 1, labels: { boxWidth: 12 } } },
     },
@@ -32,6 +35,7 @@ const errorChart = lineChart($("error-chart"), [
   { label: "corrections (test)", data: [], borderColor: palette[3], backgroundColor: palette[3], pointRadius: 3 },
 ], { title: { display: true, text: "error %" }, beginAtZero: true });
 const ratesChart = lineChart($("rates-chart"), [], { type: "logarithmic", title: { display: true, text: "learning rate" } });
+chartsFollowTheme(Chart, () => [lossChart, errorChart, ratesChart]);
 
 /** Redraws the charts from a run's history and loss curve. */
 export function resetCharts(run) {

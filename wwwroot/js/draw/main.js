@@ -10,6 +10,7 @@ import { createInspector } from "./inspect.js";
 import { renderKernels } from "./kernels.js";
 import { createExplainer } from "./explain.js";
 import { createCorrector } from "./correct.js";
+import { chartsFollowTheme, cssColor } from "../theme-colors.js";
 
 const DEBOUNCE_MS = 180;
 
@@ -141,22 +142,26 @@ function placeholder(text) {
 // ---- the probability chart (chart.js) ----
 
 let chart = null;
+let chartDigit = -1;
+/** The answer's bar in the accent, the others muted: the theme's colours (js/theme-colors.js), read when drawn. */
+const barColor = (c) => cssColor(c.dataIndex === chartDigit ? "--accent" : "--muted");
 function updateChart(probabilities, digit) {
-  const colors = probabilities.map((_, i) => (i === digit ? "#f59e0b" : "#64748b"));
+  chartDigit = digit;
   if (!window.Chart) return;
   if (!chart) {
+    chartsFollowTheme(window.Chart, () => [chart]);
     chart = new window.Chart($("chart"), {
       type: "bar",
       data: {
         labels: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
-        datasets: [{ label: "Probability", data: probabilities, backgroundColor: colors, borderRadius: 4 }],
+        datasets: [{ label: "Probability", data: probabilities, backgroundColor: barColor, borderRadius: 4 }],
       },
       options: {
         responsive: true,
         maintainAspectRatio: false,
         animation: false, // live updates: show each answer as it comes
         scales: {
-          y: { min: 0, max: 1, ticks: { callback: (v) => `${Math.round(v * 100)}%` }, grid: { color: "#e2e8f0" } },
+          y: { min: 0, max: 1, ticks: { callback: (v) => `${Math.round(v * 100)}%` }, grid: { color: () => cssColor("--line") } },
           x: { grid: { display: false } },
         },
         plugins: {
@@ -168,7 +173,6 @@ function updateChart(probabilities, digit) {
     return;
   }
   chart.data.datasets[0].data = probabilities;
-  chart.data.datasets[0].backgroundColor = colors;
   chart.update();
 }
 
