@@ -96,16 +96,10 @@ public static class TrainingEndpoints
     {
         var body = await JsonBody.ReadOptionalAsync(request, TrainingRequest.MaxBodyBytes, "{\"epochs\": N, ...}", request.HttpContext.RequestAborted);
         var (settings, inputs, errors) = TrainingRequest.Parse(body);
-        return (settings ?? throw Problems.Invalid("training settings", errors), inputs);
+        return (settings ?? throw TrainingProblems.InvalidSettings(errors), inputs);
     }
 
-    private static Accepted<RunAccepted> Answer(RunCommandResult result) => result.Outcome switch
-    {
-        RunCommandOutcome.Accepted => TypedResults.Accepted($"/api/training/{result.Id}", new RunAccepted(result.Id, result.Status!.Value)),
-        RunCommandOutcome.Invalid => throw Problems.Invalid("training settings", result.Errors!),
-        RunCommandOutcome.NotFound => throw UnknownRun(result.Id),
-        _ => throw Problems.Conflict(result.Message ?? $"Run {result.Id} is {result.Status}."),
-    };
+    private static Accepted<RunAccepted> Answer(RunAccepted accepted) => TypedResults.Accepted($"/api/training/{accepted.Id}", accepted);
 
     private static ApiProblem UnknownRun(long id) => TrainingProblems.UnknownRun(id);
 

@@ -2,19 +2,11 @@ using System.Threading.Channels;
 
 namespace LeNet5.Web.Features.Training;
 
-/// <summary>What became of a request to start, resume or cancel a run.</summary>
-public enum RunCommandOutcome { Accepted, NotFound, Busy, WrongState, Invalid }
-
-public sealed record RunCommandResult(RunCommandOutcome Outcome, long Id, RunStatus? Status, string? Message = null)
-{
-    /// <summary>With <see cref="RunCommandOutcome.Invalid"/>: each invalid setting and what is wrong with it.</summary>
-    public IReadOnlyDictionary<string, string>? Errors { get; init; }
-}
-
 /// <summary>
 /// The state machine of training: at most one run holds the trainer, from queued through running and
 /// publishing to its end (completed, failed, canceled or interrupted). Every transition happens under
-/// one lock, so a cancel and a start, or a cancel and the end of training, cannot cross.
+/// one lock, so a cancel and a start, or a cancel and the end of training, cannot cross. A command it
+/// refuses throws the feature's problem (<see cref="TrainingProblems"/>).
 /// </summary>
 public sealed class TrainingQueue(
     RunStore store, RunViews views, RunCheckpoints checkpoints, ModelRegistry registry, IOptions<TrainingServiceOptions> options, TimeProvider time,
@@ -42,7 +34,7 @@ public sealed class TrainingQueue(
     /// they are invalid or a run is going. A base model's network is the run's: the settings that say
     /// nothing of the network take the model's, and ones that name another network are an error.
     /// </summary>
-    public RunCommandResult Start(TrainingSettings settings, RunInputs? inputs = null)
+    public RunAccepted Start(TrainingSettings settings, RunInputs? inputs = null)
     {
         inputs ??= RunInputs.None;
         var inputErrors = new Dictionary<string, string>();
@@ -72,11 +64,11 @@ public sealed class TrainingQueue(
         if (architecture is not null && baseArchitecture is not null && architecture != baseArchitecture)
             inputErrors["baseModel"] = $"'{inputs.BaseModel}' is a {baseArchitecture} network, not {architecture}; leave the network's settings out to fine-tune it";
         if (architecture is null || trainingOptions is null || inputErrors.Count > 0)
-            return new(RunCommandOutcome.Invalid, 0, null) { Errors = errors.Concat(inputErrors).ToDictionary() };
+            throw TrainingProblems.InvalidSettings(errors.Concat(inputErrors).ToDictionary());
         var complete = TrainingSettings.Of(architecture, trainingOptions);
         lock (_lock)
         {
-            if (_live is { } busy) return Busy(busy);
+            if (_live is { } busy) throw Busy(busy);
             long id = store.CreateRun(JsonSerializer.Serialize(complete, WebJson.Options), trainingOptions.Epochs, time.GetUtcNow(),
                 inputs == RunInputs.None ? null : JsonSerializer.Serialize(inputs, WebJson.Options));
             return Queue(id, trainingOptions.Epochs);
@@ -84,25 +76,22 @@ public sealed class TrainingQueue(
     }
 
     /// <summary>Queues an interrupted, canceled or failed run again; it continues from its last checkpoint (or starts over without one).</summary>
-    public RunCommandResult Resume(long id, int? epochs)
+    public RunAccepted Resume(long id, int? epochs)
     {
         lock (_lock)
         {
-            if (store.GetRun(id) is not { } run) return new(RunCommandOutcome.NotFound, id, null);
-            if (_live is { } busy) return Busy(busy);
+            if (store.GetRun(id) is not { } run) throw TrainingProblems.UnknownRun(id);
+            if (_live is { } busy) throw Busy(busy);
             if (!RunStates.CanResume(run.Status))
-                return new(RunCommandOutcome.WrongState, id, run.Status, $"Run {id} is {Tokens.Of(run.Status)}; only interrupted, canceled or failed runs can be resumed.");
+                throw TrainingProblems.NotResumable(id, run.Status);
             int total = epochs ?? run.Epochs;
             // a run that crashed after its last checkpoint may resume with nothing left to train: it just publishes its model
             bool publishOnly = total == run.CompletedEpochs && run.CompletedEpochs > 0 && checkpoints.Exists(id);
             if ((total <= run.CompletedEpochs && !publishOnly) || total > TrainingLimits.MaxEpochs)
-                return new(RunCommandOutcome.Invalid, id, run.Status)
+                throw TrainingProblems.InvalidSettings(new Dictionary<string, string>
                 {
-                    Errors = new Dictionary<string, string>
-                    {
-                        ["epochs"] = $"epochs must be more than the {run.CompletedEpochs} already trained (or equal to it, to publish a finished checkpoint), and at most {TrainingLimits.MaxEpochs}",
-                    },
-                };
+                    ["epochs"] = $"epochs must be more than the {run.CompletedEpochs} already trained (or equal to it, to publish a finished checkpoint), and at most {TrainingLimits.MaxEpochs}",
+                });
             store.MarkQueued(id, total);
             return Queue(id, total);
         }
@@ -110,28 +99,27 @@ public sealed class TrainingQueue(
 
     /// <summary>
     /// Cancels a queued run at once, or asks a running one to stop after its current batch. Once its
-    /// training is over and its model is being published, it is too late (WrongState).
+    /// training is over and its model is being published, it is too late (a conflict).
     /// </summary>
-    public RunCommandResult Cancel(long id)
+    public RunAccepted Cancel(long id)
     {
         LiveRun queued;
         lock (_lock)
         {
-            if (store.GetRun(id) is not { } run) return new(RunCommandOutcome.NotFound, id, null);
+            if (store.GetRun(id) is not { } run) throw TrainingProblems.UnknownRun(id);
             if (_live?.Id != id)
-                return new(RunCommandOutcome.WrongState, id, run.Status, $"Run {id} is {Tokens.Of(run.Status)}; only a queued or running run can be canceled.");
+                throw TrainingProblems.NotCancelable(id, run.Status);
             if (_live.Publishing)
-                return new(RunCommandOutcome.WrongState, id, RunStatus.Running, $"Run {id} has finished training and is publishing its model; it is too late to cancel it.");
+                throw TrainingProblems.Publishing(id);
             // the training thread checks this flag under the same lock before it starts, so a queued run never starts after this
             _live.RequestCancel();
-            if (_live.Running)
-                return new(RunCommandOutcome.Accepted, id, RunStatus.Running, "The run stops after its current batch.");
+            if (_live.Running) return new(id, RunStatus.Running); // it stops after its current batch
             store.MarkFinished(id, RunStatus.Canceled, time.GetUtcNow());
             queued = _live;
             _live = null;
         }
         queued.Finish(views.Final(id));
-        return new(RunCommandOutcome.Accepted, id, RunStatus.Canceled);
+        return new(id, RunStatus.Canceled);
     }
 
     /// <summary>
@@ -189,17 +177,14 @@ public sealed class TrainingQueue(
         }
     }
 
-    private RunCommandResult Queue(long id, int epochs)
+    private RunAccepted Queue(long id, int epochs)
     {
         var live = new LiveRun(id, epochs, TimeSpan.FromMilliseconds(_options.ProgressIntervalMilliseconds), _options.MaxLossPoints);
         _live = live;
         _pending.Writer.TryWrite(live);
         logger.LogInformation("Training run {RunId} queued", id);
-        return new(RunCommandOutcome.Accepted, id, RunStatus.Queued);
+        return new(id, RunStatus.Queued);
     }
 
-    private static RunCommandResult Busy(LiveRun busy) =>
-        new(RunCommandOutcome.Busy, busy.Id, busy.Running ? RunStatus.Running : RunStatus.Queued,
-            $"Run {busy.Id} is {(busy.Running ? "running" : "queued")}; one run at a time. Cancel it (POST /api/training/{busy.Id}/cancel) or wait for it to finish.");
-
+    private static ApiProblem Busy(LiveRun busy) => TrainingProblems.Busy(busy.Id, busy.Running);
 }
