@@ -28,10 +28,10 @@ public static class TrainingEndpoints
     [EndpointDescription("Beside the engine's settings: correctionsWeight N (1 to 1000) also trains on the accepted corrections, each counted N times an epoch; " +
                          "baseModel ID starts from that model's parameters (fine-tuning; the run's network is the model's). " +
                          "Every run reports its error on the corrections test set per epoch (extraTestError) when there are accepted test drawings.")]
-    private static async Task<Accepted<RunAccepted>> Start(HttpRequest request, TrainingQueue queue)
+    private static async Task<Accepted<RunAccepted>> Start(HttpRequest request, TrainingQueue queue, ModelRegistry registry, IOptions<TrainingServiceOptions> options)
     {
         var (settings, inputs) = await ReadSettingsAsync(request);
-        return Answer(queue.Start(settings, inputs));
+        return Answer(queue.Start(TrainingRequest.Plan(settings, inputs, registry, options.Value.EffectiveThreads)));
     }
 
     /// <summary>Runs per page unless the request asks for fewer (or more, up to <see cref="MaxPage"/>).</summary>

@@ -9,7 +9,7 @@ namespace LeNet5.Web.Features.Training;
 /// refuses throws the feature's problem (<see cref="TrainingProblems"/>).
 /// </summary>
 public sealed class TrainingQueue(
-    RunStore store, RunViews views, RunCheckpoints checkpoints, ModelRegistry registry, IOptions<TrainingServiceOptions> options, TimeProvider time,
+    RunStore store, RunViews views, RunCheckpoints checkpoints, IOptions<TrainingServiceOptions> options, TimeProvider time,
     ILogger<TrainingQueue> logger)
 {
     private readonly Channel<LiveRun> _pending = Channel.CreateUnbounded<LiveRun>();
@@ -29,49 +29,15 @@ public sealed class TrainingQueue(
     /// <summary>The run of this id while it is queued or running; else null.</summary>
     public LiveRun? Live(long id) => Current is { } live && live.Id == id ? live : null;
 
-    /// <summary>
-    /// Queues a new run with these settings (the network's recipe fills in the rest) and inputs, unless
-    /// they are invalid or a run is going. A base model's network is the run's: the settings that say
-    /// nothing of the network take the model's, and ones that name another network are an error.
-    /// </summary>
-    public RunAccepted Start(TrainingSettings settings, RunInputs? inputs = null)
+    /// <summary>Queues a new run (<see cref="TrainingRequest.Plan"/> checked it), unless a run is going.</summary>
+    public RunAccepted Start(RunPlan plan)
     {
-        inputs ??= RunInputs.None;
-        var inputErrors = new Dictionary<string, string>();
-        if (inputs.CorrectionsWeight is < 1 or > CorrectionSamples.MaxWeight)
-            inputErrors["correctionsWeight"] = $"correctionsWeight must be between 1 and {CorrectionSamples.MaxWeight} (times each accepted drawing counts per epoch), or left out";
-        Architecture? baseArchitecture = null;
-        if (inputs.BaseModel is { } baseId)
-        {
-            if (registry.Get(baseId) is { } entry)
-            {
-                baseArchitecture = entry.Model.Architecture;
-                settings = settings with
-                {
-                    Architecture = settings.Architecture ?? baseArchitecture.Name,
-                    Pooling = settings.Pooling ?? Tokens.Of(baseArchitecture.Pooling),
-                    Output = settings.Output ?? Tokens.Of(baseArchitecture.Output),
-                    Criterion = settings.Criterion ?? Tokens.Of(baseArchitecture.Criterion),
-                    Schedule = settings.Schedule ?? TrainingRecipes.FineTuneSchedule,
-                };
-            }
-            else
-            {
-                inputErrors["baseModel"] = $"there is no model '{baseId}'; GET /api/models lists them";
-            }
-        }
-        var (architecture, trainingOptions, errors) = settings.Resolve(_options.EffectiveThreads);
-        if (architecture is not null && baseArchitecture is not null && architecture != baseArchitecture)
-            inputErrors["baseModel"] = $"'{inputs.BaseModel}' is a {baseArchitecture} network, not {architecture}; leave the network's settings out to fine-tune it";
-        if (architecture is null || trainingOptions is null || inputErrors.Count > 0)
-            throw TrainingProblems.InvalidSettings(errors.Concat(inputErrors).ToDictionary());
-        var complete = TrainingSettings.Of(architecture, trainingOptions);
         lock (_lock)
         {
             if (_live is { } busy) throw Busy(busy);
-            long id = store.CreateRun(JsonSerializer.Serialize(complete, WebJson.Options), trainingOptions.Epochs, time.GetUtcNow(),
-                inputs == RunInputs.None ? null : JsonSerializer.Serialize(inputs, WebJson.Options));
-            return Queue(id, trainingOptions.Epochs);
+            long id = store.CreateRun(JsonSerializer.Serialize(plan.Settings, WebJson.Options), plan.Options.Epochs, time.GetUtcNow(),
+                plan.Inputs == RunInputs.None ? null : JsonSerializer.Serialize(plan.Inputs, WebJson.Options));
+            return Queue(id, plan.Options.Epochs);
         }
     }
 
