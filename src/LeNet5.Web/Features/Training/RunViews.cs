@@ -91,7 +91,6 @@ public sealed class RunViews(RunStore store, IOptions<TrainingServiceOptions> op
 
     private static RunView View(RunRecord run, IReadOnlyList<EpochMetrics> history, LiveRun? live, bool withLossCurve)
     {
-        var settings = JsonSerializer.Deserialize<TrainingSettings>(run.SettingsJson, WebJson.Options)!;
         bool running = live is not null && run.Status == RunStatus.Running;
         var last = history.Count > 0 ? history[^1] : null;
         double progress = run.Status == RunStatus.Completed ? 1
@@ -100,7 +99,7 @@ public sealed class RunViews(RunStore store, IOptions<TrainingServiceOptions> op
         IReadOnlyList<double[]>? curve = null;
         if (withLossCurve)
             curve = live is not null ? live.LossCurve() : run.LossCurveJson is { } json ? JsonSerializer.Deserialize<List<double[]>>(json) : [];
-        return new RunView(run.Id, run.Status, settings, run.CreatedAt, run.StartedAt, run.FinishedAt,
+        return new RunView(run.Id, run.Status, run.Settings, run.CreatedAt, run.StartedAt, run.FinishedAt,
             running ? live!.Epoch : run.CompletedEpochs, run.Epochs, run.CompletedEpochs, progress,
             running ? live!.ImagesPerSecond : last?.ImagesPerSecond,
             running ? live!.EtaSeconds : null,

@@ -24,8 +24,8 @@ public sealed class TrainingExecutor(
         try
         {
             var run = store.GetRun(id) ?? throw new InvalidOperationException($"run {id} vanished from the database");
-            var settings = JsonSerializer.Deserialize<TrainingSettings>(run.SettingsJson, WebJson.Options)!;
-            var (architecture, trainingOptions, errors) = settings.Resolve(_options.EffectiveThreads);
+            var settings = run.Settings;
+            var (architecture, trainingOptions, errors) = settings.Resolve(_options.EffectiveThreads); // complete settings: only the threads are this host's
             if (architecture is null || trainingOptions is null)
                 throw new InvalidOperationException("stored settings are invalid: " + string.Join("; ", errors.Values));
             var curve = run.LossCurveJson is { } json ? JsonSerializer.Deserialize<List<double[]>>(json) : null;
