@@ -10,7 +10,7 @@ namespace LeNet5.Web.Features.Training;
 /// (not activated) and records the results. Whatever happens, the run ends in a recorded state.
 /// </summary>
 public sealed class TrainingExecutor(
-    RunStore store, TrainingQueue queue, RunViews views, RunCheckpoints checkpoints, ModelRegistry registry, MnistSource mnist, AcceptedCorrections drawings,
+    RunStore store, TrainingRuns runs, RunCheckpoints checkpoints, ModelRegistry registry, MnistSource mnist, AcceptedCorrections drawings,
     IOptions<TrainingServiceOptions> options, ILogger<TrainingExecutor> logger)
 {
     private readonly TrainingServiceOptions _options = options.Value;
@@ -28,8 +28,7 @@ public sealed class TrainingExecutor(
             var (architecture, trainingOptions, errors) = settings.Resolve(_options.EffectiveThreads); // complete settings: only the threads are this host's
             if (architecture is null || trainingOptions is null)
                 throw new InvalidOperationException("stored settings are invalid: " + string.Join("; ", errors.Values));
-            var curve = run.LossCurveJson is { } json ? JsonSerializer.Deserialize<List<double[]>>(json) : null;
-            if (!queue.TryStart(live, run, curve))
+            if (!runs.TryStart(live, run))
             {
                 logger.LogInformation("Training run {RunId} was canceled before it started", id);
                 return;
@@ -47,17 +46,16 @@ public sealed class TrainingExecutor(
             using var trainer = File.Exists(checkpoint)
                 ? Checkpoint.Resume(checkpoint, data, run.Epochs, _options.EffectiveThreads, samples)
                 : new Trainer(architecture, trainingOptions with { Epochs = run.Epochs }, data, StartingParameters(inputs), samples);
-            if (trainer.History.Count > 0) store.RecordEpochs(id, trainer.History, live.LossCurveJson());
+            if (trainer.History.Count > 0) runs.RecordEpochs(live, trainer.History);
             trainer.BatchCompleted = live.OnBatch;
             trainer.EpochCompleted = metrics =>
             {
                 Directory.CreateDirectory(checkpoints.DirectoryPath);
                 Checkpoint.Save(trainer, checkpoint, command);
-                store.RecordEpochs(id, [metrics], live.LossCurveJson());
-                live.OnEpoch(metrics);
+                runs.EpochCompleted(live, metrics);
             };
             trainer.Run(cancel.Token);
-            queue.BeginPublishing(live, cancel.Token);
+            runs.BeginPublishing(live, cancel.Token);
             Publish(run, architecture, trainer, data.Test, command);
             status = RunStatus.Completed;
             DeleteCheckpoint(id, checkpoint);
@@ -73,8 +71,7 @@ public sealed class TrainingExecutor(
         }
         finally
         {
-            if (queue.Release(live, status, error)) logger.LogInformation("Training run {RunId} finished: {Status}", id, Tokens.Of(status));
-            live.Finish(views.Final(id));
+            runs.End(live, status, error);
         }
     }
 
@@ -84,7 +81,7 @@ public sealed class TrainingExecutor(
         var inputs = run.Inputs;
         if (inputs.CorrectionIds is not null) return inputs;
         inputs = inputs with { CorrectionIds = drawings.AcceptedIds() };
-        store.SetInputs(run.Id, inputs);
+        runs.RecordInputs(run.Id, inputs);
         return inputs;
     }
 
@@ -115,7 +112,7 @@ public sealed class TrainingExecutor(
             .Take(_options.MaxMistakes)
             .Select(i => new MistakeRecord(i, evaluation.Labels[i], evaluation.Predictions[i]))
             .ToList();
-        queue.Complete(id, modelId, evaluation.Accuracy, confusion, mistakes);
+        runs.Complete(id, modelId, evaluation.Accuracy, confusion, mistakes);
     }
 
     /// <summary>The metadata key that names the run a trained model came from (its id and creation time).</summary>

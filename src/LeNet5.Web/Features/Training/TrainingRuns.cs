@@ -5,12 +5,13 @@ namespace LeNet5.Web.Features.Training;
 /// <summary>
 /// The state machine of training: at most one run holds the trainer, from queued through running and
 /// publishing to its end (completed, failed, canceled or interrupted). Every transition happens under
-/// one lock, so a cancel and a start, or a cancel and the end of training, cannot cross. A command it
-/// refuses throws the feature's problem (<see cref="TrainingProblems"/>).
+/// one lock, so a cancel and a start, or a cancel and the end of training, cannot cross. It writes every
+/// transition, of the run's row in <see cref="RunStore"/> and of its <see cref="LiveRun"/>; the executor
+/// and the background service ask it. A command it refuses throws the feature's problem (<see cref="TrainingProblems"/>).
 /// </summary>
-public sealed class TrainingQueue(
+public sealed class TrainingRuns(
     RunStore store, RunViews views, RunCheckpoints checkpoints, IOptions<TrainingServiceOptions> options, TimeProvider time,
-    ILogger<TrainingQueue> logger)
+    ILogger<TrainingRuns> logger)
 {
     private readonly Channel<LiveRun> _pending = Channel.CreateUnbounded<LiveRun>();
     private readonly Lock _lock = new();
@@ -28,6 +29,9 @@ public sealed class TrainingQueue(
 
     /// <summary>The run of this id while it is queued or running; else null.</summary>
     public LiveRun? Live(long id) => Current is { } live && live.Id == id ? live : null;
+
+    /// <summary>Runs a previous process left queued or running become interrupted (they can be resumed); returns how many.</summary>
+    public int InterruptLeftovers() => store.MarkInterrupted();
 
     /// <summary>Queues a new run (<see cref="TrainingRequest.Plan"/> checked it), unless a run is going.</summary>
     public RunAccepted Start(RunPlan plan)
@@ -84,7 +88,7 @@ public sealed class TrainingQueue(
             queued = _live;
             _live = null;
         }
-        queued.Finish(views.Final(id));
+        Finish(queued);
         return new(id, RunStatus.Canceled);
     }
 
@@ -92,8 +96,9 @@ public sealed class TrainingQueue(
     /// The training thread is about to start <paramref name="live"/>: false when it was canceled (and
     /// already finished by <see cref="Cancel"/>) between the dequeue and now; else it is marked running.
     /// </summary>
-    public bool TryStart(LiveRun live, RunRecord run, IReadOnlyList<double[]>? lossCurve)
+    public bool TryStart(LiveRun live, RunRecord run)
     {
+        var lossCurve = run.LossCurveJson is { } json ? JsonSerializer.Deserialize<List<double[]>>(json) : null;
         lock (_lock)
         {
             if (_live != live || live.CancelRequested) return false;
@@ -101,6 +106,19 @@ public sealed class TrainingQueue(
             live.Start(run.CompletedEpochs, run.Epochs, lossCurve); // Running from here on, under the same lock Cancel takes
             return true;
         }
+    }
+
+    /// <summary>Records the run's inputs (the drawings it froze when it first started).</summary>
+    public void RecordInputs(long id, RunInputs inputs) => store.SetInputs(id, inputs);
+
+    /// <summary>Records epochs the run has trained (a resumed checkpoint's) and the loss curve so far.</summary>
+    public void RecordEpochs(LiveRun live, IEnumerable<EpochMetrics> epochs) => store.RecordEpochs(live.Id, epochs, live.LossCurveJson());
+
+    /// <summary>An epoch has ended (and been checkpointed): it is recorded, then sent to the run's watchers.</summary>
+    public void EpochCompleted(LiveRun live, EpochMetrics metrics)
+    {
+        RecordEpochs(live, [metrics]);
+        live.OnEpoch(metrics);
     }
 
     /// <summary>Training is over: a cancel that came in after the last batch still wins (this throws); after this, Cancel answers too late.</summary>
@@ -120,11 +138,17 @@ public sealed class TrainingQueue(
     }
 
     /// <summary>
-    /// Frees the slot if this run still holds it and records how the run ended (unless it completed, which
-    /// <see cref="Complete"/> recorded). Never throws: a database failure is logged. False when the run no
-    /// longer held the slot (a cancel while queued already finished it).
+    /// The run has ended: frees the slot if this run still holds it and records how the run ended (unless
+    /// it completed, which <see cref="Complete"/> recorded), then sends its watchers the final event. Never
+    /// throws: a database failure is logged. A run canceled while queued was already ended by <see cref="Cancel"/>.
     /// </summary>
-    public bool Release(LiveRun live, RunStatus status, string? error)
+    public void End(LiveRun live, RunStatus status, string? error)
+    {
+        if (Release(live, status, error)) logger.LogInformation("Training run {RunId} finished: {Status}", live.Id, Tokens.Of(status));
+        Finish(live);
+    }
+
+    private bool Release(LiveRun live, RunStatus status, string? error)
     {
         lock (_lock)
         {
@@ -142,6 +166,9 @@ public sealed class TrainingQueue(
             return true;
         }
     }
+
+    /// <summary>The one place a live run finishes: its watchers get its final view (idempotent).</summary>
+    private void Finish(LiveRun live) => live.Finish(views.Final(live.Id));
 
     private RunAccepted Queue(long id, int epochs)
     {
