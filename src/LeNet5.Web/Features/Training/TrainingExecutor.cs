@@ -43,18 +43,12 @@ public sealed class TrainingExecutor(
                              (inputs.CorrectionsWeight is null && inputs.BaseModel is null ? "" : $" with {JsonSerializer.Serialize(inputs with { CorrectionIds = null }, WebJson.Options)}");
             logger.LogInformation("Training run {RunId}: {Train} correction(s) to train on (weight {Weight}), {Test} to test on, base model {BaseModel}",
                 id, samples.Train?.Count ?? 0, inputs.CorrectionsWeight, samples.Test?.Count ?? 0, inputs.BaseModel ?? "none");
-            using var trainer = File.Exists(checkpoint)
-                ? Checkpoint.Resume(checkpoint, data, run.Epochs, _options.EffectiveThreads, samples)
-                : new Trainer(architecture, trainingOptions with { Epochs = run.Epochs }, data, StartingParameters(inputs), samples);
+            // from its checkpoint when it has one (the base model is needed only without), for the epochs it is queued for
+            using var trainer = CheckpointedTraining.Open(checkpoint, resume: true, architecture, trainingOptions with { Epochs = run.Epochs }, data,
+                File.Exists(checkpoint) ? null : StartingParameters(inputs), samples);
             if (trainer.History.Count > 0) runs.RecordEpochs(live, trainer.History);
             trainer.BatchCompleted = live.OnBatch;
-            trainer.EpochCompleted = metrics =>
-            {
-                Directory.CreateDirectory(checkpoints.DirectoryPath);
-                Checkpoint.Save(trainer, checkpoint, command);
-                runs.EpochCompleted(live, metrics);
-            };
-            trainer.Run(cancel.Token);
+            CheckpointedTraining.Run(trainer, checkpoint, command, metrics => runs.EpochCompleted(live, metrics), cancel.Token);
             runs.BeginPublishing(live, cancel.Token);
             Publish(run, architecture, trainer, data.Test, command);
             status = RunStatus.Completed;
@@ -94,14 +88,12 @@ public sealed class TrainingExecutor(
     {
         long id = run.Id;
         var evaluation = trainer.LastEvaluation ?? Evaluator.Evaluate(trainer.Network, trainer.Parameters, test, trainer.Options.Threads);
-        var model = ModelCard.From(trainer, command);
         // the run's id and creation time: a database reset reuses ids, never both
         string origin = $"{id} {Database.Time(run.CreatedAt)}";
-        model.Metadata[RunKey] = origin;
         Directory.CreateDirectory(registry.TrainedDirectoryPath);
         string modelId = UniqueModelId($"run-{id}-{architecture.Name}", origin);
         string path = Path.Combine(registry.TrainedDirectoryPath, modelId + ModelRegistry.FileExtension);
-        ModelFile.Save(model, path);
+        CheckpointedTraining.SaveModel(trainer, command, path, new Dictionary<string, string> { [RunKey] = origin });
         registry.Load(path);
 
         var confusion = new int[OutputHead.Classes][];
