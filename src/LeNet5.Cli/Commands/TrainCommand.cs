@@ -88,9 +88,7 @@ internal static class TrainCommand
     {
         var dataset = CommonOptions.LoadData(dataDirectory);
         var commandLine = "lenet5 " + string.Join(' ', rawArgs.Select(a => a.Contains(' ') ? $"\"{a}\"" : a));
-        using var trainer = resume && File.Exists(checkpointPath)
-            ? Checkpoint.Resume(checkpointPath, dataset, options.Epochs, options.Threads)
-            : new Trainer(architecture, options, dataset);
+        using var trainer = CheckpointedTraining.Open(checkpointPath, resume, architecture, options, dataset);
         if (trainer.CompletedEpochs > 0)
             Console.WriteLine($"resuming {trainer.Architecture} from {checkpointPath} after epoch {trainer.CompletedEpochs}");
         Console.WriteLine($"training {trainer.Architecture}: {trainer.Network.ParameterCount:N0} parameters, " +
@@ -99,17 +97,14 @@ internal static class TrainCommand
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
         var bar = new ProgressBar("train");
         trainer.BatchCompleted = p => bar.Report((double)p.Batch / p.Batches, $"epoch {p.Epoch} loss {p.Loss:0.0000} {p.ImagesPerSecond:N0} img/s");
-        trainer.EpochCompleted = m =>
+        var clock = Stopwatch.StartNew();
+        CheckpointedTraining.Run(trainer, checkpointPath, commandLine, m =>
         {
             bar.Clear();
             Console.WriteLine($"epoch {m.Epoch,3}/{trainer.Options.Epochs}  train-error {m.TrainError * 100,6:0.00}%  test-error {m.TestError * 100,6:0.00}%  " +
                               $"loss {m.Loss,8:0.0000}  {m.ImagesPerSecond,8:N0} img/s  {m.Seconds,6:0.0} s");
-            Checkpoint.Save(trainer, checkpointPath, commandLine);
-        };
-        var clock = Stopwatch.StartNew();
-        trainer.Run(cancel.Token);
-        var model = ModelCard.From(trainer, commandLine);
-        ModelFile.Save(model, modelPath);
+        }, cancel.Token);
+        var model = CheckpointedTraining.SaveModel(trainer, commandLine, modelPath);
         File.Delete(checkpointPath);
         Console.WriteLine($"saved {modelPath} ({new FileInfo(modelPath).Length:N0} bytes) after {clock.Elapsed.TotalSeconds:0.0} s");
         Console.WriteLine($"accuracy {model.TestAccuracy:0.0000} on {dataset.Test.Count} test images");

@@ -102,19 +102,8 @@ public static class ModelEndpoints
     [EndpointSummary("Deletes a model's file and removes it (shipped or trained); 409 for the active model, 500 when the file cannot be deleted (the model stays).")]
     private static NoContent Delete(string id, ModelRegistry registry, ModelAnswers answers)
     {
-        var entry = registry.Get(id);
-        switch (registry.Remove(id, out var error))
-        {
-            case RemoveOutcome.Removed:
-                answers.Forget(entry!); // its ONNX file and the rest need not wait for the cache to push them out
-                return TypedResults.NoContent();
-            case RemoveOutcome.Active:
-                throw ModelProblems.ActiveModelKept(id);
-            case RemoveOutcome.Failed:
-                throw ModelProblems.ModelFileKept(id, error);
-            default:
-                throw ModelProblems.UnknownModel(id);
-        }
+        answers.Forget(registry.Remove(id)); // its ONNX file and the rest need not wait for the cache to push them out
+        return TypedResults.NoContent();
     }
 
     private static ModelEntry Find(ModelRegistry registry, string id) => registry.Get(id) ?? throw ModelProblems.UnknownModel(id);

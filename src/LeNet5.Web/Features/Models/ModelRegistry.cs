@@ -105,33 +105,31 @@ public sealed partial class ModelRegistry
     }
 
     /// <summary>
-    /// Deletes a model's file and then takes it out of the registry. The active model cannot be removed
-    /// (<see cref="RemoveOutcome.Active"/>); requests already holding it finish with it. When the file
-    /// cannot be deleted the model stays loaded (<see cref="RemoveOutcome.Failed"/>, with the reason).
+    /// Deletes a model's file and then takes it out of the registry; returns the removed model. The active
+    /// model cannot be removed (a conflict); requests already holding it finish with it. When the file
+    /// cannot be deleted the model stays loaded (a server error, with the reason).
     /// </summary>
-    public RemoveOutcome Remove(string id, out string? error)
+    public ModelEntry Remove(string id)
     {
-        error = null;
         ModelEntry? removed;
         lock (_writeLock)
         {
             var s = _snapshot;
-            if (!s.Models.TryGetValue(id, out removed)) return RemoveOutcome.NotFound;
-            if (s.ActiveId == id) return RemoveOutcome.Active;
+            if (!s.Models.TryGetValue(id, out removed)) throw ModelProblems.UnknownModel(id);
+            if (s.ActiveId == id) throw ModelProblems.ActiveModelKept(id);
             try
             {
                 File.Delete(removed.Path); // first: a file that stays must not leave a model the registry forgot
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                error = ex.Message;
                 _logger.LogError(ex, "Could not delete model {ModelId} ({Path}); it stays loaded", id, removed.Path);
-                return RemoveOutcome.Failed;
+                throw ModelProblems.ModelFileKept(id, ex.Message);
             }
             _snapshot = s with { Models = s.Models.Remove(id) };
         }
         _logger.LogInformation("Removed model {ModelId} and deleted {Path}", id, removed.Path);
-        return RemoveOutcome.Removed;
+        return removed;
     }
 
     private void LoadDirectories()
@@ -205,8 +203,4 @@ public sealed partial class ModelRegistry
 
     [GeneratedRegex(ModelIds.Pattern)]
     private static partial Regex IdPattern();
-
 }
-
-/// <summary>What <see cref="ModelRegistry.Remove"/> did.</summary>
-public enum RemoveOutcome { Removed, NotFound, Active, Failed }

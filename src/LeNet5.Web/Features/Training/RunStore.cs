@@ -19,6 +19,12 @@ public sealed record RunRecord(
     string? LossCurveJson,
     string? InputsJson = null)
 {
+    /// <summary>
+    /// The settings it trains with: every field filled in, as <see cref="TrainingRequest.Plan"/> resolved
+    /// them when the run was created (rows from the first versions may leave fields to the network's recipe).
+    /// </summary>
+    public TrainingSettings Settings => JsonSerializer.Deserialize<TrainingSettings>(SettingsJson, WebJson.Options)!;
+
     /// <summary>The corrections and base model it trains with.</summary>
     public RunInputs Inputs => InputsJson is { } json ? JsonSerializer.Deserialize<RunInputs>(json, WebJson.Options) ?? RunInputs.None : RunInputs.None;
 }

@@ -28,10 +28,10 @@ public static class TrainingEndpoints
     [EndpointDescription("Beside the engine's settings: correctionsWeight N (1 to 1000) also trains on the accepted corrections, each counted N times an epoch; " +
                          "baseModel ID starts from that model's parameters (fine-tuning; the run's network is the model's). " +
                          "Every run reports its error on the corrections test set per epoch (extraTestError) when there are accepted test drawings.")]
-    private static async Task<Accepted<RunAccepted>> Start(HttpRequest request, TrainingQueue queue)
+    private static async Task<Accepted<RunAccepted>> Start(HttpRequest request, TrainingRuns runs, ModelRegistry registry, IOptions<TrainingServiceOptions> options)
     {
         var (settings, inputs) = await ReadSettingsAsync(request);
-        return Answer(queue.Start(settings, inputs));
+        return Answer(runs.Start(TrainingRequest.Plan(settings, inputs, registry, options.Value.EffectiveThreads)));
     }
 
     /// <summary>Runs per page unless the request asks for fewer (or more, up to <see cref="MaxPage"/>).</summary>
@@ -39,8 +39,8 @@ public static class TrainingEndpoints
 
     [EndpointName("ListTraining")]
     [EndpointSummary("Runs, newest first, a page at a time: ?limit=N (default 50, at most 500) and ?before=ID for the runs older than run ID.")]
-    private static Ok<IReadOnlyList<RunView>> List(RunViews views, TrainingQueue queue, int? limit, long? before) =>
-        TypedResults.Ok(views.List(queue.Current, Math.Clamp(limit ?? DefaultPage, 1, MaxPage), before));
+    private static Ok<IReadOnlyList<RunView>> List(RunViews views, TrainingRuns runs, int? limit, long? before) =>
+        TypedResults.Ok(views.List(runs.Current, Math.Clamp(limit ?? DefaultPage, 1, MaxPage), before));
 
     [EndpointName("TrainingRecipes")]
     [EndpointSummary("The settings each network trains with when a request leaves them out: every architecture with each output.")]
@@ -48,26 +48,26 @@ public static class TrainingEndpoints
 
     [EndpointName("GetTraining")]
     [EndpointSummary("One run: status, progress, ETA, per-epoch errors and loss, SDLM learning rates per layer, the per-batch loss curve and the model it produced.")]
-    private static Ok<RunView> Get(long id, RunViews views, TrainingQueue queue) =>
-        TypedResults.Ok(views.Find(id, queue.Live(id), withLossCurve: true) ?? throw UnknownRun(id));
+    private static Ok<RunView> Get(long id, RunViews views, TrainingRuns runs) =>
+        TypedResults.Ok(views.Find(id, runs.Live(id), withLossCurve: true) ?? throw UnknownRun(id));
 
     [EndpointName("CancelTraining")]
     [EndpointSummary("Cancels a queued run, or stops a running one after its current batch (202; its status becomes 'canceled'); 409 once training is over and its model is being published.")]
-    private static Accepted<RunAccepted> Cancel(long id, TrainingQueue queue) => Answer(queue.Cancel(id));
+    private static Accepted<RunAccepted> Cancel(long id, TrainingRuns runs) => Answer(runs.Cancel(id));
 
     [EndpointName("ResumeTraining")]
     [EndpointSummary("Queues an interrupted, canceled or failed run again, from its last checkpoint; an optional body {\"epochs\": N} changes its length.")]
-    private static async Task<Accepted<RunAccepted>> Resume(long id, HttpRequest request, TrainingQueue queue) =>
-        Answer(queue.Resume(id, (await ReadSettingsAsync(request)).Settings.Epochs));
+    private static async Task<Accepted<RunAccepted>> Resume(long id, HttpRequest request, TrainingRuns runs) =>
+        Answer(runs.Resume(id, (await ReadSettingsAsync(request)).Settings.Epochs));
 
     [EndpointName("TrainingEvents")]
     [EndpointSummary("Server-Sent Events: 'state' on connect, 'progress' a few times a second, 'epoch' per finished epoch, and a final 'done', after which the stream closes.")]
-    private static ServerSentEventsResult<string> Events(long id, RunStore store, RunViews views, TrainingQueue queue, HttpContext http)
+    private static ServerSentEventsResult<string> Events(long id, RunStore store, RunEventStreams streams, TrainingRuns runs, HttpContext http)
     {
         if (store.GetRun(id) is null) throw UnknownRun(id);
         // a slot is taken now and given back when the response ends, however it ends: a pile of watchers cannot hold the server
-        http.Response.RegisterForDispose(views.TryOpenStream() ?? throw TrainingProblems.TooManyEventStreams(views.MaxStreams));
-        return TypedResults.ServerSentEvents(views.Events(id, queue.Live(id), http.RequestAborted));
+        http.Response.RegisterForDispose(streams.TryOpenStream() ?? throw TrainingProblems.TooManyEventStreams(streams.MaxStreams));
+        return TypedResults.ServerSentEvents(streams.Events(id, runs.Live(id), http.RequestAborted));
     }
 
     [EndpointName("TrainingConfusion")]
@@ -96,16 +96,10 @@ public static class TrainingEndpoints
     {
         var body = await JsonBody.ReadOptionalAsync(request, TrainingRequest.MaxBodyBytes, "{\"epochs\": N, ...}", request.HttpContext.RequestAborted);
         var (settings, inputs, errors) = TrainingRequest.Parse(body);
-        return (settings ?? throw Problems.Invalid("training settings", errors), inputs);
+        return (settings ?? throw TrainingProblems.InvalidSettings(errors), inputs);
     }
 
-    private static Accepted<RunAccepted> Answer(RunCommandResult result) => result.Outcome switch
-    {
-        RunCommandOutcome.Accepted => TypedResults.Accepted($"/api/training/{result.Id}", new RunAccepted(result.Id, result.Status!.Value)),
-        RunCommandOutcome.Invalid => throw Problems.Invalid("training settings", result.Errors!),
-        RunCommandOutcome.NotFound => throw UnknownRun(result.Id),
-        _ => throw Problems.Conflict(result.Message ?? $"Run {result.Id} is {result.Status}."),
-    };
+    private static Accepted<RunAccepted> Answer(RunAccepted accepted) => TypedResults.Accepted($"/api/training/{accepted.Id}", accepted);
 
     private static ApiProblem UnknownRun(long id) => TrainingProblems.UnknownRun(id);
 

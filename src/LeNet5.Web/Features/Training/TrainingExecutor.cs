@@ -10,7 +10,7 @@ namespace LeNet5.Web.Features.Training;
 /// (not activated) and records the results. Whatever happens, the run ends in a recorded state.
 /// </summary>
 public sealed class TrainingExecutor(
-    RunStore store, TrainingQueue queue, RunViews views, RunCheckpoints checkpoints, ModelRegistry registry, MnistSource mnist, AcceptedCorrections drawings,
+    RunStore store, TrainingRuns runs, RunCheckpoints checkpoints, ModelRegistry registry, MnistSource mnist, AcceptedCorrections drawings,
     IOptions<TrainingServiceOptions> options, ILogger<TrainingExecutor> logger)
 {
     private readonly TrainingServiceOptions _options = options.Value;
@@ -24,12 +24,11 @@ public sealed class TrainingExecutor(
         try
         {
             var run = store.GetRun(id) ?? throw new InvalidOperationException($"run {id} vanished from the database");
-            var settings = JsonSerializer.Deserialize<TrainingSettings>(run.SettingsJson, WebJson.Options)!;
-            var (architecture, trainingOptions, errors) = settings.Resolve(_options.EffectiveThreads);
+            var settings = run.Settings;
+            var (architecture, trainingOptions, errors) = settings.Resolve(_options.EffectiveThreads); // complete settings: only the threads are this host's
             if (architecture is null || trainingOptions is null)
                 throw new InvalidOperationException("stored settings are invalid: " + string.Join("; ", errors.Values));
-            var curve = run.LossCurveJson is { } json ? JsonSerializer.Deserialize<List<double[]>>(json) : null;
-            if (!queue.TryStart(live, run, curve))
+            if (!runs.TryStart(live, run))
             {
                 logger.LogInformation("Training run {RunId} was canceled before it started", id);
                 return;
@@ -44,20 +43,13 @@ public sealed class TrainingExecutor(
                              (inputs.CorrectionsWeight is null && inputs.BaseModel is null ? "" : $" with {JsonSerializer.Serialize(inputs with { CorrectionIds = null }, WebJson.Options)}");
             logger.LogInformation("Training run {RunId}: {Train} correction(s) to train on (weight {Weight}), {Test} to test on, base model {BaseModel}",
                 id, samples.Train?.Count ?? 0, inputs.CorrectionsWeight, samples.Test?.Count ?? 0, inputs.BaseModel ?? "none");
-            using var trainer = File.Exists(checkpoint)
-                ? Checkpoint.Resume(checkpoint, data, run.Epochs, _options.EffectiveThreads, samples)
-                : new Trainer(architecture, trainingOptions with { Epochs = run.Epochs }, data, StartingParameters(inputs), samples);
-            if (trainer.History.Count > 0) store.RecordEpochs(id, trainer.History, live.LossCurveJson());
+            // from its checkpoint when it has one (the base model is needed only without), for the epochs it is queued for
+            using var trainer = CheckpointedTraining.Open(checkpoint, resume: true, architecture, trainingOptions with { Epochs = run.Epochs }, data,
+                File.Exists(checkpoint) ? null : StartingParameters(inputs), samples);
+            if (trainer.History.Count > 0) runs.RecordEpochs(live, trainer.History);
             trainer.BatchCompleted = live.OnBatch;
-            trainer.EpochCompleted = metrics =>
-            {
-                Directory.CreateDirectory(checkpoints.DirectoryPath);
-                Checkpoint.Save(trainer, checkpoint, command);
-                store.RecordEpochs(id, [metrics], live.LossCurveJson());
-                live.OnEpoch(metrics);
-            };
-            trainer.Run(cancel.Token);
-            queue.BeginPublishing(live, cancel.Token);
+            CheckpointedTraining.Run(trainer, checkpoint, command, metrics => runs.EpochCompleted(live, metrics), cancel.Token);
+            runs.BeginPublishing(live, cancel.Token);
             Publish(run, architecture, trainer, data.Test, command);
             status = RunStatus.Completed;
             DeleteCheckpoint(id, checkpoint);
@@ -73,8 +65,7 @@ public sealed class TrainingExecutor(
         }
         finally
         {
-            if (queue.Release(live, status, error)) logger.LogInformation("Training run {RunId} finished: {Status}", id, Tokens.Of(status));
-            live.Finish(views.Final(id));
+            runs.End(live, status, error);
         }
     }
 
@@ -84,7 +75,7 @@ public sealed class TrainingExecutor(
         var inputs = run.Inputs;
         if (inputs.CorrectionIds is not null) return inputs;
         inputs = inputs with { CorrectionIds = drawings.AcceptedIds() };
-        store.SetInputs(run.Id, inputs);
+        runs.RecordInputs(run.Id, inputs);
         return inputs;
     }
 
@@ -97,14 +88,12 @@ public sealed class TrainingExecutor(
     {
         long id = run.Id;
         var evaluation = trainer.LastEvaluation ?? Evaluator.Evaluate(trainer.Network, trainer.Parameters, test, trainer.Options.Threads);
-        var model = ModelCard.From(trainer, command);
         // the run's id and creation time: a database reset reuses ids, never both
         string origin = $"{id} {Database.Time(run.CreatedAt)}";
-        model.Metadata[RunKey] = origin;
         Directory.CreateDirectory(registry.TrainedDirectoryPath);
         string modelId = UniqueModelId($"run-{id}-{architecture.Name}", origin);
         string path = Path.Combine(registry.TrainedDirectoryPath, modelId + ModelRegistry.FileExtension);
-        ModelFile.Save(model, path);
+        CheckpointedTraining.SaveModel(trainer, command, path, new Dictionary<string, string> { [RunKey] = origin });
         registry.Load(path);
 
         var confusion = new int[OutputHead.Classes][];
@@ -115,7 +104,7 @@ public sealed class TrainingExecutor(
             .Take(_options.MaxMistakes)
             .Select(i => new MistakeRecord(i, evaluation.Labels[i], evaluation.Predictions[i]))
             .ToList();
-        queue.Complete(id, modelId, evaluation.Accuracy, confusion, mistakes);
+        runs.Complete(id, modelId, evaluation.Accuracy, confusion, mistakes);
     }
 
     /// <summary>The metadata key that names the run a trained model came from (its id and creation time).</summary>

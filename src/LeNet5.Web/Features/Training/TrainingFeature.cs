@@ -2,7 +2,7 @@ using OpenTelemetry.Metrics;
 
 namespace LeNet5.Web.Features.Training;
 
-/// <summary>Training in the background: the run store, the queue and its executor, the hosted service, the API and its settings' descriptions.</summary>
+/// <summary>Training in the background: the run store and views, the run state machine and its executor, the hosted service, the API and its settings' descriptions.</summary>
 public static class TrainingFeature
 {
     public static IServiceCollection AddTraining(this IServiceCollection services)
@@ -12,8 +12,9 @@ public static class TrainingFeature
         services.AddSingleton<RunStore>();
         services.AddSingleton<RunCheckpoints>();
         services.AddSingleton<RunViews>();
+        services.AddSingleton<RunEventStreams>();
         services.AddSingleton<MnistSource>();
-        services.AddSingleton<TrainingQueue>();
+        services.AddSingleton<TrainingRuns>();
         services.AddSingleton<TrainingExecutor>();
         services.AddHostedService<TrainingService>();
         services.AddTrainingSettingDocs();

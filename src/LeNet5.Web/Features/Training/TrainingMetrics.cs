@@ -7,14 +7,14 @@ public sealed class TrainingMetrics
 {
     public const string MeterName = "LeNet5.Web.Training";
 
-    public TrainingMetrics(IMeterFactory meters, TrainingQueue queue)
+    public TrainingMetrics(IMeterFactory meters, TrainingRuns runs)
     {
         var meter = meters.Create(MeterName);
         meter.CreateObservableGauge("lenet5.training.images_per_second",
-            () => queue.Current is { Running: true, ImagesPerSecond: { } rate } ? [new Measurement<double>(rate)] : Array.Empty<Measurement<double>>(),
+            () => runs.Current is { Running: true, ImagesPerSecond: { } rate } ? [new Measurement<double>(rate)] : Array.Empty<Measurement<double>>(),
             unit: "{image}/s", description: "Training images per second of the run going.");
         meter.CreateObservableGauge("lenet5.training.epoch",
-            () => queue.Current is { Running: true } live ? [new Measurement<int>(live.Epoch)] : Array.Empty<Measurement<int>>(),
+            () => runs.Current is { Running: true } live ? [new Measurement<int>(live.Epoch)] : Array.Empty<Measurement<int>>(),
             description: "The epoch the run going is on.");
     }
 }

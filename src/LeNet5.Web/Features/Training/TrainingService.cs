@@ -6,14 +6,14 @@ namespace LeNet5.Web.Features.Training;
 /// queued runs one at a time, each on a dedicated thread with the configured number of workers.
 /// </summary>
 public sealed class TrainingService(
-    RunStore store, RunViews views, TrainingQueue queue, TrainingExecutor executor, Database database, RunCheckpoints checkpoints, IOptions<TrainingServiceOptions> options,
+    TrainingRuns runs, TrainingExecutor executor, Database database, RunCheckpoints checkpoints, IOptions<TrainingServiceOptions> options,
     ILogger<TrainingService> logger) : BackgroundService
 {
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         if (SafeTensors.SweepLeftovers(checkpoints.DirectoryPath) is > 0 and var swept)
             logger.LogWarning("Deleted {Count} temporary checkpoint file(s) an interrupted write left", swept);
-        int interrupted = store.MarkInterrupted();
+        int interrupted = runs.InterruptLeftovers();
         if (interrupted > 0) logger.LogWarning("{Count} training run(s) were left unfinished by the last process; they are now interrupted and can be resumed", interrupted);
         logger.LogInformation("Training database {Path}; runs train with {Threads} thread(s) of {Processors}", database.Path, options.Value.EffectiveThreads, Environment.ProcessorCount);
         return base.StartAsync(cancellationToken);
@@ -23,9 +23,9 @@ public sealed class TrainingService(
     {
         try
         {
-            await foreach (var live in queue.Pending.ReadAllAsync(stoppingToken))
+            await foreach (var live in runs.Pending.ReadAllAsync(stoppingToken))
             {
-                if (queue.Current != live) continue; // canceled while queued
+                if (runs.Current != live) continue; // canceled while queued
                 try
                 {
                     await Task.Factory.StartNew(() => executor.Train(live, stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -34,8 +34,7 @@ public sealed class TrainingService(
                 {
                     // Train guards itself; this is the last line of defence: one run's failure must not stop the service (or the host)
                     logger.LogError(ex, "Training run {RunId}: the training loop caught an unexpected failure; the run is marked failed", live.Id);
-                    queue.Release(live, RunStatus.Failed, ex.Message);
-                    live.Finish(views.Final(live.Id));
+                    runs.End(live, RunStatus.Failed, ex.Message);
                 }
             }
         }
