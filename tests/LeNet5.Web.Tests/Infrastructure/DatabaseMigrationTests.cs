@@ -20,7 +20,7 @@ public sealed class DatabaseMigrationTests : IDisposable
         using (var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, Database.FileName)};Pooling=False"))
         {
             connection.Open();
-            foreach (var migration in Database.Migrations.Take(3)) Database.Execute(connection, null, migration);
+            foreach (var migration in Database.SqliteMigrations.Take(3)) Database.Execute(connection, null, migration);
             Database.Execute(connection, null, """
                 CREATE TABLE schema_version (version INTEGER NOT NULL);
                 INSERT INTO schema_version (version) VALUES (3);
@@ -39,6 +39,6 @@ public sealed class DatabaseMigrationTests : IDisposable
         Assert.Equal("lenet5", run.Inputs.BaseModel);
         Assert.Equal([4L, 5L, 6L], run.Inputs.CorrectionIds);
         Assert.Equal(0.25, Assert.Single(store.GetEpochs(7)).CorrectionsTestError);
-        Assert.Equal(Database.Migrations.Count, Convert.ToInt32(database.Scalar("SELECT version FROM schema_version;"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(Database.SqliteMigrations.Count, Convert.ToInt32(database.Scalar("SELECT version FROM schema_version;"), System.Globalization.CultureInfo.InvariantCulture));
     }
 }

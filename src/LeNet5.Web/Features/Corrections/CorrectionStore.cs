@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using static LeNet5.Web.Infrastructure.Data.Database;
 
 namespace LeNet5.Web.Features.Corrections;
@@ -63,18 +63,18 @@ public sealed class CorrectionStore(Database database)
         long bytes = SizeOf(drawing.Pixels, drawing.StrokesJson, probabilities);
         string client = ClientHash(drawing.ClientKey);
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction(deferred: false);
-        if (Database.Scalar(connection, transaction, "SELECT id FROM corrections WHERE pixels_sha256 = $hash;", ("$hash", hash)) is { } earlier)
+        using var transaction = database.BeginWrite(connection, "corrections");
+        if (Database.Scalar(connection, transaction, "SELECT id FROM corrections WHERE pixels_sha256 = @hash;", ("@hash", hash)) is { } earlier)
             return new(AddOutcome.Duplicate, Convert.ToInt64(earlier, CultureInfo.InvariantCulture));
         if (Refusal(connection, transaction, caps, bytes, client, now) is { } refused) return refused;
         var id = Database.Scalar(connection, transaction,
             """
             INSERT INTO corrections (label, status, predicted, rejected, probabilities, model_id, pixels, pixels_sha256, strokes, created_at, stored_bytes, client_hash)
-            VALUES ($label, $status, $predicted, $rejected, $probabilities, $model, $pixels, $hash, $strokes, $now, $bytes, $client) RETURNING id;
+            VALUES (@label, @status, @predicted, @rejected, @probabilities, @model, @pixels, @hash, @strokes, @now, @bytes, @client) RETURNING id;
             """,
-            ("$label", drawing.Label), ("$status", Word(CorrectionStatus.Pending)), ("$predicted", drawing.Predicted), ("$rejected", drawing.Rejected ? 1 : 0),
-            ("$probabilities", probabilities), ("$model", drawing.ModelId), ("$pixels", drawing.Pixels), ("$hash", hash),
-            ("$strokes", drawing.StrokesJson), ("$now", Time(now)), ("$bytes", bytes), ("$client", client));
+            ("@label", drawing.Label), ("@status", Word(CorrectionStatus.Pending)), ("@predicted", drawing.Predicted), ("@rejected", drawing.Rejected ? 1 : 0),
+            ("@probabilities", probabilities), ("@model", drawing.ModelId), ("@pixels", drawing.Pixels), ("@hash", hash),
+            ("@strokes", drawing.StrokesJson), ("@now", Time(now)), ("@bytes", bytes), ("@client", client));
         transaction.Commit();
         return new(AddOutcome.Stored, Convert.ToInt64(id, CultureInfo.InvariantCulture));
     }
@@ -87,28 +87,28 @@ public sealed class CorrectionStore(Database database)
         pixels.Length + (strokesJson is null ? 0 : Encoding.UTF8.GetByteCount(strokesJson)) + Encoding.UTF8.GetByteCount(probabilitiesJson);
 
     /// <summary>How many drawings are kept and the bytes they count (both read from an index, not the rows).</summary>
-    private static (int Drawings, long Bytes) Usage(SqliteConnection connection, SqliteTransaction transaction)
+    private static (int Drawings, long Bytes) Usage(DbConnection connection, DbTransaction transaction)
     {
         using var command = Command(connection, transaction, "SELECT COUNT(*), COALESCE(SUM(stored_bytes), 0) FROM corrections;");
         using var reader = command.ExecuteReader();
         reader.Read();
-        return (reader.GetInt32(0), reader.GetInt64(1));
+        return (Int(reader, 0), Long(reader, 1));
     }
 
     /// <summary>The refusal when the drawing does not fit under a cap, or null when it does.</summary>
-    private static CorrectionAddition? Refusal(SqliteConnection connection, SqliteTransaction transaction, CorrectionCaps caps, long bytes, string client, DateTimeOffset now)
+    private static CorrectionAddition? Refusal(DbConnection connection, DbTransaction transaction, CorrectionCaps caps, long bytes, string client, DateTimeOffset now)
     {
         var (drawings, stored) = Usage(connection, transaction);
         if (drawings >= caps.MaxDrawings) return new(AddOutcome.TooManyDrawings);
         if (stored + bytes > caps.MaxStoredBytes) return new(AddOutcome.TooManyBytes);
-        (string, object?)[] today = [("$client", client), ("$since", Time(now - ClientDay))];
-        int sent = Convert.ToInt32(Database.Scalar(connection, transaction, "SELECT COUNT(*) FROM corrections WHERE client_hash = $client AND created_at > $since;", today),
+        (string, object?)[] today = [("@client", client), ("@since", Time(now - ClientDay))];
+        int sent = Convert.ToInt32(Database.Scalar(connection, transaction, "SELECT COUNT(*) FROM corrections WHERE client_hash = @client AND created_at > @since;", today),
             CultureInfo.InvariantCulture);
         if (sent < caps.MaxDrawingsPerClientPerDay) return null;
         // room comes when enough of the day's drawings are a day old to leave one fewer than the cap
         var leaving = Database.Scalar(connection, transaction,
-            "SELECT created_at FROM corrections WHERE client_hash = $client AND created_at > $since ORDER BY created_at LIMIT 1 OFFSET $excess;",
-            [.. today, ("$excess", sent - caps.MaxDrawingsPerClientPerDay)]);
+            "SELECT created_at FROM corrections WHERE client_hash = @client AND created_at > @since ORDER BY created_at LIMIT 1 OFFSET @excess;",
+            [.. today, ("@excess", sent - caps.MaxDrawingsPerClientPerDay)]);
         return new(AddOutcome.ClientDayFull, RoomAt: ParseTime((string)leaving!) + ClientDay);
     }
 
@@ -124,24 +124,24 @@ public sealed class CorrectionStore(Database database)
 
     private byte[] LoadClientHashKey()
     {
-        database.Execute("INSERT OR IGNORE INTO settings (key, value) VALUES ($key, $value);",
-            ("$key", ClientHashKey), ("$value", Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32))));
-        return Convert.FromHexString((string)database.Scalar("SELECT value FROM settings WHERE key = $key;", ("$key", ClientHashKey))!);
+        database.Execute("INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO NOTHING;",
+            ("@key", ClientHashKey), ("@value", Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32))));
+        return Convert.FromHexString((string)database.Scalar("SELECT value FROM settings WHERE key = @key;", ("@key", ClientHashKey))!);
     }
 
-    public CorrectionRecord? Get(long id) => Query($"SELECT {Columns} FROM corrections WHERE id = $id;", ("$id", id)).FirstOrDefault();
+    public CorrectionRecord? Get(long id) => Query($"SELECT {Columns} FROM corrections WHERE id = @id;", ("@id", id)).FirstOrDefault();
 
     /// <summary>Up to <paramref name="limit"/> drawings matching the filter older than <paramref name="before"/>, newest first, and how many match in all.</summary>
     public (IReadOnlyList<CorrectionRecord> Items, int Total) List(CorrectionFilter filter, int limit, long? before)
     {
-        const string Where = "($label IS NULL OR label = $label) AND ($predicted IS NULL OR predicted = $predicted) " +
-                             "AND ($model IS NULL OR model_id = $model) AND ($status IS NULL OR status = $status)";
+        const string Where = "(@label IS NULL OR label = @label) AND (@predicted IS NULL OR predicted = @predicted) " +
+                             "AND (@model IS NULL OR model_id = @model) AND (@status IS NULL OR status = @status)";
         (string, object?)[] parameters =
         [
-            ("$label", filter.Label), ("$predicted", filter.Predicted), ("$model", filter.Model),
-            ("$status", filter.Status is { } s ? Word(s) : null), ("$before", before ?? long.MaxValue), ("$limit", limit),
+            ("@label", filter.Label), ("@predicted", filter.Predicted), ("@model", filter.Model),
+            ("@status", filter.Status is { } s ? Word(s) : null), ("@before", before ?? long.MaxValue), ("@limit", limit),
         ];
-        var items = Query($"SELECT {Columns} FROM corrections WHERE {Where} AND id < $before ORDER BY id DESC LIMIT $limit;", parameters);
+        var items = Query($"SELECT {Columns} FROM corrections WHERE {Where} AND id < @before ORDER BY id DESC LIMIT @limit;", parameters);
         int total = Convert.ToInt32(database.Scalar($"SELECT COUNT(*) FROM corrections WHERE {Where};", parameters), CultureInfo.InvariantCulture);
         return (items, total);
     }
@@ -149,20 +149,15 @@ public sealed class CorrectionStore(Database database)
     /// <summary>Per label, how many drawings are in each state (the ids too, to count the accepted test drawings).</summary>
     public IReadOnlyList<(long Id, int Label, CorrectionStatus Status)> Census()
     {
-        using var connection = database.Open();
-        using var command = Command(connection, null, "SELECT id, label, status FROM corrections;");
-        using var reader = command.ExecuteReader();
-        var rows = new List<(long, int, CorrectionStatus)>();
-        while (reader.Read()) rows.Add((reader.GetInt64(0), reader.GetInt32(1), Tokens.Parse<CorrectionStatus>(reader.GetString(2))));
-        return rows;
+        return database.Query("SELECT id, label, status FROM corrections;", r => (Long(r, 0), Int(r, 1), Tokens.Parse<CorrectionStatus>(r.GetString(2))));
     }
 
     /// <summary>A reviewer's verdict: the new state (and label, when given); false when there is no such drawing.</summary>
     public bool Review(long id, CorrectionStatus status, int? label, DateTimeOffset now) =>
-        database.Execute("UPDATE corrections SET status = $status, label = COALESCE($label, label), reviewed_at = $now WHERE id = $id;",
-            ("$status", Word(status)), ("$label", label), ("$now", Time(now)), ("$id", id)) == 1;
+        database.Execute("UPDATE corrections SET status = @status, label = COALESCE(@label, label), reviewed_at = @now WHERE id = @id;",
+            ("@status", Word(status)), ("@label", label), ("@now", Time(now)), ("@id", id)) == 1;
 
-    public bool Delete(long id) => database.Execute("DELETE FROM corrections WHERE id = $id;", ("$id", id)) == 1;
+    public bool Delete(long id) => database.Execute("DELETE FROM corrections WHERE id = @id;", ("@id", id)) == 1;
 
     /// <summary>
     /// Rejects or deletes, in one statement, the drawings in <paramref name="status"/> among <paramref name="ids"/>
@@ -170,40 +165,32 @@ public sealed class CorrectionStore(Database database)
     /// </summary>
     public int Bulk(BulkAction action, CorrectionStatus? status, IReadOnlyList<long>? ids, DateTimeOffset now)
     {
-        const string Where = "($status IS NULL OR status = $status) AND ($ids IS NULL OR id IN (SELECT value FROM json_each($ids)))";
+        string Where = $"(@status IS NULL OR status = @status) AND (@ids IS NULL OR id IN ({database.IdsOf("@ids")}))";
         (string, object?)[] parameters =
         [
-            ("$status", status is { } s ? Word(s) : null), ("$ids", ids is null ? null : JsonSerializer.Serialize(ids)),
-            ("$rejected", Word(CorrectionStatus.Rejected)), ("$now", Time(now)),
+            ("@status", status is { } s ? Word(s) : null), ("@ids", ids is null ? null : JsonSerializer.Serialize(ids)),
+            ("@rejected", Word(CorrectionStatus.Rejected)), ("@now", Time(now)),
         ];
         return action == BulkAction.Delete
             ? database.Execute($"DELETE FROM corrections WHERE {Where};", parameters)
-            : database.Execute($"UPDATE corrections SET status = $rejected, reviewed_at = $now WHERE {Where} AND status <> $rejected;", parameters);
+            : database.Execute($"UPDATE corrections SET status = @rejected, reviewed_at = @now WHERE {Where} AND status <> @rejected;", parameters);
     }
 
     /// <summary>Every accepted drawing, oldest first.</summary>
     public IReadOnlyList<CorrectionRecord> Accepted() =>
-        Query($"SELECT {Columns} FROM corrections WHERE status = $status ORDER BY id;", ("$status", Word(CorrectionStatus.Accepted)));
+        Query($"SELECT {Columns} FROM corrections WHERE status = @status ORDER BY id;", ("@status", Word(CorrectionStatus.Accepted)));
 
     /// <summary>The accepted drawings among <paramref name="ids"/> (a run's frozen set), oldest first.</summary>
     public IReadOnlyList<CorrectionRecord> Accepted(IReadOnlyList<long> ids) =>
-        Query($"SELECT {Columns} FROM corrections WHERE status = $status AND id IN (SELECT value FROM json_each($ids)) ORDER BY id;",
-            ("$status", Word(CorrectionStatus.Accepted)), ("$ids", JsonSerializer.Serialize(ids)));
+        Query($"SELECT {Columns} FROM corrections WHERE status = @status AND id IN ({database.IdsOf("@ids")}) ORDER BY id;",
+            ("@status", Word(CorrectionStatus.Accepted)), ("@ids", JsonSerializer.Serialize(ids)));
 
     private static string Word(CorrectionStatus status) => Tokens.Of(status);
 
-    private List<CorrectionRecord> Query(string sql, params (string Name, object? Value)[] parameters)
-    {
-        using var connection = database.Open();
-        using var command = Command(connection, null, sql, parameters);
-        using var reader = command.ExecuteReader();
-        var result = new List<CorrectionRecord>();
-        while (reader.Read()) result.Add(Read(reader));
-        return result;
-    }
+    private List<CorrectionRecord> Query(string sql, params (string Name, object? Value)[] parameters) => database.Query(sql, Read, parameters);
 
-    private static CorrectionRecord Read(SqliteDataReader r) => new(
-        r.GetInt64(0), r.GetInt32(1), Tokens.Parse<CorrectionStatus>(r.GetString(2)), r.GetInt32(3), r.GetInt32(4) != 0,
+    private static CorrectionRecord Read(DbDataReader r) => new(
+        Long(r, 0), Int(r, 1), Tokens.Parse<CorrectionStatus>(r.GetString(2)), Int(r, 3), Int(r, 4) != 0,
         JsonSerializer.Deserialize<float[]>(r.GetString(5)) ?? [], r.GetString(6), (byte[])r.GetValue(7),
         r.IsDBNull(8) ? null : r.GetString(8), ParseTime(r.GetString(9)), r.IsDBNull(10) ? null : ParseTime(r.GetString(10)));
 }

@@ -20,7 +20,8 @@ public static class HealthEndpoints
     {
         services.AddHealthChecks()
             .AddCheck<ActiveModelHealthCheck>("active-model")
-            .AddCheck<DecodingHealthCheck>("decoding");
+            .AddCheck<DecodingHealthCheck>("decoding")
+            .AddCheck<DatabaseHealthCheck>("database", tags: [], timeout: TimeSpan.FromSeconds(3));
         services.AddSettings<MetricsOptions>(MetricsOptions.Section);
         // the operators' view: the admin (its token as a bearer token) or a scraper from an allowed network
         services.AddAuthorizationBuilder().AddPolicy(MetricsPolicy, p => p.RequireAssertion(context =>
@@ -62,4 +63,17 @@ internal sealed class DecodingHealthCheck(LeNet5.Imaging.DigitImagePreparer prep
         Task.FromResult(preparer.StuckDecodes is var stuck and > 0
             ? HealthCheckResult.Unhealthy($"{stuck} image decode(s) running past their deadline")
             : HealthCheckResult.Healthy("no decode is stuck"));
+}
+
+/// <summary>
+/// Unhealthy while the database does not answer (a replica without it can still answer predictions,
+/// but not sign-ins, corrections or training, so a balancer should prefer the others); healthy again
+/// as soon as it does, without a restart: every operation opens its own connection.
+/// </summary>
+internal sealed class DatabaseHealthCheck(Database database) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        await database.AnswersAsync(cancellationToken)
+            ? HealthCheckResult.Healthy($"{database.Description} answers")
+            : HealthCheckResult.Unhealthy($"{database.Description} does not answer");
 }

@@ -15,7 +15,7 @@ public sealed class TrainingService(
             logger.LogWarning("Deleted {Count} temporary checkpoint file(s) an interrupted write left", swept);
         int interrupted = runs.InterruptLeftovers();
         if (interrupted > 0) logger.LogWarning("{Count} training run(s) were left unfinished by the last process; they are now interrupted and can be resumed", interrupted);
-        logger.LogInformation("Training database {Path}; runs train with {Threads} thread(s) of {Processors}", database.Path, options.Value.EffectiveThreads, Environment.ProcessorCount);
+        logger.LogInformation("Training database: {Database}; runs train with {Threads} thread(s) of {Processors}", database.Description, options.Value.EffectiveThreads, Environment.ProcessorCount);
         return base.StartAsync(cancellationToken);
     }
 
