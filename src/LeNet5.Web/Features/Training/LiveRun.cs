@@ -1,62 +1,53 @@
 using System.Diagnostics;
-using System.Net.ServerSentEvents;
-using System.Threading.Channels;
 
 namespace LeNet5.Web.Features.Training;
 
 /// <summary>
-/// The in-memory state of the run that is queued or running: its progress, the per-batch loss curve,
-/// and the event streams of the clients watching it. Written by the training thread, read by requests.
+/// What the replica training a run knows between two heartbeats: its progress, the per-batch loss
+/// curve, and why it should stop (a cancel, the lease lost to another replica, or shutdown). Written
+/// by the training thread, read by the heartbeat and by this replica's requests; other replicas read
+/// the <see cref="LiveProgress"/> the heartbeat writes to the run's row.
 /// </summary>
-public sealed class LiveRun(long id, int epochs, TimeSpan progressInterval, int maxLossPoints)
+public sealed class LiveRun(long id, int epochs, TimeSpan progressInterval, int maxLossPoints, Action<long> progressed)
 {
-    public const string StateEvent = "state", ProgressEventName = "progress", EpochEventName = "epoch", DoneEvent = "done";
-
     private readonly Lock _lock = new();
-    private readonly List<Channel<SseItem<string>>> _watchers = [];
-    private readonly CancellationTokenSource _cancel = new();
+    private readonly CancellationTokenSource _cancel = new(), _lost = new();
     private readonly Stopwatch _clock = new();
     private List<double[]> _loss = [];
     private int _lossStride = 1, _lossSkipped;
     private long _lastProgressTicks = long.MinValue;
     private double _startProgress;
-    private SseItem<string>? _done;
-    private bool _finished;
+    private ProgressEvent? _lastEvent;
 
     public long Id { get; } = id;
     public int Epochs { get; private set; } = epochs;
-    public bool Running { get; private set; }
 
-    /// <summary>Training is over and the model is being written: too late to cancel.</summary>
-    public bool Publishing { get; private set; }
     public bool CancelRequested => _cancel.IsCancellationRequested;
-    public CancellationToken Token => _cancel.Token;
+
+    /// <summary>Another replica holds the run now: this one stops without writing anything more to it.</summary>
+    public bool LeaseLost => _lost.IsCancellationRequested;
+
+    /// <summary>Cancels when either a cancel was asked or the lease was lost.</summary>
+    public CancellationToken CancelToken => _cancel.Token;
+
+    public CancellationToken LostToken => _lost.Token;
 
     public int Epoch { get; private set; }
     public double Progress { get; private set; }
     public double? ImagesPerSecond { get; private set; }
     public double? EtaSeconds { get; private set; }
-    public RunPhase Phase { get; private set; } = RunPhase.Queued;
+    public RunPhase Phase { get; private set; } = RunPhase.Loading;
     public IReadOnlyDictionary<string, double>? LearningRates { get; private set; }
 
     public void RequestCancel() => _cancel.Cancel();
 
-    /// <summary>Training finished; from now on the run completes (or fails) without heeding a cancel.</summary>
-    public void MarkPublishing()
-    {
-        lock (_lock)
-        {
-            Publishing = true;
-            Phase = RunPhase.Saving;
-        }
-    }
+    public void LoseLease() => _lost.Cancel();
 
     /// <summary>Training starts (or resumes) after <paramref name="completedEpochs"/> epochs, with the loss curve recorded so far.</summary>
     public void Start(int completedEpochs, int totalEpochs, IReadOnlyList<double[]>? lossCurve)
     {
         lock (_lock)
         {
-            Running = true;
             Epochs = totalEpochs;
             Epoch = completedEpochs + 1;
             Progress = _startProgress = (double)completedEpochs / totalEpochs;
@@ -66,10 +57,9 @@ public sealed class LiveRun(long id, int epochs, TimeSpan progressInterval, int 
         }
     }
 
-    /// <summary>A batch finished; sends a progress event at most once per interval (and always for an epoch's last batch).</summary>
+    /// <summary>A batch finished; its watchers hear of it at most once per interval (and always of an epoch's last batch).</summary>
     public void OnBatch(BatchProgress p)
     {
-        ProgressEvent e;
         lock (_lock)
         {
             double x = p.Epoch - 1 + (double)p.Batch / p.Batches;
@@ -82,21 +72,29 @@ public sealed class LiveRun(long id, int epochs, TimeSpan progressInterval, int 
             long now = _clock.ElapsedTicks;
             if (p.Batch != p.Batches && now - _lastProgressTicks < progressInterval.TotalSeconds * Stopwatch.Frequency) return;
             _lastProgressTicks = now;
-            e = new ProgressEvent(Id, p.Epoch, Epochs, p.Batch, p.Batches, p.Loss, p.ImagesPerSecond, Progress, EtaSeconds, Phase);
+            _lastEvent = new ProgressEvent(Id, p.Epoch, Epochs, p.Batch, p.Batches, p.Loss, p.ImagesPerSecond, Progress, EtaSeconds, Phase);
         }
-        Publish(ProgressEventName, e);
+        progressed(Id);
     }
 
     public void OnEpoch(EpochMetrics metrics)
     {
-        EpochEvent e;
         lock (_lock)
         {
             LearningRates = metrics.LearningRates;
             Phase = metrics.Epoch == Epochs ? RunPhase.Saving : RunPhase.Training;
-            e = new EpochEvent(Id, metrics, Progress, EtaSeconds);
         }
-        Publish(EpochEventName, e);
+    }
+
+    public void MarkPublishing()
+    {
+        lock (_lock) Phase = RunPhase.Saving;
+    }
+
+    /// <summary>Its progress as a snapshot, for the row (other replicas) and this replica's views and streams.</summary>
+    public LiveProgress Snapshot()
+    {
+        lock (_lock) return new LiveProgress(Epoch, Epochs, Progress, ImagesPerSecond, EtaSeconds, Phase, LearningRates, _lastEvent);
     }
 
     /// <summary>The per-batch loss curve, as [x, loss] pairs.</summary>
@@ -106,65 +104,6 @@ public sealed class LiveRun(long id, int epochs, TimeSpan progressInterval, int 
     }
 
     public string LossCurveJson() => JsonSerializer.Serialize(LossCurve(), WebJson.Options);
-
-    /// <summary>A new watcher: its stream of events, ending with the final one. Call <see cref="Unwatch"/> when it leaves.</summary>
-    public Channel<SseItem<string>> Watch()
-    {
-        var channel = Channel.CreateBounded<SseItem<string>>(new BoundedChannelOptions(512) { FullMode = BoundedChannelFullMode.DropOldest });
-        lock (_lock)
-        {
-            if (_finished)
-            {
-                if (_done is { } done) channel.Writer.TryWrite(done);
-                channel.Writer.TryComplete();
-            }
-            else
-            {
-                _watchers.Add(channel);
-            }
-        }
-        return channel;
-    }
-
-    public void Unwatch(Channel<SseItem<string>> channel)
-    {
-        lock (_lock) _watchers.Remove(channel);
-    }
-
-    /// <summary>
-    /// The run is over: every watcher gets the final event (when there is one) and its stream ends.
-    /// Idempotent: only the first call counts.
-    /// </summary>
-    public void Finish(RunView? final)
-    {
-        SseItem<string>? done = final is null ? null : Item(DoneEvent, final);
-        Channel<SseItem<string>>[] watchers;
-        lock (_lock)
-        {
-            if (_finished) return;
-            _finished = true;
-            _done = done;
-            Running = false;
-            watchers = [.. _watchers];
-            _watchers.Clear();
-        }
-        foreach (var w in watchers)
-        {
-            if (done is { } item) w.Writer.TryWrite(item);
-            w.Writer.TryComplete();
-        }
-    }
-
-    public static SseItem<string> Item<T>(string eventType, T data) => new(JsonSerializer.Serialize(data, WebJson.Options), eventType);
-
-    private void Publish<T>(string eventType, T data)
-    {
-        var item = Item(eventType, data);
-        lock (_lock)
-        {
-            foreach (var w in _watchers) w.Writer.TryWrite(item);
-        }
-    }
 
     /// <summary>Keeps the curve under the point budget by halving its resolution when full.</summary>
     private void AddLossPoint(double x, double loss)

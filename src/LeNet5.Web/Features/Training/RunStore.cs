@@ -17,13 +17,21 @@ public sealed record RunRecord(
     double? TestAccuracy,
     string? Error,
     string? LossCurveJson,
-    string? InputsJson = null)
+    string? InputsJson = null,
+    string? Trainer = null,
+    DateTimeOffset? LeaseUntil = null,
+    bool CancelRequested = false,
+    bool Publishing = false,
+    string? ProgressJson = null)
 {
     /// <summary>
     /// The settings it trains with: every field filled in, as <see cref="TrainingRequest.Plan"/> resolved
     /// them when the run was created (rows from the first versions may leave fields to the network's recipe).
     /// </summary>
     public TrainingSettings Settings => JsonSerializer.Deserialize<TrainingSettings>(SettingsJson, WebJson.Options)!;
+
+    /// <summary>The progress its trainer last reported (while it runs), or null.</summary>
+    public LiveProgress? Progress => ProgressJson is { } json ? JsonSerializer.Deserialize<LiveProgress>(json, WebJson.Options) : null;
 
     /// <summary>The corrections and base model it trains with.</summary>
     public RunInputs Inputs => InputsJson is { } json ? JsonSerializer.Deserialize<RunInputs>(json, WebJson.Options) ?? RunInputs.None : RunInputs.None;
@@ -32,21 +40,37 @@ public sealed record RunRecord(
 /// <summary>A misclassified MNIST test digit of a finished run.</summary>
 public sealed record MistakeRecord(int TestIndex, int Label, int Predicted);
 
-/// <summary>The training runs in the database: their settings and state, per-epoch metrics, confusion matrix and mistakes.</summary>
+/// <summary>
+/// The training runs in the database: their settings and state, per-epoch metrics, checkpoints,
+/// confusion matrix and mistakes. A run's row is the one owner of its state: every transition is one
+/// conditional statement (or one transaction), so two replicas asking at once cannot both win, and a
+/// trainer that lost its claim can no longer write to the run.
+/// </summary>
 public sealed class RunStore(Database database)
 {
     private const string RunColumns =
-        "id, settings, status, epochs, completed_epochs, created_at, started_at, finished_at, model_id, test_accuracy, error, loss_curve, inputs";
+        "id, settings, status, epochs, completed_epochs, created_at, started_at, finished_at, model_id, test_accuracy, error, loss_curve, inputs, " +
+        "trainer, lease_until, cancel_requested, publishing, progress";
 
-    /// <summary>Runs left queued or running by a previous process become interrupted; returns how many.</summary>
-    public int MarkInterrupted() =>
-        database.Execute("UPDATE runs SET status = @s WHERE status IN (@queued, @running);",
-            ("@s", Word(RunStatus.Interrupted)), ("@queued", Word(RunStatus.Queued)), ("@running", Word(RunStatus.Running)));
+    /// <summary>A new queued run; null when another run is queued or running (the database's unique index says so, whichever replica asked).</summary>
+    public long? CreateRun(string settingsJson, int epochs, DateTimeOffset now, string? inputsJson = null)
+    {
+        try
+        {
+            return Convert.ToInt64(database.Scalar(
+                "INSERT INTO runs (settings, status, epochs, created_at, inputs) VALUES (@settings, @status, @epochs, @now, @inputs) RETURNING id;",
+                ("@settings", settingsJson), ("@status", Word(RunStatus.Queued)), ("@epochs", epochs), ("@now", Time(now)), ("@inputs", inputsJson)), CultureInfo.InvariantCulture);
+        }
+        catch (DbException ex) when (IsUniqueViolation(ex))
+        {
+            return null;
+        }
+    }
 
-    public long CreateRun(string settingsJson, int epochs, DateTimeOffset now, string? inputsJson = null) =>
-        Convert.ToInt64(database.Scalar(
-            "INSERT INTO runs (settings, status, epochs, created_at, inputs) VALUES (@settings, @status, @epochs, @now, @inputs) RETURNING id;",
-            ("@settings", settingsJson), ("@status", Word(RunStatus.Queued)), ("@epochs", epochs), ("@now", Time(now)), ("@inputs", inputsJson)), CultureInfo.InvariantCulture);
+    /// <summary>The run queued or running, if any.</summary>
+    public RunRecord? ActiveRun() =>
+        QueryRuns($"SELECT {RunColumns} FROM runs WHERE status IN (@queued, @running) ORDER BY id LIMIT 1;",
+            ("@queued", Word(RunStatus.Queued)), ("@running", Word(RunStatus.Running))).FirstOrDefault();
 
     /// <summary>Records the run's inputs (the drawings it froze when it first started).</summary>
     public void SetInputs(long id, RunInputs inputs) =>
@@ -58,24 +82,110 @@ public sealed class RunStore(Database database)
     public IReadOnlyList<RunRecord> ListRuns(int limit, long? before = null) =>
         QueryRuns($"SELECT {RunColumns} FROM runs WHERE id < @before ORDER BY id DESC LIMIT @limit;", ("@before", before ?? long.MaxValue), ("@limit", limit));
 
-    /// <summary>A run goes back in the queue (resume), possibly with a new epoch count.</summary>
-    public void MarkQueued(long id, int epochs) =>
-        database.Execute("UPDATE runs SET status = @s, epochs = @epochs, error = NULL, finished_at = NULL WHERE id = @id;",
-            ("@s", Word(RunStatus.Queued)), ("@epochs", epochs), ("@id", id));
+    /// <summary>
+    /// A run goes back in the queue (resume), possibly with a new epoch count, if it is still in a state
+    /// it can be resumed from; false when it is not, null when another run is queued or running.
+    /// </summary>
+    public bool? Requeue(long id, int epochs)
+    {
+        try
+        {
+            return database.Execute(
+                "UPDATE runs SET status = @queued, epochs = @epochs, error = NULL, finished_at = NULL, trainer = NULL, lease_until = NULL, " +
+                "cancel_requested = 0, publishing = 0, progress = NULL WHERE id = @id AND status IN (@interrupted, @canceled, @failed);",
+                ("@queued", Word(RunStatus.Queued)), ("@epochs", epochs), ("@id", id),
+                ("@interrupted", Word(RunStatus.Interrupted)), ("@canceled", Word(RunStatus.Canceled)), ("@failed", Word(RunStatus.Failed))) == 1;
+        }
+        catch (DbException ex) when (IsUniqueViolation(ex))
+        {
+            return null;
+        }
+    }
 
-    public void MarkStarted(long id, DateTimeOffset now) =>
-        database.Execute("UPDATE runs SET status = @s, started_at = COALESCE(started_at, @now) WHERE id = @id;",
-            ("@s", Word(RunStatus.Running)), ("@now", Time(now)), ("@id", id));
+    /// <summary>Cancels the run if it is still queued (no trainer has claimed it); false otherwise.</summary>
+    public bool CancelQueued(long id, DateTimeOffset now) =>
+        database.Execute("UPDATE runs SET status = @canceled, finished_at = @now WHERE id = @id AND status = @queued;",
+            ("@canceled", Word(RunStatus.Canceled)), ("@now", Time(now)), ("@id", id), ("@queued", Word(RunStatus.Queued))) == 1;
 
-    public void MarkFinished(long id, RunStatus status, DateTimeOffset now, string? error = null) =>
-        database.Execute("UPDATE runs SET status = @s, finished_at = @now, error = @error WHERE id = @id;",
-            ("@s", Word(status)), ("@now", Time(now)), ("@error", error), ("@id", id));
+    /// <summary>Asks the trainer of a running run to stop after its current batch; false when it is not running or already publishing.</summary>
+    public bool RequestCancel(long id) =>
+        database.Execute("UPDATE runs SET cancel_requested = 1 WHERE id = @id AND status = @running AND publishing = 0;",
+            ("@id", id), ("@running", Word(RunStatus.Running))) == 1;
 
-    /// <summary>Records the epochs (replacing any of the same number) and the loss curve so far, in one transaction.</summary>
-    public void RecordEpochs(long id, IEnumerable<EpochMetrics> epochs, string lossCurveJson)
+    /// <summary>
+    /// Claims the oldest run that needs a trainer for <paramref name="trainer"/>, for a lease until
+    /// <paramref name="leaseUntil"/>: a queued run, or a running one whose trainer's lease ran out
+    /// (it died). With <paramref name="takeAnyRunning"/> (one replica alone on its database) a running
+    /// run is taken whatever its lease: no one else can be training it. Null when there is none.
+    /// </summary>
+    public long? Claim(string trainer, DateTimeOffset now, DateTimeOffset leaseUntil, bool takeAnyRunning)
+    {
+        const string Claimable = "(status = @queued OR (status = @running AND (lease_until IS NULL OR lease_until < @now OR @any = 1)))";
+        var id = database.Scalar(
+            $"UPDATE runs SET status = @running, trainer = @trainer, lease_until = @until, started_at = COALESCE(started_at, @now), publishing = 0, progress = NULL " +
+            $"WHERE id = (SELECT id FROM runs WHERE {Claimable} ORDER BY id LIMIT 1 {database.ForUpdateSkipLocked}) AND {Claimable} RETURNING id;",
+            ("@queued", Word(RunStatus.Queued)), ("@running", Word(RunStatus.Running)), ("@now", Time(now)), ("@any", takeAnyRunning ? 1 : 0),
+            ("@trainer", trainer), ("@until", Time(leaseUntil)));
+        return id is null ? null : Convert.ToInt64(id, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// The trainer's heartbeat: extends its lease and records its progress and loss curve. Null when it
+    /// no longer holds the run (another replica took it over); else whether a cancel was asked.
+    /// </summary>
+    public bool? Renew(long id, string trainer, DateTimeOffset leaseUntil, string? progressJson, string? lossCurveJson)
+    {
+        var cancel = database.Scalar(
+            "UPDATE runs SET lease_until = @until, progress = COALESCE(@progress, progress), loss_curve = COALESCE(@curve, loss_curve) " +
+            "WHERE id = @id AND trainer = @trainer AND status = @running RETURNING cancel_requested;",
+            ("@until", Time(leaseUntil)), ("@progress", progressJson), ("@curve", lossCurveJson), ("@id", id), ("@trainer", trainer), ("@running", Word(RunStatus.Running)));
+        return cancel is null ? null : Convert.ToInt64(cancel, CultureInfo.InvariantCulture) != 0;
+    }
+
+    /// <summary>The trainer hands its run back to the queue (it is shutting down); another replica, or this one when it returns, continues it from its checkpoint.</summary>
+    public bool HandBack(long id, string trainer) =>
+        database.Execute("UPDATE runs SET status = @queued, trainer = NULL, lease_until = NULL, progress = NULL, publishing = 0 " +
+                         "WHERE id = @id AND trainer = @trainer AND status = @running;",
+            ("@queued", Word(RunStatus.Queued)), ("@id", id), ("@trainer", trainer), ("@running", Word(RunStatus.Running))) == 1;
+
+    /// <summary>Training is over and the model is about to be written: from now on a cancel is refused. False when a cancel came first or the claim is lost.</summary>
+    public bool BeginPublishing(long id, string trainer) =>
+        database.Execute("UPDATE runs SET publishing = 1 WHERE id = @id AND trainer = @trainer AND status = @running AND cancel_requested = 0;",
+            ("@id", id), ("@trainer", trainer), ("@running", Word(RunStatus.Running))) == 1;
+
+    /// <summary>How a run ended (failed or canceled), written only while <paramref name="trainer"/> holds it.</summary>
+    public bool MarkFinished(long id, string trainer, RunStatus status, DateTimeOffset now, string? error = null) =>
+        database.Execute("UPDATE runs SET status = @s, finished_at = @now, error = @error, lease_until = NULL, progress = NULL " +
+                         "WHERE id = @id AND trainer = @trainer AND status = @running;",
+            ("@s", Word(status)), ("@now", Time(now)), ("@error", error), ("@id", id), ("@trainer", trainer), ("@running", Word(RunStatus.Running))) == 1;
+
+    /// <summary>The run's last checkpoint in the shared store, or null.</summary>
+    public byte[]? GetCheckpoint(long id) => database.Scalar("SELECT bytes FROM checkpoints WHERE run_id = @id;", ("@id", id)) as byte[];
+
+    public bool HasCheckpoint(long id) => database.Scalar("SELECT 1 FROM checkpoints WHERE run_id = @id;", ("@id", id)) is not null;
+
+    /// <summary>
+    /// An epoch has ended: its metrics, the loss curve so far and the checkpoint that ends it, in one
+    /// transaction, written only while <paramref name="trainer"/> holds the run (false when it lost it).
+    /// </summary>
+    public bool RecordEpoch(long id, string trainer, EpochMetrics epoch, string lossCurveJson, byte[] checkpoint)
     {
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
+        if (Database.Scalar(connection, transaction, "SELECT 1 FROM runs WHERE id = @id AND trainer = @trainer AND status = @running;",
+                ("@id", id), ("@trainer", trainer), ("@running", Word(RunStatus.Running))) is null)
+            return false;
+        WriteEpochs(connection, transaction, id, [epoch], lossCurveJson);
+        Execute(connection, transaction,
+            "INSERT INTO checkpoints (run_id, epoch, bytes) VALUES (@id, @epoch, @bytes) ON CONFLICT (run_id) DO UPDATE SET epoch = excluded.epoch, bytes = excluded.bytes;",
+            ("@id", id), ("@epoch", epoch.Epoch), ("@bytes", checkpoint));
+        transaction.Commit();
+        return true;
+    }
+
+    /// <summary>Writes the epochs (replacing any of the same number) and the loss curve so far.</summary>
+    private void WriteEpochs(DbConnection connection, DbTransaction transaction, long id, IEnumerable<EpochMetrics> epochs, string lossCurveJson)
+    {
         int completed = 0;
         foreach (var e in epochs)
         {
@@ -93,7 +203,6 @@ public sealed class RunStore(Database database)
         }
         Execute(connection, transaction, $"UPDATE runs SET completed_epochs = {database.Greatest("completed_epochs", "@c")}, loss_curve = @curve WHERE id = @id;",
             ("@c", completed), ("@curve", lossCurveJson), ("@id", id));
-        transaction.Commit();
     }
 
     public IReadOnlyList<EpochMetrics> GetEpochs(long id) => GetEpochs(id, id).GetValueOrDefault(id) ?? [];
@@ -116,10 +225,13 @@ public sealed class RunStore(Database database)
     }
 
     /// <summary>The end of a run: its model, accuracy, confusion matrix (rows: true label) and mistakes, all at once.</summary>
-    public void Complete(long id, string modelId, double accuracy, int[][] confusion, IReadOnlyList<MistakeRecord> mistakes, DateTimeOffset now)
+    public bool Complete(long id, string trainer, string modelId, double accuracy, int[][] confusion, IReadOnlyList<MistakeRecord> mistakes, DateTimeOffset now)
     {
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
+        if (Database.Scalar(connection, transaction, "SELECT 1 FROM runs WHERE id = @id AND trainer = @trainer AND status = @running;",
+                ("@id", id), ("@trainer", trainer), ("@running", Word(RunStatus.Running))) is null)
+            return false;
         Execute(connection, transaction, "DELETE FROM mistakes WHERE run_id = @id;", ("@id", id));
         for (int i = 0; i < mistakes.Count; i++)
         {
@@ -129,12 +241,15 @@ public sealed class RunStore(Database database)
         }
         Execute(connection, transaction,
             """
-            UPDATE runs SET status = @s, finished_at = @now, error = NULL, model_id = @model, test_accuracy = @accuracy, confusion = @confusion
+            UPDATE runs SET status = @s, finished_at = @now, error = NULL, model_id = @model, test_accuracy = @accuracy, confusion = @confusion,
+                lease_until = NULL, progress = NULL
             WHERE id = @id;
             """,
             ("@s", Word(RunStatus.Completed)), ("@now", Time(now)), ("@model", modelId), ("@accuracy", accuracy),
             ("@confusion", JsonSerializer.Serialize(confusion)), ("@id", id));
+        Execute(connection, transaction, "DELETE FROM checkpoints WHERE run_id = @id;", ("@id", id));
         transaction.Commit();
+        return true;
     }
 
     public int[][]? GetConfusion(long id) =>
@@ -149,7 +264,8 @@ public sealed class RunStore(Database database)
         r => new RunRecord(Long(r, 0), r.GetString(1), Tokens.Parse<RunStatus>(r.GetString(2)), Int(r, 3), Int(r, 4),
             ParseTime(r.GetString(5)), OptionalTime(r, 6), OptionalTime(r, 7),
             r.IsDBNull(8) ? null : r.GetString(8), r.IsDBNull(9) ? null : r.GetDouble(9),
-            r.IsDBNull(10) ? null : r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11), r.IsDBNull(12) ? null : r.GetString(12)),
+            OptionalString(r, 10), OptionalString(r, 11), OptionalString(r, 12),
+            OptionalString(r, 13), OptionalTime(r, 14), Int(r, 15) != 0, Int(r, 16) != 0, OptionalString(r, 17)),
         parameters);
 
     private List<T> Query<T>(string sql, Func<DbDataReader, T> read, params (string Name, object? Value)[] parameters) => database.Query(sql, read, parameters);

@@ -1,27 +1,30 @@
 namespace LeNet5.Web.Features.Training;
 
-/// <summary>Runs as the API shows them: the database's record, with the live progress of the run that is going.</summary>
-public sealed class RunViews(RunStore store, ILogger<RunViews> logger)
+/// <summary>
+/// Runs as the API shows them: the database's record, with the progress of a running run: from this
+/// replica's <see cref="LiveRun"/> when it trains the run, else as the trainer last wrote it to the row.
+/// </summary>
+public sealed class RunViews(RunStore store, TrainingRuns runs, ILogger<RunViews> logger)
 {
-    /// <summary>A run, with <paramref name="live"/>'s progress when it is the run going; null when there is no such run.</summary>
-    public RunView? Find(long id, LiveRun? live, bool withLossCurve = false) =>
-        store.GetRun(id) is { } run ? View(run, store.GetEpochs(id), live?.Id == id ? live : null, withLossCurve) : null;
+    /// <summary>A run; null when there is no such run.</summary>
+    public RunView? Find(long id, bool withLossCurve = false) =>
+        store.GetRun(id) is { } run ? View(run, store.GetEpochs(id), withLossCurve) : null;
 
     /// <summary>A page of runs, newest first: up to <paramref name="limit"/> runs older than run <paramref name="before"/>.</summary>
-    public IReadOnlyList<RunView> List(LiveRun? live, int limit, long? before)
+    public IReadOnlyList<RunView> List(int limit, long? before)
     {
-        var runs = store.ListRuns(limit, before);
-        if (runs.Count == 0) return [];
-        var epochs = store.GetEpochs(runs[^1].Id, runs[0].Id);
-        return [.. runs.Select(r => View(r, epochs.GetValueOrDefault(r.Id) ?? [], live?.Id == r.Id ? live : null, withLossCurve: false))];
+        var list = store.ListRuns(limit, before);
+        if (list.Count == 0) return [];
+        var epochs = store.GetEpochs(list[^1].Id, list[0].Id);
+        return [.. list.Select(r => View(r, epochs.GetValueOrDefault(r.Id) ?? [], withLossCurve: false))];
     }
 
-    /// <summary>The run's final view for its watchers, or null when it cannot be read (they are then just closed). Never throws.</summary>
+    /// <summary>The run's view when it has ended, for its watchers, or null when it cannot be read. Never throws.</summary>
     public RunView? Final(long id)
     {
         try
         {
-            return Find(id, live: null, withLossCurve: true);
+            return Find(id, withLossCurve: true);
         }
         catch (Exception ex)
         {
@@ -30,6 +33,10 @@ public sealed class RunViews(RunStore store, ILogger<RunViews> logger)
         }
     }
 
+    /// <summary>Its progress now: this replica's own when it trains the run, else the row's.</summary>
+    public LiveProgress? ProgressOf(RunRecord run) =>
+        run.Status != RunStatus.Running ? null : runs.Local(run.Id) is { } live ? live.Snapshot() : run.Progress;
+
     private static RunInputsView InputsView(RunInputs inputs)
     {
         int? test = inputs.CorrectionIds?.Count(Corrections.CorrectionSplit.IsTest);
@@ -37,26 +44,28 @@ public sealed class RunViews(RunStore store, ILogger<RunViews> logger)
         return new RunInputsView(inputs.CorrectionsWeight, inputs.BaseModel, train, test);
     }
 
-    private static RunView View(RunRecord run, IReadOnlyList<EpochMetrics> history, LiveRun? live, bool withLossCurve)
+    private RunView View(RunRecord run, IReadOnlyList<EpochMetrics> history, bool withLossCurve)
     {
-        bool running = live is not null && run.Status == RunStatus.Running;
+        var live = ProgressOf(run);
         var last = history.Count > 0 ? history[^1] : null;
         double progress = run.Status == RunStatus.Completed ? 1
-            : running ? live!.Progress
+            : live is not null ? live.Progress
             : run.Epochs == 0 ? 0 : (double)run.CompletedEpochs / run.Epochs;
         IReadOnlyList<double[]>? curve = null;
         if (withLossCurve)
-            curve = live is not null ? live.LossCurve() : run.LossCurveJson is { } json ? JsonSerializer.Deserialize<List<double[]>>(json) : [];
+            curve = runs.Local(run.Id) is { } local && run.Status == RunStatus.Running ? local.LossCurve()
+                : run.LossCurveJson is { } json ? JsonSerializer.Deserialize<List<double[]>>(json) : [];
         return new RunView(run.Id, run.Status, run.Settings, run.CreatedAt, run.StartedAt, run.FinishedAt,
-            running ? live!.Epoch : run.CompletedEpochs, run.Epochs, run.CompletedEpochs, progress,
-            running ? live!.ImagesPerSecond : last?.ImagesPerSecond,
-            running ? live!.EtaSeconds : null,
-            running ? live!.Phase : null,
-            history, running && live!.LearningRates is { } rates ? rates : last?.LearningRates,
+            live?.Epoch ?? run.CompletedEpochs, run.Epochs, run.CompletedEpochs, progress,
+            live is not null ? live.ImagesPerSecond : last?.ImagesPerSecond,
+            live?.EtaSeconds,
+            live?.Phase,
+            history, live?.LearningRates ?? last?.LearningRates,
             run.ModelId, run.TestAccuracy, run.Error)
         {
             LossCurve = curve,
             Inputs = InputsView(run.Inputs),
+            Trainer = run.Trainer,
         };
     }
 }

@@ -27,6 +27,9 @@ public sealed record RunView(
     /// <summary>The corrections the run trains on (with their weight) and tests on, counted when it first started, and the model it started from.</summary>
     [System.Text.Json.Serialization.JsonPropertyName("extras")] // the API's name since it was first published
     public RunInputsView? Inputs { get; init; }
+
+    /// <summary>The replica training it (its Replica:Name) while it runs, or the one that trained it last when it ended; null while it waits for one.</summary>
+    public string? Trainer { get; init; }
 }
 
 /// <summary>The answer to starting, resuming or canceling a run.</summary>
@@ -35,6 +38,15 @@ public sealed record RunAccepted(long Id, RunStatus Status);
 /// <summary>Progress within a run, sent a few times a second.</summary>
 public sealed record ProgressEvent(
     long Id, int Epoch, int Epochs, int Batch, int Batches, double Loss, double ImagesPerSecond, double Progress, double? EtaSeconds, RunPhase Phase);
+
+/// <summary>
+/// A running run's progress as its trainer last reported it (kept in the run's row, so every replica
+/// can show it): the epoch under way, the fraction done, speed, ETA, phase, the last SDLM learning
+/// rates, and the last progress event.
+/// </summary>
+public sealed record LiveProgress(
+    int Epoch, int Epochs, double Progress, double? ImagesPerSecond, double? EtaSeconds, RunPhase Phase,
+    IReadOnlyDictionary<string, double>? LearningRates, ProgressEvent? Last);
 
 /// <summary>A finished epoch, with the run's progress.</summary>
 public sealed record EpochEvent(long Id, EpochMetrics Metrics, double Progress, double? EtaSeconds);

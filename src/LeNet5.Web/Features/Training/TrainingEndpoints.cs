@@ -39,17 +39,17 @@ public static class TrainingEndpoints
 
     [EndpointName("ListTraining")]
     [EndpointSummary("Runs, newest first, a page at a time: ?limit=N (default 50, at most 500) and ?before=ID for the runs older than run ID.")]
-    private static Ok<IReadOnlyList<RunView>> List(RunViews views, TrainingRuns runs, int? limit, long? before) =>
-        TypedResults.Ok(views.List(runs.Current, Math.Clamp(limit ?? DefaultPage, 1, MaxPage), before));
+    private static Ok<IReadOnlyList<RunView>> List(RunViews views, int? limit, long? before) =>
+        TypedResults.Ok(views.List(Math.Clamp(limit ?? DefaultPage, 1, MaxPage), before));
 
     [EndpointName("TrainingRecipes")]
     [EndpointSummary("The settings each network trains with when a request leaves them out: every architecture with each output.")]
     private static Ok<IReadOnlyList<TrainingSettings>> Recipes() => TypedResults.Ok(TrainingSettings.Recipes());
 
     [EndpointName("GetTraining")]
-    [EndpointSummary("One run: status, progress, ETA, per-epoch errors and loss, SDLM learning rates per layer, the per-batch loss curve and the model it produced.")]
-    private static Ok<RunView> Get(long id, RunViews views, TrainingRuns runs) =>
-        TypedResults.Ok(views.Find(id, runs.Live(id), withLossCurve: true) ?? throw UnknownRun(id));
+    [EndpointSummary("One run: status, the replica training it (trainer), progress, ETA, per-epoch errors and loss, SDLM learning rates per layer, the per-batch loss curve and the model it produced.")]
+    private static Ok<RunView> Get(long id, RunViews views) =>
+        TypedResults.Ok(views.Find(id, withLossCurve: true) ?? throw UnknownRun(id));
 
     [EndpointName("CancelTraining")]
     [EndpointSummary("Cancels a queued run, or stops a running one after its current batch (202; its status becomes 'canceled'); 409 once training is over and its model is being published.")]
@@ -61,13 +61,15 @@ public static class TrainingEndpoints
         Answer(runs.Resume(id, (await ReadSettingsAsync(request)).Settings.Epochs));
 
     [EndpointName("TrainingEvents")]
-    [EndpointSummary("Server-Sent Events: 'state' on connect, 'progress' a few times a second, 'epoch' per finished epoch, and a final 'done', after which the stream closes.")]
-    private static ServerSentEventsResult<string> Events(long id, RunStore store, RunEventStreams streams, TrainingRuns runs, HttpContext http)
+    [EndpointSummary("Server-Sent Events: 'state' on connect, 'progress' a few times a second, 'epoch' per finished epoch (its id is the epoch), and a final 'done', after which the stream closes. " +
+                     "A reconnect with Last-Event-ID (to any replica) gets the epochs after that one instead of 'state'.")]
+    private static ServerSentEventsResult<string> Events(long id, RunStore store, RunEventStreams streams, HttpContext http)
     {
         if (store.GetRun(id) is null) throw UnknownRun(id);
+        int? lastEpochSeen = int.TryParse(http.Request.Headers["Last-Event-ID"], NumberStyles.None, CultureInfo.InvariantCulture, out var seen) ? seen : null;
         // a slot is taken now and given back when the response ends, however it ends: a pile of watchers cannot hold the server
         http.Response.RegisterForDispose(streams.TryOpenStream() ?? throw TrainingProblems.TooManyEventStreams(streams.MaxStreams));
-        return TypedResults.ServerSentEvents(streams.Events(id, runs.Live(id), http.RequestAborted));
+        return TypedResults.ServerSentEvents(streams.Events(id, lastEpochSeen, http.RequestAborted));
     }
 
     [EndpointName("TrainingConfusion")]

@@ -7,7 +7,7 @@ public static class TrainingFeature
 {
     public static IServiceCollection AddTraining(this IServiceCollection services)
     {
-        services.AddDatabase();
+        services.AddCluster();
         services.AddSettings<TrainingServiceOptions>(TrainingServiceOptions.Section);
         services.AddSingleton<RunStore>();
         services.AddSingleton<RunCheckpoints>();

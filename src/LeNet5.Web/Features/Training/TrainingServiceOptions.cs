@@ -8,6 +8,16 @@ public sealed class TrainingServiceOptions
 {
     public const string Section = "Training";
 
+    /// <summary>Whether this replica trains; false makes a replica that only serves (runs are trained by the others).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// How long a trainer's claim on a run lasts without a heartbeat (it renews it every second): when
+    /// its replica dies, another takes the run over this long after the last heartbeat at most.
+    /// </summary>
+    [Range(3, 300)]
+    public int LeaseSeconds { get; set; } = 10;
+
     /// <summary>Training threads; 0 means max(1, processor count - 1).</summary>
     [Range(0, TrainingLimits.MaxThreads)]
     public int Threads { get; set; }

@@ -96,6 +96,7 @@ public sealed class Database : IDisposable
         ALTER TABLE runs ADD COLUMN trainer TEXT;
         ALTER TABLE runs ADD COLUMN lease_until TEXT;
         ALTER TABLE runs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE runs ADD COLUMN publishing INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE runs ADD COLUMN progress TEXT;
         CREATE UNIQUE INDEX one_active_run ON runs ((status IN ('queued', 'running'))) WHERE status IN ('queued', 'running');
         CREATE TABLE checkpoints (run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE, epoch INTEGER NOT NULL, bytes BLOB NOT NULL);
@@ -131,6 +132,7 @@ public sealed class Database : IDisposable
             trainer TEXT,
             lease_until TEXT,
             cancel_requested INTEGER NOT NULL DEFAULT 0,
+            publishing INTEGER NOT NULL DEFAULT 0,
             progress TEXT);
         CREATE UNIQUE INDEX one_active_run ON runs ((status IN ('queued', 'running'))) WHERE status IN ('queued', 'running');
         CREATE TABLE epochs (
@@ -302,6 +304,10 @@ public sealed class Database : IDisposable
         }
         return command;
     }
+
+    /// <summary>Whether a statement failed on a unique index (SQLite's constraint error, PostgreSQL's 23505).</summary>
+    public static bool IsUniqueViolation(DbException ex) =>
+        ex is SqliteException { SqliteErrorCode: 19 } || ex is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
     /// <summary>An integer column or count as a long, whichever width the engine gave it.</summary>
     public static long Long(DbDataReader reader, int column) => Convert.ToInt64(reader.GetValue(column), CultureInfo.InvariantCulture);
