@@ -3,13 +3,16 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 
 namespace LeNet5.Web.Features.Admin;
 
 /// <summary>
 /// Admin authentication: scripts send <c>Authorization: Bearer TOKEN</c> to the API (only there); the
 /// admin page signs in once with the token and then carries an http-only, SameSite=Strict cookie that
-/// names a server-held session (<see cref="AdminSessions"/>). Without credentials the API answers a
+/// names a session in the database (<see cref="AdminSessions"/>), protected with the key ring every replica
+/// shares (<see cref="DatabaseXmlRepository"/>), so any replica accepts it. Without credentials the API answers a
 /// 401 problem and the pages redirect to <c>/login</c>; a client that tried too many wrong tokens gets
 /// 429 (<see cref="FailedSignIns"/>). Requests authenticated by the cookie that change something must
 /// also carry the antiforgery token (header <c>RequestVerificationToken</c>).
@@ -26,6 +29,10 @@ public static class AdminAuthentication
     public static IServiceCollection AddAdmin(this IServiceCollection services)
     {
         services.AddSettings<AdminOptions>(AdminOptions.Section);
+        services.AddDatabase();
+        services.AddDataProtection().SetApplicationName("LeNet5Web");
+        services.AddOptions<KeyManagementOptions>().Configure<Database>((o, database) => o.XmlRepository = new DatabaseXmlRepository(database));
+        services.AddSingleton<DataProtectionKeys>();
         services.AddSingleton<AdminToken>();
         services.AddSingleton<AdminSessions>();
         services.AddSingleton<FailedSignIns>();
@@ -69,10 +76,14 @@ public static class AdminAuthentication
         return services;
     }
 
-    /// <summary>Authentication and authorization for every request; the admin token is made (and logged, when generated) now, not on the first sign-in.</summary>
+    /// <summary>
+    /// Authentication and authorization for every request. The admin token is made (and logged, when generated)
+    /// now, not on the first sign-in, and the shared key ring gets its key before the first request needs one.
+    /// </summary>
     public static WebApplication UseAdmin(this WebApplication app)
     {
         _ = app.Services.GetRequiredService<AdminToken>();
+        app.Services.GetRequiredService<DataProtectionKeys>().EnsureKey();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;

@@ -1,21 +1,21 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 
 namespace LeNet5.Web.Features.Admin;
 
 /// <summary>
-/// The admin page's sign-ins, held by the server: a sign-in cookie names its session, and is good only
-/// while the session is. Signing out ends it; every session ends after Admin:CookieHours from the
-/// sign-in (it does not slide); a restart (which is also how Admin:Token changes) ends them all.
+/// The admin page's sign-ins, held in the database (table <c>admin_sessions</c>) so every replica knows
+/// them: a sign-in cookie names its session and is good only while the session is, wherever the request
+/// lands. Signing out on any replica ends it; every session ends after Admin:CookieHours from the
+/// sign-in (it does not slide); a change of Admin:Token ends them all, because each session records
+/// the token it was started under (<see cref="AdminToken.Fingerprint"/>). A restart with the same token
+/// keeps them.
 /// </summary>
-public sealed class AdminSessions(IOptions<AdminOptions> options, TimeProvider time)
+public sealed class AdminSessions(Database database, AdminToken token, IOptions<AdminOptions> options, TimeProvider time)
 {
     public const string ClaimType = "sid";
 
     /// <summary>Sessions kept at most; the oldest give way (a sign-in a minute for days would otherwise grow without end).</summary>
     private const int Capacity = 1000;
-
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _expiry = new(StringComparer.Ordinal);
 
     public TimeSpan Lifetime => TimeSpan.FromHours(options.Value.CookieHours);
 
@@ -23,18 +23,32 @@ public sealed class AdminSessions(IOptions<AdminOptions> options, TimeProvider t
     public string Start()
     {
         var now = time.GetUtcNow();
-        foreach (var (old, expires) in _expiry)
-            if (expires <= now) _expiry.TryRemove(old, out _);
-        while (_expiry.Count >= Capacity && _expiry.MinBy(s => s.Value) is { Key: { } oldest }) _expiry.TryRemove(oldest, out _);
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        _expiry[id] = now + Lifetime;
+        using var connection = database.Open();
+        // under the lock, so that sign-ins on several replicas at once cannot leave more than Capacity sessions
+        using var transaction = database.BeginWrite(connection, "admin-sessions");
+        Database.Execute(connection, transaction,
+            """
+            DELETE FROM admin_sessions
+            WHERE expires_at <= @now
+               OR expires_at <= (SELECT expires_at FROM admin_sessions ORDER BY expires_at DESC LIMIT 1 OFFSET @keep);
+            """,
+            ("@now", Database.Time(now)), ("@keep", Capacity - 1));
+        Database.Execute(connection, transaction,
+            "INSERT INTO admin_sessions (id, token_hash, expires_at) VALUES (@id, @tokenHash, @expiresAt);",
+            ("@id", id), ("@tokenHash", token.Fingerprint), ("@expiresAt", Database.Time(now + Lifetime)));
+        transaction.Commit();
         return id;
     }
 
-    public bool IsActive(string? id) => id is not null && _expiry.TryGetValue(id, out var expires) && expires > time.GetUtcNow();
+    /// <summary>Whether the session exists, was started under the current admin token and has not expired.</summary>
+    public bool IsActive(string? id) =>
+        id is not null && database.Scalar(
+            "SELECT 1 FROM admin_sessions WHERE id = @id AND token_hash = @tokenHash AND expires_at > @now;",
+            ("@id", id), ("@tokenHash", token.Fingerprint), ("@now", Database.Time(time.GetUtcNow()))) is not null;
 
     public void End(string? id)
     {
-        if (id is not null) _expiry.TryRemove(id, out _);
+        if (id is not null) database.Execute("DELETE FROM admin_sessions WHERE id = @id;", ("@id", id));
     }
 }

@@ -6,7 +6,8 @@ namespace LeNet5.Web.Features.Admin;
 /// <summary>
 /// The admin token: the configured one, or a random one made at start-up and shown once on the
 /// console (as Jupyter does), never in the structured log. Only its SHA-256 is kept, and candidates
-/// are compared hash to hash, so the comparison takes the same time whatever they hold.
+/// are compared hash to hash, so the comparison takes the same time whatever they hold. Replicas of a
+/// cluster share one token only when Admin:Token is configured: a generated one is each replica's own.
 /// </summary>
 public sealed class AdminToken
 {
@@ -22,7 +23,14 @@ public sealed class AdminToken
             logger.LogWarning("No Admin:Token is configured; a token for this run was generated and shown on the console");
         }
         _hash = SHA256.HashData(Encoding.UTF8.GetBytes(configured));
+        Fingerprint = Convert.ToHexStringLower(_hash);
     }
+
+    /// <summary>
+    /// Names this token without revealing it (its SHA-256 in hex): the sessions record it, so that a
+    /// changed Admin:Token ends every session on every replica.
+    /// </summary>
+    public string Fingerprint { get; }
 
     public bool Matches(string? candidate) =>
         !string.IsNullOrEmpty(candidate) && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(candidate.Trim())), _hash);

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace LeNet5.Web.Tests.Features.Admin;
 
-/// <summary>The admin token cannot be guessed at speed (by bearer or sign-in form), is accepted only where it should be, a sign-in can end, and its cookie can be made Secure.</summary>
+/// <summary>The admin token cannot be guessed at speed (by bearer or sign-in form), is accepted only where it should be, a sign-in can end (and outlives a restart only with the same token), and its cookie can be made Secure.</summary>
 public sealed partial class AdminSecurityTests : IDisposable
 {
     private readonly AdminApp _app = new();
@@ -91,6 +91,16 @@ public sealed partial class AdminSecurityTests : IDisposable
         }
         using var second = Factory(("Admin:Token", "another-admin-token-0123456789abcdefghij"));
         Assert.Equal(HttpStatusCode.Unauthorized, await WithCookieAsync(second, cookie));
+    }
+
+    [Fact]
+    public async Task ARestartWithTheSameTokenKeepsTheSignIn()
+    {
+        string cookie;
+        using (var first = Factory())
+            (_, cookie) = await SignInAsync(first);
+        using var second = Factory();
+        Assert.Equal(HttpStatusCode.OK, await WithCookieAsync(second, cookie));
     }
 
     [Fact]
