@@ -97,11 +97,11 @@ public sealed class ClusterFixtureTests(ClusterFixture cluster)
 
         Assert.True(await Task.WhenAny(firstLine, Task.Delay(TimeSpan.FromSeconds(3))) == firstLine, "nginx held the event back: is proxy_buffering off in deploy/nginx.conf's location for the training events?");
         Assert.Equal("data: first", await firstLine);
-        var head = await request;
-        Assert.Contains("X-Forwarded-For: 127.0.0.1\r\n", head);
-        Assert.Contains("X-Forwarded-Proto: http\r\n", head);
-        Assert.Contains("Host: 127.0.0.1\r\n", head);
-        await streaming.CancelAsync();
+        var served = await request;
+        using var connection = served.Connection;
+        Assert.Contains("X-Forwarded-For: 127.0.0.1\r\n", served.Head);
+        Assert.Contains("X-Forwarded-Proto: http\r\n", served.Head);
+        Assert.Contains("Host: 127.0.0.1\r\n", served.Head);
     }
 
     private static async Task<string?> FirstLineAsync(Uri address, CancellationToken cancellationToken)
@@ -111,8 +111,8 @@ public sealed class ClusterFixtureTests(ClusterFixture cluster)
         return await body.ReadLineAsync(cancellationToken);
     }
 
-    /// <summary>Answers one request with an open event stream holding one event, and returns the request's head as it arrived.</summary>
-    private static async Task<string> ServeOneEventAsync(TcpListener listener, CancellationToken cancellationToken)
+    /// <summary>Answers one request with an event stream holding one event, left open; returns the request's head as it arrived and the connection.</summary>
+    private static async Task<(string Head, TcpClient Connection)> ServeOneEventAsync(TcpListener listener, CancellationToken cancellationToken)
     {
         var client = await listener.AcceptTcpClientAsync(cancellationToken);
         var stream = client.GetStream();
@@ -128,9 +128,7 @@ public sealed class ClusterFixtureTests(ClusterFixture cluster)
             "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n" +
             "data: first\n\n"), cancellationToken);
         await stream.FlushAsync(cancellationToken);
-        // the stream stays open (the client is closed with the test)
-        _ = Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => client.Dispose(), TaskScheduler.Default);
-        return head.ToString();
+        return (head.ToString(), client);
     }
 
     private static async Task AssertAllHealthyAsync(NginxServer nginx, int requests)
