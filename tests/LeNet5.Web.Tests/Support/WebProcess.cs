@@ -22,7 +22,7 @@ public sealed partial class WebProcess : IDisposable
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         start.Environment["Data__Directory"] = dataDirectory;
         foreach (var (key, value) in environment) start.Environment[key] = value;
-        _process = Process.Start(start)!;
+        _process = ChildProcesses.Start(start);
         _reading = Task.WhenAll(Read(_process.StandardOutput), Read(_process.StandardError));
     }
 
@@ -48,6 +48,30 @@ public sealed partial class WebProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Kills the app at once (SIGKILL, as <c>kill -9</c> or a crash): no shutdown code runs.</summary>
+    public void Kill() => ChildProcesses.Kill(_process);
+
+    /// <summary>Asks the app to shut down (SIGTERM, as <c>docker stop</c> or systemd does): it finishes what it was doing and exits.</summary>
+    public void Terminate() => ChildProcesses.Signal(_process, ChildProcesses.SigTerm);
+
+    /// <summary>Waits for the app to end (after <see cref="Kill"/>, <see cref="Terminate"/> or on its own) and returns its exit code; fails after <paramref name="timeout"/>.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"the app kept running for {timeout.TotalSeconds} s:\n{string.Join('\n', Lines)}");
+        }
+        await Task.WhenAny(_reading, Task.Delay(TimeSpan.FromSeconds(10)));
+        return _process.ExitCode;
+    }
+
+    public bool HasExited => _process.HasExited;
+
     private async Task Read(StreamReader reader)
     {
         while (await reader.ReadLineAsync() is { } line)
@@ -59,7 +83,7 @@ public sealed partial class WebProcess : IDisposable
 
     public void Dispose()
     {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        ChildProcesses.Kill(_process);
         _process.Dispose();
     }
 
