@@ -43,7 +43,8 @@ public sealed class RunEventStreams(RunStore store, RunViews views, ClusterSigna
     /// <summary>
     /// The event stream of a run: a <c>state</c> event (unless the client says which epoch it saw last),
     /// then <c>progress</c> and <c>epoch</c> events as they happen, and a final <c>done</c> when the run
-    /// has ended. It also ends when the replica shuts down: the browser reconnects to another.
+    /// has ended (for a run that has ended already, just <c>done</c>). It also ends when the replica
+    /// shuts down: the browser reconnects, to another.
     /// </summary>
     public async IAsyncEnumerable<SseItem<string>> Events(long id, int? lastEpochSeen, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -54,6 +55,12 @@ public sealed class RunEventStreams(RunStore store, RunViews views, ClusterSigna
         {
             var changed = signals.Next(ClusterSignals.Run(id)); // before reading, so no change slips between
             if (store.GetRun(id) is not { } run) yield break;
+            if (sent < 0 && IsOver(run.Status))
+            {
+                // a run that has ended: its final state is all there is to say
+                if (views.Final(id) is { } ended) yield return Item(DoneEvent, ended);
+                yield break;
+            }
             if (sent < 0)
             {
                 var state = views.Find(id, withLossCurve: true)!;

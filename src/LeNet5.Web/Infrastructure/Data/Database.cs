@@ -375,7 +375,8 @@ public sealed class Database : IDisposable
         var migrations = IsPostgres ? PostgresMigrations : SqliteMigrations;
         using var connection = Open();
         if (!IsPostgres) Execute(connection, null, "PRAGMA journal_mode = WAL;");
-        using var transaction = connection.BeginTransaction();
+        // SQLite: BEGIN IMMEDIATE takes the write lock first, so two processes opening a new file migrate it one after the other
+        using var transaction = connection is SqliteConnection sqlite ? sqlite.BeginTransaction(deferred: false) : connection.BeginTransaction();
         if (IsPostgres) Execute(connection, transaction, "SELECT pg_advisory_xact_lock(@lock);", ("@lock", MigrationLock));
         Execute(connection, transaction, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);");
         var current = Convert.ToInt32(Scalar(connection, transaction, "SELECT COALESCE(MAX(version), 0) FROM schema_version;"), CultureInfo.InvariantCulture);

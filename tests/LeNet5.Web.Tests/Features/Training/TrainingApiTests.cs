@@ -2,6 +2,8 @@ using System.Net;
 using LeNet5.Core.Training;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using LeNet5.Web.Features.Training;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LeNet5.Web.Tests.Features.Training;
 
@@ -217,7 +219,7 @@ public sealed partial class TrainingApiTests : IDisposable
     }
 
     [Fact]
-    public async Task ARestartInTheMiddleLeavesTheRunInterruptedAndResumeFinishesIt()
+    public async Task ARestartInTheMiddleHandsTheRunBackAndTheNextStartContinuesItFromItsCheckpoint()
     {
         long id;
         int trained;
@@ -225,27 +227,30 @@ public sealed partial class TrainingApiTests : IDisposable
         {
             var client = AdminApp.Admin(first);
             id = await AdminApp.StartAsync(client, new { trainLimit = 1000, epochs = 200 });
-            await AdminApp.WaitForAsync(client, id, r => r.CompletedEpochs >= 1, "one epoch in");
-        }
+            var going = await AdminApp.WaitForAsync(client, id, r => r.CompletedEpochs >= 1, "one epoch in");
+            Assert.False(string.IsNullOrEmpty((await ApiAssert.Json.Deserialize<JsonElement>(client, $"/api/training/{id}")).GetProperty("trainer").GetString()));
+            trained = going.CompletedEpochs;
+        } // a graceful stop: the run goes back to the queue, its checkpoint in the database
 
         using var second = _app.Factory();
         var again = AdminApp.Admin(second);
-        var interrupted = await AdminApp.GetRunAsync(again, id);
-        Assert.Equal("interrupted", interrupted.Status);
-        trained = interrupted.CompletedEpochs;
-        Assert.InRange(trained, 1, 199);
-        Assert.True(File.Exists(Path.Combine(_app.DataDirectory, "checkpoints", $"run-{id}.checkpoint.safetensors")));
+        // the new process takes the run up by itself and trains on from the checkpoint: no epoch is lost or trained twice
+        var continued = await AdminApp.WaitForAsync(again, id, r => r.Status == "running" && r.CompletedEpochs > trained, "an epoch after the restart");
+        Assert.Equal(HttpStatusCode.Accepted, (await again.PostAsync($"/api/training/{id}/cancel", null)).StatusCode);
+        var canceled = await AdminApp.WaitForStatusAsync(again, id, "canceled");
+        Assert.Equal(Enumerable.Range(1, canceled.CompletedEpochs), canceled.History.Select(e => e.Epoch));
+        Assert.True(canceled.CompletedEpochs >= continued.CompletedEpochs);
 
         // resume, finishing after one more epoch than the checkpoint holds
-        var badEpochs = await ApiAssert.Problem(await again.PostAsync($"/api/training/{id}/resume", AdminApp.Json(new { epochs = trained - 1 })), HttpStatusCode.BadRequest);
+        var badEpochs = await ApiAssert.Problem(await again.PostAsync($"/api/training/{id}/resume", AdminApp.Json(new { epochs = canceled.CompletedEpochs - 1 })), HttpStatusCode.BadRequest);
         Assert.True(badEpochs.GetProperty("errors").TryGetProperty("epochs", out _));
-        var resumed = await again.PostAsync($"/api/training/{id}/resume", AdminApp.Json(new { epochs = trained + 1 }));
+        var resumed = await again.PostAsync($"/api/training/{id}/resume", AdminApp.Json(new { epochs = canceled.CompletedEpochs + 1 }));
         Assert.Equal(HttpStatusCode.Accepted, resumed.StatusCode);
         var done = await AdminApp.WaitForStatusAsync(again, id, "completed");
-        Assert.Equal(Enumerable.Range(1, trained + 1), done.History.Select(e => e.Epoch));
+        Assert.Equal(Enumerable.Range(1, canceled.CompletedEpochs + 1), done.History.Select(e => e.Epoch));
         Assert.Equal($"run-{id}-lenet5", done.ModelId);
+        Assert.False(second.Services.GetRequiredService<RunStore>().HasCheckpoint(id)); // a completed run's checkpoint is dropped
         Assert.False(File.Exists(Path.Combine(_app.DataDirectory, "checkpoints", $"run-{id}.checkpoint.safetensors")));
-        Assert.True(File.Exists(Path.Combine(_app.DataDirectory, "lenet5web.db")));
     }
 
     [Fact]
