@@ -27,8 +27,8 @@ public sealed partial class ModelRegistry
     private volatile Snapshot _snapshot = new(ImmutableSortedDictionary<string, ModelEntry>.Empty.WithComparers(StringComparer.Ordinal), null);
 
     /// <summary>
-    /// Counts this replica's own changes (under the write lock): a synchronisation that read the database
-    /// before one of them must not apply what it read, or it would undo a change it never saw.
+    /// Counts this replica's own writes to the database (under the write lock): a synchronisation that read
+    /// the database before one of them must not apply what it read, or it would undo a change it never saw.
     /// </summary>
     private long _localChanges;
 
@@ -109,7 +109,6 @@ public sealed partial class ModelRegistry
         {
             var s = _snapshot;
             _snapshot = new Snapshot(s.Models.SetItem(entry.Id, entry), s.ActiveId ?? entry.Id);
-            _localChanges++;
         }
         _logger.LogInformation("Loaded model {ModelId} ({Architecture}) from {Path}", entry.Id, entry.Model.Architecture.ToString(), entry.Path);
         return entry;
