@@ -99,7 +99,7 @@ public static class ModelEndpoints
         TypedResults.Ok(ModelSummary.From(registry.Activate(id) ?? throw ModelProblems.UnknownModel(id), active: true));
 
     [EndpointName("DeleteModel")]
-    [EndpointSummary("Deletes a model's file and removes it (shipped or trained); 409 for the active model, 500 when the file cannot be deleted (the model stays).")]
+    [EndpointSummary("Deletes a model: a trained one from the database, on every replica; a shipped one's file, on this replica. 409 for the active model, 500 when a file cannot be deleted (the model stays).")]
     private static NoContent Delete(string id, ModelRegistry registry, ModelAnswers answers)
     {
         answers.Forget(registry.Remove(id)); // its ONNX file and the rest need not wait for the cache to push them out

@@ -1,14 +1,15 @@
 namespace LeNet5.Web.Features.Models;
 
-/// <summary>The models: the registry that loads them and owns the active one, and their API.</summary>
+/// <summary>The models: the registry that loads them and owns the active one, its synchronisation between replicas, and their API.</summary>
 public static class ModelsFeature
 {
     public static IServiceCollection AddModels(this IServiceCollection services) => services
-        .AddDatabase()
+        .AddCluster()
         .AddSettings<ModelOptions>(ModelOptions.Section)
         .AddSingleton<ActiveModelStore>()
         .AddSingleton<ModelRegistry>()
-        .AddSingleton<ModelAnswers>();
+        .AddSingleton<ModelAnswers>()
+        .AddHostedService<ModelSync>();
 
     public static IEndpointRouteBuilder MapModels(this IEndpointRouteBuilder app)
     {

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace LeNet5.Web.Tests.Features.Models;
 
-/// <summary>The registry with several models, with none, and its reload and activation.</summary>
+/// <summary>The registry with several models, with none, its reload and activation, and a first trained model.</summary>
 public sealed class ModelRegistryTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("lenet5web-models-").FullName;
@@ -78,6 +78,24 @@ public sealed class ModelRegistryTests : IDisposable
         Assert.Throws<ModelFormatException>(() => registry.Load(Path.Combine(_directory, "lenet5.safetensors")));
         Assert.Same(before, registry.Get("lenet5"));
         Assert.Equal("lenet5", registry.Active?.Id);
+    }
+
+    [Fact]
+    public void AFirstTrainedModelBecomesActiveAndIsNamedByWhereItLives()
+    {
+        using var factory = Factory();
+        var registry = factory.Services.GetRequiredService<ModelRegistry>();
+        Assert.Null(registry.Active);
+        Assert.False(registry.IsStored("run-1-lenet5"));
+
+        var trained = registry.SaveTrained("run-1-lenet5", File.ReadAllBytes(Path.Combine(RepoPaths.ModelsDirectory, "lenet5.safetensors")));
+        Assert.Same(trained, registry.Active);
+        Assert.True(registry.IsStored("run-1-lenet5"));
+        Assert.Equal("database:models/run-1-lenet5", trained.Path);
+
+        // a model file's id is taken whether or not it loaded
+        File.WriteAllText(Path.Combine(_directory, "broken.safetensors"), "not a model");
+        Assert.True(registry.IsStored("broken"));
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
