@@ -134,8 +134,9 @@ public sealed class CorrectionStore(Database database)
     /// <summary>Up to <paramref name="limit"/> drawings matching the filter older than <paramref name="before"/>, newest first, and how many match in all.</summary>
     public (IReadOnlyList<CorrectionRecord> Items, int Total) List(CorrectionFilter filter, int limit, long? before)
     {
-        const string Where = "(@label IS NULL OR label = @label) AND (@predicted IS NULL OR predicted = @predicted) " +
-                             "AND (@model IS NULL OR model_id = @model) AND (@status IS NULL OR status = @status)";
+        // each optional filter is typed where it is tested for null: PostgreSQL cannot infer a null parameter's type from IS NULL
+        const string Where = "(CAST(@label AS INTEGER) IS NULL OR label = @label) AND (CAST(@predicted AS INTEGER) IS NULL OR predicted = @predicted) " +
+                             "AND (CAST(@model AS TEXT) IS NULL OR model_id = @model) AND (CAST(@status AS TEXT) IS NULL OR status = @status)";
         (string, object?)[] parameters =
         [
             ("@label", filter.Label), ("@predicted", filter.Predicted), ("@model", filter.Model),
@@ -165,7 +166,7 @@ public sealed class CorrectionStore(Database database)
     /// </summary>
     public int Bulk(BulkAction action, CorrectionStatus? status, IReadOnlyList<long>? ids, DateTimeOffset now)
     {
-        string Where = $"(@status IS NULL OR status = @status) AND (@ids IS NULL OR id IN ({database.IdsOf("@ids")}))";
+        string Where = $"(CAST(@status AS TEXT) IS NULL OR status = @status) AND (CAST(@ids AS TEXT) IS NULL OR id IN ({database.IdsOf("@ids")}))";
         (string, object?)[] parameters =
         [
             ("@status", status is { } s ? Word(s) : null), ("@ids", ids is null ? null : JsonSerializer.Serialize(ids)),
