@@ -76,7 +76,10 @@ start() { # NAME PORT [VAR=VALUE...]: a replica, its own data folder and log, wa
   echo "replica $name did not become healthy:"; tail -n 30 "$work/logs/$name.log"; exit 1
 }
 stop() { # NAME...
-  for name; do kill "${pids[$name]}" 2>/dev/null || true; wait "${pids[$name]}" 2>/dev/null || true; unset "pids[$name]"; done
+  for name; do
+    [ -n "${pids[$name]:-}" ] || continue
+    kill "${pids[$name]}" 2>/dev/null || true; wait "${pids[$name]}" 2>/dev/null || true; unset "pids[$name]"
+  done
 }
 start_nginx() { # PORT UPSTREAM_PORT...: deploy/nginx.conf rendered with sed, in the foreground as a job
   local listen=$1; shift
@@ -85,7 +88,8 @@ start_nginx() { # PORT UPSTREAM_PORT...: deploy/nginx.conf rendered with sed, in
   chmod -R 777 "$work/nginx" # the workers run as nobody when nginx starts as root
   local upstreams=""
   for p; do upstreams+="        server 127.0.0.1:$p max_fails=1 fail_timeout=3s;\\n"; done
-  sed -e "s|{{LISTEN}}|127.0.0.1:$listen|" -e "s|{{PREFIX}}|$work/nginx|g" -e "s|{{UPSTREAMS}}|$upstreams|" \
+  # the placeholders where they are used, not where the header's comments name them
+  sed -e "s|^\( *listen \){{LISTEN}};|\1127.0.0.1:$listen;|" -e "s|{{PREFIX}}|$work/nginx|g" -e "s|^{{UPSTREAMS}}\$|$upstreams|" \
     deploy/nginx.conf >"$work/nginx/nginx.conf"
   /usr/sbin/nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' 2>"$work/nginx/stderr.log" &
   nginx_pid=$!
@@ -127,7 +131,7 @@ start solo "${ports[0]}" Training__Enabled=false
 start a "${ports[1]}" Training__Enabled=false Data__Provider=postgres ConnectionStrings__Postgres="$(pgconn serve)"
 start b "${ports[2]}" Training__Enabled=false Data__Provider=postgres ConnectionStrings__Postgres="$(pgconn serve)"
 start_nginx "${ports[3]}" "${ports[1]}" "${ports[2]}"
-measure "${ports[0]}" 1 >/dev/null; measure "${ports[3]}" 2 >/dev/null # warm-up, not counted
+measure "${ports[0]}" 3 >/dev/null; measure "${ports[3]}" 3 >/dev/null # warm-up, not counted
 : >"$work/A"; : >"$work/B"
 for _ in $(seq "$rounds"); do
   measure "${ports[0]}" "$seconds" >>"$work/A"
@@ -136,7 +140,7 @@ done
 stop solo a b
 kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=
 row() { # LABEL FILE
-  printf '| %s | %s | %s ms | %s ms | %s |\n' "$1" "$(column_of 1 <"$2" | median)" "$(column_of 2 <"$2" | median)" "$(column_of 3 <"$2" | median)" "$(column_of 4 <"$2" | sum)"
+  printf '| %s | %.0f | %.2f ms | %.2f ms | %s |\n' "$1" "$(column_of 1 <"$2" | median)" "$(column_of 2 <"$2" | median)" "$(column_of 3 <"$2" | median)" "$(column_of 4 <"$2" | sum)"
 }
 echo
 echo "| configuration | requests/s | p50 | p99 | non-2xx |"
@@ -148,7 +152,7 @@ row "B: 2 replicas, PostgreSQL, nginx round robin (median of $rounds)" "$work/B"
 createdb train
 start server "${ports[0]}" Training__Enabled=false Data__Provider=postgres ConnectionStrings__Postgres="$(pgconn train)"
 start trainer "${ports[1]}" Training__Enabled=true Training__Threads=1 Data__Provider=postgres ConnectionStrings__Postgres="$(pgconn train)"
-measure "${ports[0]}" 1 >/dev/null
+measure "${ports[0]}" 3 >/dev/null # warm-up, not counted
 measure "${ports[0]}" "$seconds" >"$work/idle"
 row "server replica, the other replica idle" "$work/idle"
 run=$(api POST "${ports[1]}" /api/training '{"epochs": 5, "trainLimit": 60000}' | field id)
@@ -164,7 +168,7 @@ after=$(api GET "${ports[0]}" "/api/training/$run")
 row "server replica, the other replica training (1 thread)" "$work/busy"
 api POST "${ports[0]}" "/api/training/$run/cancel" >/dev/null
 echo
-echo "B/A throughput: $(awk -v b="$(column_of 1 <"$work/B" | median)" -v a="$(column_of 1 <"$work/A" | median)" 'BEGIN { printf "%.2f", b / a }') (rounds: A $(column_of 1 <"$work/A" | paste -sd/) requests/s, B $(column_of 1 <"$work/B" | paste -sd/))"
+echo "B/A throughput: $(awk -v b="$(column_of 1 <"$work/B" | median)" -v a="$(column_of 1 <"$work/A" | median)" 'BEGIN { printf "%.2f", b / a }') (each round's requests/s: A $(column_of 1 <"$work/A" | xargs printf '%.0f ' | sed 's/ $//; s/ / \/ /g'), B $(column_of 1 <"$work/B" | xargs printf '%.0f ' | sed 's/ $//; s/ / \/ /g'))"
 echo "p99 while the other replica trains / p99 with it idle: $(awk -v b="$(column_of 3 <"$work/busy")" -v i="$(column_of 3 <"$work/idle")" 'BEGIN { printf "%.2f", b / i }') (run $run $(field status <<<"$after") on $(field trainer <<<"$after") at the end of the measurement, $(field completedEpochs <<<"$after") epoch(s) completed)"
 stop server trainer
 
@@ -182,6 +186,7 @@ for _ in $(seq 3000); do # up to about 5 minutes for the first epoch
   sleep 0.1
 done
 [ "${epochs:-0}" -ge 1 ] || { echo "run $run completed no epoch: $state"; exit 1; }
+seconds_or_never() { if [ -n "$1" ]; then echo "$1 s"; else echo "never (5 minutes)"; fi; }
 survivor=$([ "$victim" = a ] && echo b || echo a)
 lease=$(sed -nE 's/.*int LeaseSeconds \{ get; set; \} = ([0-9]+);.*/\1/p' src/LeNet5.Web/Features/Training/TrainingServiceOptions.cs) # the default, not set here
 kill -9 "${pids[$victim]}"; killed=$(date +%s.%N)
@@ -198,7 +203,7 @@ for _ in $(seq 3000); do # every 100 ms, up to about 5 minutes
   sleep 0.1
 done
 api POST "${port_of[$survivor]}" "/api/training/$run/cancel" >/dev/null
-echo "kill -9 of the trainer ($victim, after $epochs epoch(s) of run $run, {\"epochs\": 20, \"trainLimit\": 20000}), Training:LeaseSeconds $lease: $survivor training the run ${taken:+${taken} s}${taken:-never} later, its next epoch completed ${resumed:+${resumed} s}${resumed:-never} after the kill"
+echo "kill -9 of the trainer ($victim, after $epochs epoch(s) of run $run, {\"epochs\": 20, \"trainLimit\": 20000}), Training:LeaseSeconds $lease: $survivor training the run $(seconds_or_never "$taken") after the kill, its next epoch completed $(seconds_or_never "$resumed") after it"
 stop a b
 
 errors='\[(ERR|FTL)\]|"Level":"(Error|Fatal)"'
