@@ -168,7 +168,7 @@ after=$(api GET "${ports[0]}" "/api/training/$run")
 row "server replica, the other replica training (1 thread)" "$work/busy"
 api POST "${ports[0]}" "/api/training/$run/cancel" >/dev/null
 echo
-echo "B/A throughput: $(awk -v b="$(column_of 1 <"$work/B" | median)" -v a="$(column_of 1 <"$work/A" | median)" 'BEGIN { printf "%.2f", b / a }') (each round's requests/s: A $(column_of 1 <"$work/A" | xargs printf '%.0f ' | sed 's/ $//; s/ / \/ /g'), B $(column_of 1 <"$work/B" | xargs printf '%.0f ' | sed 's/ $//; s/ / \/ /g'))"
+echo "B/A throughput: $(awk -v b="$(column_of 1 <"$work/B" | median)" -v a="$(column_of 1 <"$work/A" | median)" 'BEGIN { printf "%.2f", b / a }') (the goal: at least 0.80) (each round's requests/s: A $(column_of 1 <"$work/A" | xargs printf '%.0f ' | sed 's/ $//; s/ / \/ /g'), B $(column_of 1 <"$work/B" | xargs printf '%.0f ' | sed 's/ $//; s/ / \/ /g'))"
 echo "p99 while the other replica trains / p99 with it idle: $(awk -v b="$(column_of 3 <"$work/busy")" -v i="$(column_of 3 <"$work/idle")" 'BEGIN { printf "%.2f", b / i }') (run $run $(field status <<<"$after") on $(field trainer <<<"$after") at the end of the measurement, $(field completedEpochs <<<"$after") epoch(s) completed)"
 stop server trainer
 
