@@ -124,28 +124,37 @@ public sealed class ClusterTests(ClusterFixture cluster) : IDisposable
     public async Task ARunStartedOnOneReplicaTrainsOnceWhileTheOthersStreamAndServeItsModel()
     {
         var database = await cluster.Postgres.CreateDatabaseAsync();
-        var (a, b) = (Replica("a", database), Replica("b", database));
+        // B only serves (Training:Enabled=false): A trains the run, whichever replica it was started on
+        var (a, b) = (Replica("a", database), Replica("b", database, trains: false));
         await ReplicaProcess.StartAllAsync(a, b);
         using var onA = Admin(a);
         using var onB = Admin(b);
 
-        long id = await AdminApp.StartAsync(onA, new { trainLimit = 1000, epochs = 3 });
-        Assert.Equal(HttpStatusCode.Conflict, (await onB.PostAsync("/api/training", AdminApp.Json(new { epochs = 1 }))).StatusCode);
+        long id = await AdminApp.StartAsync(onB, new { trainLimit = 1000, epochs = 4 });
+        Assert.Equal(HttpStatusCode.Conflict, (await onA.PostAsync("/api/training", AdminApp.Json(new { epochs = 1 }))).StatusCode);
 
-        // B's stream, whichever replica trains: every epoch once, then done
-        using var stream = await onB.GetAsync($"/api/training/{id}/events", HttpCompletionOption.ResponseHeadersRead);
-        var events = await ReadEventsAsync(stream);
-        Assert.Equal("state", events[0].Type);
-        Assert.Equal("done", events[^1].Type);
-        int stateEpochs = events[0].Data.GetProperty("completedEpochs").GetInt32();
-        Assert.Equal(Enumerable.Range(stateEpochs + 1, 3 - stateEpochs), events.Where(e => e.Type == "epoch").Select(e => e.Data.GetProperty("metrics").GetProperty("epoch").GetInt32()));
-        var done = events[^1].Data;
+        // B's stream up to its first epoch; then the browser loses B and reconnects to A with the last id it saw
+        List<SseEvent> first;
+        using (var stream = await onB.GetAsync($"/api/training/{id}/events", HttpCompletionOption.ResponseHeadersRead))
+            first = await ReadEventsAsync(stream, until: e => e.Type == "epoch");
+        Assert.Equal("state", first[0].Type);
+        string lastSeen = first[^1].Id!;
+        using var resume = new HttpRequestMessage(HttpMethod.Get, $"/api/training/{id}/events");
+        resume.Headers.Add("Last-Event-ID", lastSeen);
+        using var again = await onA.SendAsync(resume, HttpCompletionOption.ResponseHeadersRead);
+        var rest = await ReadEventsAsync(again);
+        Assert.DoesNotContain(rest, e => e.Type == "state");
+        Assert.Equal("done", rest[^1].Type);
+        int stateEpochs = first[0].Data.GetProperty("completedEpochs").GetInt32();
+        int[] EpochsOf(IEnumerable<SseEvent> events) => [.. events.Where(e => e.Type == "epoch").Select(e => e.Data.GetProperty("metrics").GetProperty("epoch").GetInt32())];
+        Assert.Equal(Enumerable.Range(stateEpochs + 1, 4 - stateEpochs), [.. EpochsOf(first), .. EpochsOf(rest)]); // none missed, none twice
+        Assert.All(rest.Where(e => e.Type == "epoch"), e => Assert.Equal(e.Data.GetProperty("metrics").GetProperty("epoch").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture), e.Id));
+        var done = rest[^1].Data;
         Assert.Equal("completed", done.GetProperty("status").GetString());
-        Assert.Contains(TrainerOf(done), new[] { "a", "b" });
-        Assert.Equal([1, 2, 3], done.GetProperty("history").EnumerateArray().Select(e => e.GetProperty("epoch").GetInt32()));
-        Assert.Equal(3, await Scalar<int>(database, $"SELECT COUNT(*) FROM epochs WHERE run_id = {id};"));
-        // trained once: only the trainer's log tells of training it
-        Assert.Single(_replicas, r => r.Lines.Any(l => l.Contains($"Training run {id} started", StringComparison.Ordinal)));
+        Assert.Equal("a", TrainerOf(done));
+        Assert.Equal([1, 2, 3, 4], done.GetProperty("history").EnumerateArray().Select(e => e.GetProperty("epoch").GetInt32()));
+        Assert.Equal(4, await Scalar<int>(database, $"SELECT COUNT(*) FROM epochs WHERE run_id = {id};"));
+        Assert.DoesNotContain(b.Lines, l => l.Contains($"Training run {id} started", StringComparison.Ordinal));
 
         // its model: listed on both within 2 s, activated on B, answering on A
         string model = done.GetProperty("modelId").GetString()!;
@@ -307,16 +316,27 @@ public sealed class ClusterTests(ClusterFixture cluster) : IDisposable
         }
     }
 
-    private static async Task<List<(string Type, JsonElement Data)>> ReadEventsAsync(HttpResponseMessage response)
+    private sealed record SseEvent(string Type, string? Id, JsonElement Data);
+
+    /// <summary>A stream's events, to its end (the server closes it after 'done') or through the first that <paramref name="until"/> accepts.</summary>
+    private static async Task<List<SseEvent>> ReadEventsAsync(HttpResponseMessage response, Func<SseEvent, bool>? until = null)
     {
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-        var events = new List<(string Type, JsonElement Data)>();
-        string? type = null;
-        while (await reader.ReadLineAsync() is { } line) // ends when the server closes the stream after 'done'
+        var events = new List<SseEvent>();
+        string? type = null, id = null, data = null;
+        while (await reader.ReadLineAsync() is { } line)
         {
             if (line.StartsWith("event: ", StringComparison.Ordinal)) type = line["event: ".Length..];
-            else if (line.StartsWith("data: ", StringComparison.Ordinal)) events.Add((type ?? "message", JsonDocument.Parse(line["data: ".Length..]).RootElement.Clone()));
+            else if (line.StartsWith("id: ", StringComparison.Ordinal)) id = line["id: ".Length..];
+            else if (line.StartsWith("data: ", StringComparison.Ordinal)) data = line["data: ".Length..];
+            else if (line.Length == 0 && data is not null) // a blank line ends an event, whatever the order of its fields
+            {
+                var e = new SseEvent(type ?? "message", id, JsonDocument.Parse(data).RootElement.Clone());
+                events.Add(e);
+                (type, id, data) = (null, null, null);
+                if (until?.Invoke(e) == true) break;
+            }
         }
         return events;
     }

@@ -50,9 +50,9 @@ public abstract class StoreSuite : IDisposable
         Assert.Equal(false, runs.Renew(id, "a", T0.AddSeconds(20), """{"epoch":1}""", "[[0.5,2.1]]"));
         Assert.Null(runs.Renew(id, "b", T0.AddSeconds(20), null, null));
 
-        Assert.True(runs.RecordEpoch(id, "a", Epoch(1), "[[1,1.5]]", [1, 2, 3]));
-        Assert.True(runs.RecordEpoch(id, "a", Epoch(2), "[[1,1.5],[2,1.2]]", [4, 5, 6]));
-        Assert.False(runs.RecordEpoch(id, "b", Epoch(3), "[]", [9]));
+        Assert.True(runs.RecordEpoch(id, "a", T0.AddSeconds(20), Epoch(1), "[[1,1.5]]", [1, 2, 3]));
+        Assert.True(runs.RecordEpoch(id, "a", T0.AddSeconds(20), Epoch(2), "[[1,1.5],[2,1.2]]", [4, 5, 6]));
+        Assert.False(runs.RecordEpoch(id, "b", T0.AddSeconds(20), Epoch(3), "[]", [9]));
         Assert.Equal([4, 5, 6], runs.GetCheckpoint(id));
         var run = runs.GetRun(id)!;
         Assert.Equal((RunStatus.Running, "a", 2), (run.Status, run.Trainer, run.CompletedEpochs));
@@ -80,7 +80,7 @@ public abstract class StoreSuite : IDisposable
         Assert.Equal(id, runs.Claim("c", T0.AddSeconds(30), T0.AddSeconds(40), takeAnyRunning: false));
         Assert.True(runs.BeginPublishing(id, "c"));
         Assert.False(runs.RequestCancel(id));
-        Assert.True(runs.Complete(id, "c", "run-1-lenet5", 0.99, [[1, 0], [0, 1]], [new MistakeRecord(7, 4, 9)], T0.AddSeconds(41)));
+        Assert.True(runs.Complete(id, "c", T0.AddSeconds(40), "run-1-lenet5", 0.99, [[1, 0], [0, 1]], [new MistakeRecord(7, 4, 9)], T0.AddSeconds(41)));
         Assert.False(runs.HasCheckpoint(id));
         Assert.Equal(RunStatus.Completed, runs.GetRun(id)!.Status);
         Assert.Equal(new MistakeRecord(7, 4, 9), Assert.Single(runs.GetMistakes(id, 10)));

@@ -168,13 +168,11 @@ public sealed class RunStore(Database database)
     /// An epoch has ended: its metrics, the loss curve so far and the checkpoint that ends it, in one
     /// transaction, written only while <paramref name="trainer"/> holds the run (false when it lost it).
     /// </summary>
-    public bool RecordEpoch(long id, string trainer, EpochMetrics epoch, string lossCurveJson, byte[] checkpoint)
+    public bool RecordEpoch(long id, string trainer, DateTimeOffset leaseUntil, EpochMetrics epoch, string lossCurveJson, byte[] checkpoint)
     {
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
-        if (Database.Scalar(connection, transaction, "SELECT 1 FROM runs WHERE id = @id AND trainer = @trainer AND status = @running;",
-                ("@id", id), ("@trainer", trainer), ("@running", Word(RunStatus.Running))) is null)
-            return false;
+        if (!StillHolds(connection, transaction, id, trainer, leaseUntil)) return false;
         WriteEpochs(connection, transaction, id, [epoch], lossCurveJson);
         Execute(connection, transaction,
             "INSERT INTO checkpoints (run_id, epoch, bytes) VALUES (@id, @epoch, @bytes) ON CONFLICT (run_id) DO UPDATE SET epoch = excluded.epoch, bytes = excluded.bytes;",
@@ -182,6 +180,14 @@ public sealed class RunStore(Database database)
         transaction.Commit();
         return true;
     }
+
+    /// <summary>
+    /// Within a write, whether <paramref name="trainer"/> still holds the run, extending its lease: an
+    /// update, so on PostgreSQL the row stays locked until the write commits and no claim slips in between.
+    /// </summary>
+    private bool StillHolds(DbConnection connection, DbTransaction transaction, long id, string trainer, DateTimeOffset leaseUntil) =>
+        Execute(connection, transaction, "UPDATE runs SET lease_until = @until WHERE id = @id AND trainer = @trainer AND status = @running;",
+            ("@until", Time(leaseUntil)), ("@id", id), ("@trainer", trainer), ("@running", Word(RunStatus.Running))) == 1;
 
     /// <summary>Writes the epochs (replacing any of the same number) and the loss curve so far.</summary>
     private void WriteEpochs(DbConnection connection, DbTransaction transaction, long id, IEnumerable<EpochMetrics> epochs, string lossCurveJson)
@@ -225,13 +231,11 @@ public sealed class RunStore(Database database)
     }
 
     /// <summary>The end of a run: its model, accuracy, confusion matrix (rows: true label) and mistakes, all at once.</summary>
-    public bool Complete(long id, string trainer, string modelId, double accuracy, int[][] confusion, IReadOnlyList<MistakeRecord> mistakes, DateTimeOffset now)
+    public bool Complete(long id, string trainer, DateTimeOffset leaseUntil, string modelId, double accuracy, int[][] confusion, IReadOnlyList<MistakeRecord> mistakes, DateTimeOffset now)
     {
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
-        if (Database.Scalar(connection, transaction, "SELECT 1 FROM runs WHERE id = @id AND trainer = @trainer AND status = @running;",
-                ("@id", id), ("@trainer", trainer), ("@running", Word(RunStatus.Running))) is null)
-            return false;
+        if (!StillHolds(connection, transaction, id, trainer, leaseUntil)) return false;
         Execute(connection, transaction, "DELETE FROM mistakes WHERE run_id = @id;", ("@id", id));
         for (int i = 0; i < mistakes.Count; i++)
         {

@@ -159,7 +159,7 @@ public sealed class TrainingExecutor(
     private void EpochCompleted(LiveRun live, EpochMetrics metrics, string checkpoint)
     {
         live.OnEpoch(metrics);
-        if (!store.RecordEpoch(live.Id, _trainer, metrics, live.LossCurveJson(), File.ReadAllBytes(checkpoint)))
+        if (!store.RecordEpoch(live.Id, _trainer, LeaseEnd(), metrics, live.LossCurveJson(), File.ReadAllBytes(checkpoint)))
         {
             live.LoseLease();
             throw new OperationCanceledException();
@@ -208,7 +208,7 @@ public sealed class TrainingExecutor(
             .Take(_options.MaxMistakes)
             .Select(i => new MistakeRecord(i, evaluation.Labels[i], evaluation.Predictions[i]))
             .ToList();
-        if (!store.Complete(id, _trainer, modelId, evaluation.Accuracy, confusion, mistakes, time.GetUtcNow()))
+        if (!store.Complete(id, _trainer, LeaseEnd(), modelId, evaluation.Accuracy, confusion, mistakes, time.GetUtcNow()))
             logger.LogWarning("Training run {RunId}: its model {ModelId} is stored, but another replica holds the run now and records its end", id, modelId);
     }
 
