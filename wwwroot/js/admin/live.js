@@ -79,7 +79,7 @@ function note(run) {
   const images = (run.settings.trainLimit ? `${num(run.settings.trainLimit)} training images` : "all 60,000 training images") + inputsText(run);
   switch (run.status) {
     case "queued": return `${phaseText("queued")} · ${images}.`;
-    case "running": return phaseText(run.phase) + ` · ${images}, batch ${run.settings.batchSize}.`;
+    case "running": return phaseText(run.phase) + ` · ${images}, batch ${run.settings.batchSize}` + (run.trainer ? `, on ${run.trainer}.` : ".");
     case "completed": return `Finished: ${pct(run.testAccuracy)} of the test digits right${correctionsRight(run)}; model ${run.modelId}${inputsText(run)}.`;
     case "failed": return `Failed: ${run.error || "unknown error"}`;
     case "canceled": return `Canceled after ${run.completedEpochs} epoch(s); resume continues from the last checkpoint.`;

@@ -14,7 +14,7 @@ public sealed class DataOptions
     public string Directory { get; set; } = "App_Data";
 
     /// <summary>Which database keeps the app's state: <c>sqlite</c> (one replica) or <c>postgres</c> (any number).</summary>
-    [AllowedValues(Sqlite, Postgres)]
+    [AllowedValues(Sqlite, Postgres, ErrorMessage = "{0} must be sqlite (the embedded default) or postgres")]
     public string Provider { get; set; } = Sqlite;
 
     /// <summary>ConnectionStrings:Postgres, a standard Npgsql connection string; needed with the postgres provider.</summary>
@@ -40,9 +40,9 @@ public sealed class DataOptions
             var builder = new Npgsql.NpgsqlConnectionStringBuilder(PostgresConnectionString);
             return string.IsNullOrEmpty(builder.Host) ? "Invalid setting ConnectionStrings:Postgres: it names no Host (environment variable ConnectionStrings__Postgres)" : null;
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidCastException or OverflowException)
         {
-            return $"Invalid setting ConnectionStrings:Postgres: {ex.Message} (environment variable ConnectionStrings__Postgres)";
+            return $"Invalid setting ConnectionStrings:Postgres: not a valid Npgsql connection string ({ex.Message}) (environment variable ConnectionStrings__Postgres)";
         }
     }
 }

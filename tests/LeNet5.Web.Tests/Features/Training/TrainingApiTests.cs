@@ -2,6 +2,7 @@ using System.Net;
 using LeNet5.Core.Training;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using LeNet5.Web.Features.Models;
 using LeNet5.Web.Features.Training;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -140,8 +141,8 @@ public sealed partial class TrainingApiTests : IDisposable
         Assert.NotEmpty(run.LossCurve!);
         string modelId = $"run-{id}-lenet5";
         Assert.Equal(modelId, run.ModelId);
-        // trained models live beside the database, not in the (shipped) models folder a rebuild replaces
-        Assert.True(File.Exists(Path.Combine(_app.DataDirectory, "models", modelId + ".safetensors")));
+        // trained models live in the database, where every replica finds them, not in the (shipped) models folder a rebuild replaces
+        Assert.True(factory.Services.GetRequiredService<ModelRegistry>().Get(modelId)!.InDatabase);
         Assert.False(File.Exists(Path.Combine(_app.ModelsDirectory, modelId + ".safetensors")));
 
         var listed = await ApiAssert.Json.Deserialize<JsonElement[]>(client, "/api/training");
