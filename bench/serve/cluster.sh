@@ -87,7 +87,7 @@ start_nginx() { # PORT UPSTREAM_PORT...: deploy/nginx.conf rendered with sed, in
   for d in client_body_temp proxy_temp fastcgi_temp uwsgi_temp scgi_temp; do mkdir -p "$work/nginx/$d"; done
   chmod -R 777 "$work/nginx" # the workers run as nobody when nginx starts as root
   local upstreams=""
-  for p; do upstreams+="        server 127.0.0.1:$p max_fails=1 fail_timeout=3s;\\n"; done
+  for p; do upstreams+="        server 127.0.0.1:$p max_fails=0;\\n"; done
   # the placeholders where they are used, not where the header's comments name them
   sed -e "s|^\( *listen \){{LISTEN}};|\1127.0.0.1:$listen;|" -e "s|{{PREFIX}}|$work/nginx|g" -e "s|^{{UPSTREAMS}}\$|$upstreams|" \
     deploy/nginx.conf >"$work/nginx/nginx.conf"

@@ -50,7 +50,7 @@ public sealed class NginxServer : IDisposable
     /// <summary>The deployment configuration with its placeholders (documented at its top, in comments left as they are) filled in.</summary>
     public static string Render(string template, string listen, IEnumerable<Uri> upstreams, string prefix)
     {
-        var servers = string.Join('\n', upstreams.Select(u => $"        server {u.Host}:{u.Port} max_fails=1 fail_timeout=3s;"));
+        var servers = string.Join('\n', upstreams.Select(u => $"        server {u.Host}:{u.Port} max_fails=0;"));
         var lines = template.Split('\n').Select(line => line.TrimStart().StartsWith('#')
             ? line
             : line.Replace("{{LISTEN}}", listen).Replace("{{UPSTREAMS}}", servers).Replace("{{PREFIX}}", prefix));
