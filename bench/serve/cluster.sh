@@ -3,7 +3,8 @@
 #  1. POST /api/predict with a 280x280 page drawing (bench/canvas/seven-280.png) under wrk, 2 threads
 #     and 16 connections, against (A) one replica on SQLite with no proxy and (B) two replicas on
 #     PostgreSQL behind nginx (round robin), training disabled on all; A B A B, the medians reported
-#     and B's throughput as a share of A's.
+#     and B's throughput as a share of A's; then (C) A's replica behind the same nginx, A C A C, for
+#     what the proxy hop costs by itself.
 #  2. One replica's prediction latency while the other trains (Training:Threads 1), beside the same
 #     replica's with no training going.
 #  3. The time from a kill -9 of the replica training a run to the other replica training it
@@ -131,11 +132,21 @@ start solo "${ports[0]}" Training__Enabled=false
 start a "${ports[1]}" Training__Enabled=false Data__Provider=postgres ConnectionStrings__Postgres="$(pgconn serve)"
 start b "${ports[2]}" Training__Enabled=false Data__Provider=postgres ConnectionStrings__Postgres="$(pgconn serve)"
 start_nginx "${ports[3]}" "${ports[1]}" "${ports[2]}"
-measure "${ports[0]}" 3 >/dev/null; measure "${ports[3]}" 3 >/dev/null # warm-up, not counted
+# warm-up, not counted: each replica as long as A's, then nginx (its round robin would halve each one's)
+for p in "${ports[0]}" "${ports[1]}" "${ports[2]}" "${ports[3]}"; do measure "$p" 3 >/dev/null; done
 : >"$work/A"; : >"$work/B"
 for _ in $(seq "$rounds"); do
   measure "${ports[0]}" "$seconds" >>"$work/A"
   measure "${ports[3]}" "$seconds" >>"$work/B"
+done
+# C: the same nginx in front of A's one replica alone: what the proxy hop costs by itself on these cores
+kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=
+start_nginx "${ports[3]}" "${ports[0]}"
+measure "${ports[3]}" 3 >/dev/null # warm-up, not counted
+: >"$work/C"
+for _ in $(seq "$rounds"); do
+  measure "${ports[0]}" "$seconds" >>"$work/A"
+  measure "${ports[3]}" "$seconds" >>"$work/C"
 done
 stop solo a b
 kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=
@@ -145,8 +156,9 @@ row() { # LABEL FILE
 echo
 echo "| configuration | requests/s | p50 | p99 | non-2xx |"
 echo "|---|---|---|---|---|"
-row "A: 1 replica, SQLite, no proxy (median of $rounds)" "$work/A"
+row "A: 1 replica, SQLite, no proxy (median of $((2 * rounds)), beside B and C)" "$work/A"
 row "B: 2 replicas, PostgreSQL, nginx round robin (median of $rounds)" "$work/B"
+row "C: A's replica behind the same nginx (median of $rounds)" "$work/C"
 
 # 2. one replica serving while the other trains a run (one training thread)
 createdb train
@@ -169,6 +181,7 @@ row "server replica, the other replica training (1 thread)" "$work/busy"
 api POST "${ports[0]}" "/api/training/$run/cancel" >/dev/null
 echo
 echo "B/A throughput: $(awk -v b="$(column_of 1 <"$work/B" | median)" -v a="$(column_of 1 <"$work/A" | median)" 'BEGIN { printf "%.2f", b / a }') (the goal: at least 0.80) (each round's requests/s: A $(column_of 1 <"$work/A" | xargs printf '%.0f ' | sed 's/ $//; s/ / \/ /g'), B $(column_of 1 <"$work/B" | xargs printf '%.0f ' | sed 's/ $//; s/ / \/ /g'))"
+echo "C/A throughput: $(awk -v c="$(column_of 1 <"$work/C" | median)" -v a="$(column_of 1 <"$work/A" | median)" 'BEGIN { printf "%.2f", c / a }') (the proxy hop alone; A measured again between C's rounds: each round's requests/s A $(column_of 1 <"$work/A" | xargs printf '%.0f ' | sed 's/ $//; s/ / \/ /g'), C $(column_of 1 <"$work/C" | xargs printf '%.0f ' | sed 's/ $//; s/ / \/ /g'))"
 echo "p99 while the other replica trains / p99 with it idle: $(awk -v b="$(column_of 3 <"$work/busy")" -v i="$(column_of 3 <"$work/idle")" 'BEGIN { printf "%.2f", b / i }') (run $run $(field status <<<"$after") on $(field trainer <<<"$after") at the end of the measurement, $(field completedEpochs <<<"$after") epoch(s) completed)"
 stop server trainer
 
