@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Metrics;
 
 namespace LeNet5.Web.Features.Training;
@@ -13,7 +14,7 @@ public static class TrainingFeature
         services.AddSingleton<RunCheckpoints>();
         services.AddSingleton<RunViews>();
         services.AddSingleton<RunEventStreams>();
-        services.AddSingleton<MnistSource>();
+        services.TryAddSingleton<MnistSource>(); // the test set's digits are read from the same copy
         services.AddSingleton<TrainingRuns>();
         services.AddSingleton<TrainingExecutor>();
         services.AddHostedService<TrainingService>();
