@@ -1,16 +1,18 @@
 // The drawing page: live, debounced predictions of the pad's drawing through
 // POST /api/predict?details=true, the verdict, the probability chart and every layer's maps, which
 // the inspector makes explorable; the explainer adds the saliency map, nudges and dreams; the
-// corrector offers "Wrong? It's a …" under the answer to a drawing.
+// corrector offers "Wrong? It's a …" under the answer to a drawing. A link (share.js) opens a
+// drawing or an MNIST test digit.
 import { createPad } from "./pad.js";
 import { render } from "./maps.js";
 import { drawDigit, SIDE } from "../digit-canvas.js";
-import { postJson, problemText } from "./api.js";
+import { getJson, postJson, problemText } from "./api.js";
 import { createInspector } from "./inspect.js";
 import { renderKernels } from "./kernels.js";
 import { createExplainer } from "./explain.js";
 import { createCorrector } from "./correct.js";
 import { chartsFollowTheme, cssColor } from "../theme-colors.js";
+import { drawingFragment, readFragment, testFragment } from "./share.js";
 
 const DEBOUNCE_MS = 180;
 
@@ -29,6 +31,9 @@ let inFlight = false;
 let wanted = 0;
 let pixels = null; // 784 pixels to show instead of the drawing (a dream or a nudge), until the drawing changes
 let pixelsLabel = "";
+let testDigit = null; // { index, label, pixels } of the MNIST test digit shown, until something else is
+let linkVersion = -1; // the drawing's version the URL's fragment describes; -1 when it describes none
+let opening = false; // a link is being opened: its own changes to the pad do not unlink it
 
 const pad = createPad({
   pad: $("pad"), hint: $("pad-hint"), undoButton: $("undo"), clearButton: $("clear"), pen: $("pen"), penValue: $("pen-value"),
@@ -40,11 +45,20 @@ const explainer = createExplainer({
   caption: $("saliency-caption"), padCanvas: $("pad"), padOverlay: $("pad-saliency"), nudgeTargets: $("nudge-targets"), nudge: $("nudge"), dreams: $("dreams"),
 }, { model: currentModel, showPixels });
 const corrector = createCorrector({ root: $("correct"), status: $("correct-status") }, { pad, model: currentModel });
-if (modelPicker) modelPicker.addEventListener("change", () => { pad.touch(); explainer.modelChanged(); renderKernels($("kernels"), currentModel()); });
+if (modelPicker) {
+  modelPicker.addEventListener("change", () => {
+    unlink(); // the link named the model it was answered by
+    if (testDigit) showTestDigit(testDigit); else pad.touch();
+    explainer.modelChanged();
+    renderKernels($("kernels"), currentModel());
+  });
+}
 if (currentModel()) renderKernels($("kernels"), currentModel());
 
 /** Shows the network's answer for 784 pixels (a dream, a nudged drawing) in place of the drawing's. */
 function showPixels(values, label) {
+  leaveTestDigit();
+  unlink();
   pixels = values;
   pixelsLabel = label;
   corrector.withdraw(); // a dream or a nudge is not the visitor's drawing
@@ -55,6 +69,8 @@ function showPixels(values, label) {
 /** The drawing changed: predict again once it rests for a moment (at once when a stroke ends). */
 function changed(now) {
   pixels = null;
+  leaveTestDigit();
+  unlink();
   corrector.withdraw();
   clearTimeout(timer);
   timer = setTimeout(predict, now ? 0 : DEBOUNCE_MS);
@@ -177,3 +193,109 @@ function updateChart(probabilities, digit) {
 }
 
 updateChart(new Array(10).fill(0), -1);
+
+// ---- links: the drawing or a test digit in the URL's fragment (its format is share.js's) ----
+
+const shareButton = $("share");
+const shareStatus = $("share-status");
+const shareUrl = $("share-url");
+const padDigit = $("pad-digit");
+const say = (text) => { shareStatus.textContent = text; };
+
+function updateShare() {
+  shareButton.disabled = pad.isEmpty && !testDigit;
+}
+
+/** The drawing changed after a link was made or opened: the URL no longer shows it, so it loses the fragment. */
+function unlink() {
+  updateShare();
+  if (opening || linkVersion < 0) return;
+  linkVersion = -1;
+  history.replaceState(null, "", location.pathname + location.search);
+  shareUrl.hidden = true;
+  say("");
+}
+
+function leaveTestDigit() {
+  if (!testDigit) return;
+  testDigit = null;
+  padDigit.hidden = true;
+  updateShare();
+}
+
+/** Shows MNIST test digit { index, label, pixels } on the pad and asks about its pixels, as a drawing's would be. */
+function showTestDigit(digit) {
+  showPixels(digit.pixels, `MNIST test digit ${digit.index}, labelled ${digit.label}`);
+  testDigit = digit;
+  drawDigit(padDigit, digit.pixels);
+  padDigit.setAttribute("aria-label", `MNIST test digit ${digit.index}, labelled ${digit.label}`);
+  padDigit.hidden = false;
+  updateShare();
+}
+
+shareButton.addEventListener("click", async () => {
+  const model = currentModel();
+  const hash = testDigit ? testFragment(testDigit.index, model) : await drawingFragment(pad.strokes(), model);
+  history.replaceState(null, "", location.pathname + location.search + hash); // a fragment: nothing reaches the server
+  linkVersion = pad.version;
+  shareUrl.value = location.href;
+  try {
+    await navigator.clipboard.writeText(location.href);
+    shareUrl.hidden = true;
+    say("Link copied. It holds the drawing itself; nothing is stored on the server.");
+  } catch {
+    // the clipboard is refused (no permission, or not a secure context): the link is selected for copying by hand
+    shareUrl.hidden = false;
+    shareUrl.focus();
+    shareUrl.select();
+    say("Copy this link: it holds the drawing itself; nothing is stored on the server.");
+  }
+});
+
+/** Selects the link's model when it is here; else says which model answers instead. */
+function chooseModel(id) {
+  if (!id || id === currentModel()) return "";
+  if (modelPicker && [...modelPicker.options].some((o) => o.value === id)) {
+    modelPicker.value = id;
+    explainer.modelChanged();
+    renderKernels($("kernels"), id);
+    return "";
+  }
+  return `This link's model, ${id}, is not here: ${currentModel() || "the default model"} answers.`;
+}
+
+/** Opens the drawing or test digit the URL's fragment links to; a link that cannot be read is left aside with a note. */
+async function openLink() {
+  let link;
+  try {
+    link = await readFragment(location.hash);
+  } catch {
+    say("This link's drawing could not be read (it may be cut short), so it was left out.");
+    return;
+  }
+  if (!link) return;
+  let digit = null;
+  if (link.test !== undefined) {
+    const answer = await getJson(`/api/mnist/test/${link.test}`);
+    if (!answer.ok) { say(problemText(answer)); return; }
+    digit = answer.body;
+  }
+  const note = chooseModel(link.model);
+  opening = true;
+  try {
+    if (link.strokes) pad.load(link.strokes);
+    else {
+      if (!pad.isEmpty) pad.load([]);
+      showTestDigit(digit);
+    }
+  } finally {
+    opening = false;
+  }
+  linkVersion = pad.version;
+  shareUrl.hidden = true;
+  say(note);
+}
+
+window.addEventListener("hashchange", openLink); // a link pasted into this tab's address bar
+updateShare();
+openLink();

@@ -1,7 +1,7 @@
 // The drawing pad: a canvas for mouse, touch and pen (pointer events), with undo and clear. Strokes
 // are kept in pad units (0..1 of its side), so the drawing survives a resize.
 
-const REFERENCE_SIZE = 280; // pen widths are given for a 280 px pad and scale with it
+export const REFERENCE_SIZE = 280; // pen widths are given for a 280 px pad and scale with it
 
 /**
  * Wires the pad up; onChange(now) is called whenever the drawing changes (now: a stroke ended, or
@@ -146,6 +146,17 @@ export function createPad({ pad, hint, undoButton, clearButton, pen, penValue },
       width: +s.width.toFixed(4),
       points: s.points.map((p) => [+p.x.toFixed(4), +p.y.toFixed(4), +p.t.toFixed(1)]),
     })),
+    /** Replaces the drawing with strokes in the form strokes() gives (a link's, whose times are 0), as if just drawn. */
+    load(list) {
+      strokes.length = 0;
+      current = null;
+      began = performance.now(); // strokes drawn after these keep their times from now
+      for (const s of list) {
+        strokes.push({ id: null, pointerType: s.pointerType, width: s.width, points: s.points.map(([x, y, t]) => ({ x, y, t })) });
+      }
+      redraw();
+      changed(true);
+    },
     /** The question changed without the drawing (another model): a new version, asked at once. */
     touch: () => changed(true),
   };
