@@ -55,7 +55,7 @@ function renderLayer(layer, result) {
   const size = height * width;
   const [fig, body] = figure(title, `${subtitle} · ${shape.join("x")}`, "layer-" + base);
   fig.dataset.layer = layer.name;
-  const what = layer.name === "input" ? "input value" : boundedKinds.includes(layer.kind) ? "activation, squashed" : "activation";
+  const what = layer.name === "input" ? "value" : boundedKinds.includes(layer.kind) ? "activation, squashed" : "activation";
   fig.appendChild(sequentialLegend(lo, hi, `${title} ${what}`, "light, low", "dark, high"));
 
   if (base === "f6" && values.length === PROTOTYPE) {
