@@ -1,19 +1,11 @@
 // Values as pixels on a canvas: the one painter of the 28x28 digits (the drawing page's input, nudges,
 // dreams and saliency maps; the admin pages' test digits and drawings) and of the feature maps and
-// vectors, which are grids of values on the same light-to-dark scale.
+// vectors, which are grids of values on the same light-to-dark scale. The colours are colour-scales.js's.
+import { divergingScale, level, maxAbs } from "./colour-scales.js";
 
 /** The side of a digit as the network reads it (MNIST's format), and its number of pixels. */
 export const SIDE = 28;
 export const PIXELS = SIDE * SIDE;
-
-const LIGHT = [248, 250, 252];
-const DARK = [15, 23, 42];
-
-/** The colour of value on a light (lo) to dark (hi) scale; midway when the range is empty. */
-export function level(value, lo, hi) {
-  const t = hi > lo ? Math.min(1, Math.max(0, (value - lo) / (hi - lo))) : 0.5;
-  return [0, 1, 2].map((i) => Math.round(LIGHT[i] + (DARK[i] - LIGHT[i]) * t));
-}
 
 /** Columns of the grid a vector of count values is drawn as: a row when short, 12x10 for 120, otherwise about square. */
 export const vectorColumns = (count) => (count <= 10 ? count : count === 120 ? 12 : Math.ceil(Math.sqrt(count)));
@@ -48,17 +40,23 @@ export const drawDigit = (canvas, pixels) => paintValues(canvas, pixels, 0, SIDE
 /** A new labelled 28x28 canvas of 784 pixels. */
 export const digitCanvas = (pixels, label, className) => drawDigit(labelledCanvas(label, className), pixels);
 
+/** Saliency is shown with small magnitudes emphasised: most of a map's gradient is far below its peak. */
+export const SALIENCY_GAMMA = 0.7;
+
 /**
- * A saliency map on a 28x28 canvas: red where more ink adds evidence, blue where it takes some away,
- * over the digit in grey; with alphaOnly just the colours on transparency, to lay over a drawing.
+ * A saliency map on a 28x28 canvas, on the diverging scale from minus to plus its largest magnitude
+ * (red where more ink adds evidence, blue where it takes some away), the digit's ink darkening it; with
+ * alphaOnly just the colours on transparency, to lay over a drawing. The scale is kept in data-scale,
+ * for the legend beside it.
  */
 export function drawSaliency(canvas, pixels, saliency, alphaOnly) {
-  const peak = saliency.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-12);
+  const peak = maxAbs(saliency);
+  const colour = divergingScale(peak, SALIENCY_GAMMA);
+  canvas.dataset.scale = String(peak);
   return paint(canvas, SIDE, SIDE, (i) => {
-    const t = Math.min(1, Math.abs(saliency[i]) / peak) ** 0.7;
-    const grey = 255 - 0.55 * pixels[i];
-    const [r, g, b] = saliency[i] >= 0 ? [220, 38, 38] : [37, 99, 235];
-    const mix = (c) => Math.round(grey + (c - grey) * t);
-    return alphaOnly ? [r, g, b, Math.round(200 * t)] : [mix(r), mix(g), mix(b), 255];
+    const rgb = colour(saliency[i]);
+    if (alphaOnly) return [...rgb, Math.round(200 * Math.min(1, Math.abs(saliency[i]) / peak) ** SALIENCY_GAMMA)];
+    const ink = 1 - (0.55 * pixels[i]) / 255; // the digit in grey under the colours
+    return [...rgb.map((c) => Math.round(c * ink)), 255];
   });
 }

@@ -50,9 +50,9 @@ public sealed class DrawingTests(BrowserFixture browser) : DrawingPageSession(br
         await AnswerAsync(page);
         var layers = await page.Locator("#maps figure.layer").EvaluateAllAsync<string[]>("figures => figures.map(f => f.dataset.layer)");
         Assert.Equal(["input", "c1.tanh", "s2", "c3.tanh", "s4", "c5.tanh", "f6.tanh", "rbf"], layers);
-        Assert.Equal(6, await page.Locator("figure.layer-c1 canvas").CountAsync());
-        Assert.Equal(16, await page.Locator("figure.layer-c3 canvas").CountAsync());
-        Assert.Equal(2, await page.Locator("figure.layer-f6 canvas").CountAsync()); // F6 and the winning prototype
+        Assert.Equal(6, await page.Locator("figure.layer-c1 canvas.map").CountAsync());
+        Assert.Equal(16, await page.Locator("figure.layer-c3 canvas.map").CountAsync());
+        Assert.Equal(2, await page.Locator("figure.layer-f6 canvas.map").CountAsync()); // F6 and the winning prototype
 
         // every canvas on the page (maps, the 28x28 input, the chart) holds an image, not a blank
         var blank = await page.EvaluateAsync<string[]>(@"() => [...document.querySelectorAll('#maps canvas, #seen, #chart')]

@@ -1,8 +1,10 @@
 // Why this digit (POST /api/explain: the saliency map, over the prepared digit and over the drawing),
 // nudge it (POST /api/explain/nudge: the small change that makes the network read another digit) and
-// the dreams (GET /api/models/{id}/dreams: what the network thinks each digit looks like).
+// the dreams (GET /api/models/{id}/dreams: what the network thinks each digit looks like), each
+// with the legend of its colours.
 import { vocabulary } from "../vocabulary.js";
-import { digitCanvas, drawSaliency, PIXELS, SIDE } from "../digit-canvas.js";
+import { digitCanvas, drawSaliency, PIXELS, SALIENCY_GAMMA, SIDE } from "../digit-canvas.js";
+import { divergingLegend, sequentialLegend } from "../colour-scales.js";
 import { getJson, postJson, problemText } from "./api.js";
 
 const { nudge: NUDGE } = vocabulary;
@@ -22,6 +24,15 @@ export function createExplainer(elements, { model, input, showPixels }) {
   let last = null; // { answer, input }
   let which = "answer";
   let asked = 0;
+  let saliencyLegend = null;
+
+  /** The saliency map's legend, on the scale it was drawn with, replacing the last one. */
+  function showSaliencyLegend(scale) {
+    const next = divergingLegend(scale, "evidence gradient: less ← 0 → more", { gamma: SALIENCY_GAMMA, low: "blue, ink takes evidence away", high: "red, ink adds evidence" });
+    if (saliencyLegend) saliencyLegend.replaceWith(next);
+    else figure.appendChild(next);
+    saliencyLegend = next;
+  }
 
   async function explain() {
     if (!last) return;
@@ -38,6 +49,7 @@ export function createExplainer(elements, { model, input, showPixels }) {
     if (which !== "answer" && body.target !== body.runnerUp) { explain(); return; } // the runner-up was not known yet
     runnerButton.textContent = `What would make it a ${body.runnerUp}`;
     drawSaliency(map, body.pixels, body.saliency, false);
+    showSaliencyLegend(Number(map.dataset.scale));
     caption.textContent = which === "answer"
       ? `Why a ${body.digit}: red is where more ink would make it more of a ${body.digit}, blue where it would make it less (${body.elapsedMs.toFixed(2)} ms).`
       : `What would make it a ${body.target}: ink on the red pixels, less ink on the blue ones (${body.elapsedMs.toFixed(2)} ms).`;
@@ -103,7 +115,11 @@ export function createExplainer(elements, { model, input, showPixels }) {
         "A person would still see the old digit in most of these. The network has no idea what a digit is: it follows the evidence of " +
         "its units, and a change aimed straight along the gradient moves that evidence far more than a random change of the same size would."
       : `Within ${NUDGE.steps} steps of at most ${NUDGE.budget} levels per pixel the network still reads a ${body.digit}: this drawing is a stubborn one.`;
-    nudge.replaceChildren(row, note(words));
+    const scale = Number(row.querySelector(".nudge-change canvas").dataset.scale);
+    const legends = document.createElement("div");
+    legends.className = "legends";
+    legends.append(inkLegend(), divergingLegend(scale, "change in ink levels: taken away ← 0 → added", { low: "blue, ink taken away", high: "red, ink added" }));
+    nudge.replaceChildren(row, legends, note(words));
     nudge.dataset.state = body.reached ? "done" : "stuck";
     nudge.dataset.digit = String(body.digit);
     if (body.reached) showPixels(body.pixels, `nudged toward ${target}`);
@@ -120,9 +136,13 @@ export function createExplainer(elements, { model, input, showPixels }) {
 
   function changeImage(original, change) {
     const fig = image(original, "the change: red ink added, blue taken away");
+    fig.className = "nudge-change";
     drawSaliency(fig.querySelector("canvas"), original, change, false);
     return fig;
   }
+
+  /** The legend of a 28x28 digit's pixels (drawDigit's scale). */
+  const inkLegend = () => sequentialLegend(0, 255, "pixel ink", "light, none", "dark, full");
 
   const note = (text) => { const p = document.createElement("p"); p.className = "nudge-note"; p.textContent = text; return p; };
 
@@ -149,6 +169,7 @@ export function createExplainer(elements, { model, input, showPixels }) {
       return { fig, dream };
     });
     dreams.replaceChildren(...figures.map((f) => f.fig));
+    if (!dreams.previousElementSibling?.classList.contains("legend")) dreams.before(inkLegend());
     // each sent back to the network, as a check anyone can see
     await Promise.all(figures.map(async ({ fig, dream }) => {
       const { ok, body } = await postJson(`/api/predict?model=${encodeURIComponent(id)}`, { pixels: dream.pixels });
@@ -174,6 +195,8 @@ export function createExplainer(elements, { model, input, showPixels }) {
       nudgeTargets.querySelectorAll("button").forEach((b) => { b.disabled = true; });
       figure.dataset.state = "idle";
       map.getContext("2d").clearRect(0, 0, SIDE, SIDE);
+      saliencyLegend?.remove();
+      saliencyLegend = null;
       caption.textContent = "Draw a digit to see why.";
       padOverlay.hidden = true;
     },

@@ -4,8 +4,9 @@
 // weighted sum and squashed output as the server computed them (the details answer's pre- and
 // post-tanh activations; the kernels from GET /api/models/{id}/parameters).
 import { vocabulary } from "../vocabulary.js";
-import { kernelCanvas, loadParameters } from "./kernels.js";
+import { kernelCanvas, loadParameters, weightLegend } from "./kernels.js";
 import { vectorColumns } from "../digit-canvas.js";
+import { maxAbs } from "../colour-scales.js";
 
 const { kernel: K, poolWindow: POOL, kinds, squash, squashSlope, prototypeWidth } = vocabulary;
 
@@ -154,12 +155,14 @@ export function createInspector({ maps, inspector }) {
       const first = p.table ? p.table.slice(0, unit.m).reduce((n, row) => n + row.length, 0) : unit.m * inMaps;
       const strip = document.createElement("div");
       strip.className = "kernel-strip";
+      const scale = maxAbs(weights); // the layer's, as the kernels panel draws them
+      strip.dataset.scale = String(scale);
       const terms = feeds.map((m, j) => {
         const k = weights.slice((first + j) * K * K, (first + j + 1) * K * K);
         let dot = 0;
         for (let r = 0; r < K; r++) for (let c = 0; c < K; c++) dot += k[r * K + c] * source.activations[m * ih * iw + (unit.r + r) * iw + unit.c + c];
         const wrap = document.createElement("figure");
-        wrap.appendChild(kernelCanvas(k, maxAbs(weights), `kernel on ${source.name} map ${m}`));
+        wrap.appendChild(kernelCanvas(k, scale, `kernel on ${source.name} map ${m}`));
         const cap = document.createElement("figcaption");
         cap.textContent = `${source.name} ${m}: ${f(dot)}`;
         wrap.appendChild(cap);
@@ -168,14 +171,15 @@ export function createInspector({ maps, inspector }) {
       });
       text(`Sees ${feeds.length === inMaps ? `every ${source.name} map` : `${feeds.length} of the ${inMaps} ${source.name} maps`}` +
         `${p.table ? ` (${feeds.join(", ")}, the paper's Table I)` : ""}, a ${K}x${K} patch of each: one kernel per map it sees.`);
-      inspector.appendChild(strip);
+      inspector.append(strip, weightLegend(scale, `${base.toUpperCase()} weight`));
       text(`weighted sum = bias + Σ kernel · patch = ${f(bias)} + ${terms.map(f).join(" + ")} = ${f(sum)}`, "formula");
     } else if (weighted.kind === kinds.fc && p) {
       const n = dims(source.shape)[0];
       const row = p.tensors[0].values.slice(unit.m * n, (unit.m + 1) * n);
       const bias = p.tensors[1].values[unit.m];
       text(`Sees all ${n} outputs of ${source.name}, one weight each:`);
-      inspector.appendChild(kernelCanvas(row, maxAbs(p.tensors[0].values), `${n} weights of ${base} unit ${unit.m}`, vectorColumns(n)));
+      const scale = maxAbs(p.tensors[0].values);
+      inspector.append(kernelCanvas(row, scale, `${n} weights of ${base} unit ${unit.m}`, vectorColumns(n)), weightLegend(scale, `${base.toUpperCase()} weight`));
       text(`weighted sum = bias + Σ w · x = ${f(bias)} + ${f(sum - bias)} = ${f(sum)}`, "formula");
     } else if (weighted.kind === kinds.subsample && p) {
       const coefficient = p.tensors[0].values[unit.m], bias = p.tensors[1].values[unit.m];
@@ -189,8 +193,6 @@ export function createInspector({ maps, inspector }) {
     if (squashed) text(`output = ${squash} · tanh(${squashSlope.toFixed(4)} × ${f(sum)}) = ${f(out)}`, "formula");
     if (base === "f6" && prototypeWidth) text(`F6 unit ${unit.m} is pixel (${Math.floor(unit.m / prototypeWidth)}, ${unit.m % prototypeWidth}) of the 7x12 bitmap compared with each prototype.`, "muted");
   }
-
-  const maxAbs = (values) => values.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-6);
 
   function pointer(event) {
     const canvas = event.target.closest?.("canvas[data-unit-map]");

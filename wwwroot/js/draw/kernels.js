@@ -1,7 +1,9 @@
 // The model's weights (GET /api/models/{id}/parameters, fetched once per model) and their images:
-// kernels as small images, red positive and blue negative; C3's laid out as the paper's Table I.
+// kernels as small images on the diverging scale (red positive, blue negative), each layer's with its
+// legend; C3's laid out as the paper's Table I.
 import { vocabulary } from "../vocabulary.js";
 import { labelledCanvas, paint } from "../digit-canvas.js";
+import { divergingLegend, divergingScale, maxAbs } from "../colour-scales.js";
 import { getJson } from "./api.js";
 
 const { kernel: K } = vocabulary;
@@ -24,15 +26,16 @@ export function loadParameters(model) {
 export function kernelCanvas(values, scale, label, width = K) {
   const canvas = labelledCanvas(label, "kernel");
   canvas.title = label;
+  const colour = divergingScale(scale);
   return paint(canvas, width, Math.ceil(values.length / width), (i) => {
     if (i >= values.length) return [0, 0, 0, 0]; // the last row's cells past the end
-    const t = Math.min(1, Math.abs(values[i]) / scale);
-    const rgb = values[i] >= 0 ? [255, 255 - 200 * t, 255 - 210 * t] : [255 - 210 * t, 255 - 150 * t, 255];
-    return [...rgb.map(Math.round), 255];
+    return [...colour(values[i]), 255];
   });
 }
 
-const maxAbs = (values) => values.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-6);
+/** The legend of weights drawn on [-scale, scale]. */
+export const weightLegend = (scale, what) =>
+  divergingLegend(scale, `${what}: negative ← 0 → positive`, { low: "blue, negative", high: "red, positive" });
 
 /** C1's kernels in a row, then C3's as Table I: a column per C3 map, a row per S2 map, blank where unconnected. */
 export async function renderKernels(container, model) {
@@ -45,7 +48,10 @@ export async function renderKernels(container, model) {
   const row = document.createElement("div");
   row.className = "kernel-row";
   row.innerHTML = "<h3>C1: 6 kernels over the input</h3>";
-  for (let m = 0; m < 6; m++) row.appendChild(kernelCanvas(c1Weights.slice(m * K * K, (m + 1) * K * K), maxAbs(c1Weights), `C1 kernel ${m}`));
+  const c1Scale = maxAbs(c1Weights);
+  row.dataset.scale = String(c1Scale);
+  for (let m = 0; m < 6; m++) row.appendChild(kernelCanvas(c1Weights.slice(m * K * K, (m + 1) * K * K), c1Scale, `C1 kernel ${m}`));
+  row.appendChild(weightLegend(c1Scale, "C1 weight"));
   container.appendChild(row);
 
   const weights = c3.tensors[0].values, scale = maxAbs(weights), table = c3.table;
@@ -53,6 +59,7 @@ export async function renderKernels(container, model) {
   const grid = document.createElement("div");
   grid.className = "table-one";
   grid.id = "table-one";
+  grid.dataset.scale = String(scale);
   grid.style.gridTemplateColumns = `auto repeat(${table.length}, minmax(0, 1fr))`;
   const head = (text) => { const e = document.createElement("span"); e.className = "t-head"; e.textContent = text; grid.appendChild(e); };
   head("S2 \\ C3");
@@ -75,6 +82,5 @@ export async function renderKernels(container, model) {
   }
   const title = document.createElement("h3");
   title.textContent = `C3: ${weights.length / (K * K)} kernels, as the paper's Table I`;
-  container.appendChild(title);
-  container.appendChild(grid);
+  container.append(title, weightLegend(scale, "C3 weight"), grid);
 }

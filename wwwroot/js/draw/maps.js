@@ -1,8 +1,10 @@
 // Draws the layers of a prediction's details: feature maps as small images, vectors as grids of
-// cells, F6 as its 7x12 bitmap beside the winning class's prototype. The titles, the squashing
-// amplitude and the prototypes come from the server's vocabulary.
+// cells, F6 as its 7x12 bitmap beside the winning class's prototype, each layer with the legend of
+// the range it is drawn on. The titles, the squashing amplitude and the prototypes come from the
+// server's vocabulary.
 import { vocabulary } from "../vocabulary.js";
 import { labelledCanvas, paintValues, vectorColumns } from "../digit-canvas.js";
+import { sequentialLegend } from "../colour-scales.js";
 
 const { squash, boundedKinds, layers: TITLES, prototypes, prototypeWidth, prototypeHeight } = vocabulary;
 const PROTOTYPE = prototypeWidth * prototypeHeight;
@@ -53,6 +55,8 @@ function renderLayer(layer, result) {
   const size = height * width;
   const [fig, body] = figure(title, `${subtitle} · ${shape.join("x")}`, "layer-" + base);
   fig.dataset.layer = layer.name;
+  const what = layer.name === "input" ? "value" : boundedKinds.includes(layer.kind) ? "activation, squashed" : "activation";
+  fig.appendChild(sequentialLegend(lo, hi, `${title} ${what}`, "light, low", "dark, high"));
 
   if (base === "f6" && values.length === PROTOTYPE) {
     body.classList.add("f6-pair");
@@ -60,6 +64,7 @@ function renderLayer(layer, result) {
     if (result.distances) { // only an RBF output compares F6 with the prototypes
       const digit = result.digit;
       body.appendChild(labelled(pixelCanvas(prototypes, digit * PROTOTYPE, prototypeWidth, prototypeHeight, -1, 1, `Prototype bitmap of ${digit}`), `prototype of ${digit}`));
+      fig.appendChild(sequentialLegend(-1, 1, "prototype pixel", "light, off", "dark, on"));
     }
     return fig;
   }
