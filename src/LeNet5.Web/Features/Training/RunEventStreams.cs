@@ -67,9 +67,9 @@ public sealed class RunEventStreams(RunStore store, RunViews views, ClusterSigna
                 sent = state.History.Count > 0 ? state.History[^1].Epoch : 0;
                 yield return Item(StateEvent, state, sent);
             }
+            var progress = views.ProgressOf(run);
             if (run.CompletedEpochs > sent || IsOver(run.Status))
             {
-                var progress = views.ProgressOf(run);
                 foreach (var epoch in store.GetEpochs(id).Where(e => e.Epoch > sent))
                 {
                     yield return Item(EpochEventName, new EpochEvent(id, epoch, progress?.Progress ?? (double)epoch.Epoch / run.Epochs, progress?.EtaSeconds), epoch.Epoch);
@@ -81,7 +81,7 @@ public sealed class RunEventStreams(RunStore store, RunViews views, ClusterSigna
                 if (views.Final(id) is { } final) yield return Item(DoneEvent, final);
                 yield break;
             }
-            if (views.ProgressOf(run)?.Last is { } latest && latest != lastProgress)
+            if (progress?.Last is { } latest && latest != lastProgress)
             {
                 lastProgress = latest;
                 yield return Item(ProgressEventName, latest);

@@ -67,10 +67,7 @@ public sealed class RunModelStoreTests : IDisposable
     {
         using var factory = Factory();
         var client = AdminApp.Admin(factory);
-        long id = await AdminApp.StartAsync(client, new { trainLimit = 500, epochs = 200 });
-        await AdminApp.WaitForAsync(client, id, r => r.CompletedEpochs >= 1, "one epoch in");
-        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync($"/api/training/{id}/cancel", null)).StatusCode);
-        int trained = (await AdminApp.WaitForStatusAsync(client, id, "canceled")).CompletedEpochs;
+        var (id, _, trained) = await StopAfterAnEpochAsync(client);
         // as if the run had been asked for exactly the epochs its checkpoint holds: nothing left to train
         var resumed = await client.PostAsync($"/api/training/{id}/resume", AdminApp.Json(new { epochs = trained }));
         Assert.Equal(HttpStatusCode.Accepted, resumed.StatusCode);
@@ -85,11 +82,7 @@ public sealed class RunModelStoreTests : IDisposable
     {
         using var factory = Factory();
         var client = AdminApp.Admin(factory);
-        long id = await AdminApp.StartAsync(client, new { trainLimit = 500, epochs = 200 });
-        await AdminApp.WaitForAsync(client, id, r => r.CompletedEpochs >= 1, "one epoch in");
-        string created = (await ApiAssert.Json.Deserialize<JsonElement>(client, $"/api/training/{id}")).GetProperty("createdAt").GetString()!;
-        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync($"/api/training/{id}/cancel", null)).StatusCode);
-        int trained = (await AdminApp.WaitForStatusAsync(client, id, "canceled")).CompletedEpochs;
+        var (id, created, trained) = await StopAfterAnEpochAsync(client);
 
         // as if the run's model had been stored, and its replica killed before the run's end was recorded
         var checkpoint = Core.Models.ModelFile.Read(factory.Services.GetRequiredService<RunStore>().GetCheckpoint(id)!, "checkpoint", out _);
@@ -102,5 +95,15 @@ public sealed class RunModelStoreTests : IDisposable
         var done = await AdminApp.WaitForStatusAsync(client, id, "completed");
         Assert.Equal($"run-{id}-lenet5", done.ModelId);
         Assert.Single((await ApiAssert.Json.Deserialize<ModelAnswer[]>(client, "/api/models")), m => m.Id.StartsWith($"run-{id}-lenet5", StringComparison.Ordinal));
+    }
+
+    /// <summary>A long run canceled once it has checkpointed an epoch: its id, creation time (as the API gives it) and the epochs its checkpoint holds.</summary>
+    private static async Task<(long Id, string CreatedAt, int Trained)> StopAfterAnEpochAsync(HttpClient client)
+    {
+        long id = await AdminApp.StartAsync(client, new { trainLimit = 500, epochs = 200 });
+        await AdminApp.WaitForAsync(client, id, r => r.CompletedEpochs >= 1, "one epoch in");
+        string created = (await ApiAssert.Json.Deserialize<JsonElement>(client, $"/api/training/{id}")).GetProperty("createdAt").GetString()!;
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync($"/api/training/{id}/cancel", null)).StatusCode);
+        return (id, created, (await AdminApp.WaitForStatusAsync(client, id, "canceled")).CompletedEpochs);
     }
 }
