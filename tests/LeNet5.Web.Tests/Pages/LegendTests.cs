@@ -2,6 +2,7 @@ using System.Text.Json;
 using LeNet5.Core.Layers;
 using Microsoft.Playwright;
 using static LeNet5.Web.Tests.Support.PageDrawing;
+using static LeNet5.Web.Tests.Support.PageNumbers;
 
 namespace LeNet5.Web.Tests.Pages;
 
@@ -19,8 +20,6 @@ public sealed class LegendTests(BrowserFixture browser) : DrawingPageSession(bro
 
     /// <summary>ColorBrewer's RdBu in 9 classes, from the most negative to the most positive.</summary>
     private static readonly string[] RdBu9 = ["#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7", "#fddbc7", "#f4a582", "#d6604d", "#b2182b"];
-
-    private const string CurrentModel = "(document.getElementById('model')?.value ?? document.getElementById('dreams').dataset.model)";
 
     [Fact]
     public async Task EveryColourScaledPanelHasALegendWithTheRangeItWasPaintedOn()
@@ -42,8 +41,7 @@ public sealed class LegendTests(BrowserFixture browser) : DrawingPageSession(bro
 
         // what the page painted, against the details answer for the same drawing: each pixel of the input
         // and of C1's first map is the legend's colour at its value (between the bar's two end colours)
-        var details = await page.EvaluateAsync<JsonElement>($@"async () => (await (await fetch('/api/predict?details=true&model=' + encodeURIComponent({CurrentModel}), {{
-            method: 'POST', headers: {{ 'Content-Type': 'application/json' }}, body: JSON.stringify({{ image: document.getElementById('pad').toDataURL() }}) }})).json())");
+        var details = await DetailsAsync(page);
         foreach (var name in new[] { "input", "c1.tanh" })
         {
             var layer = details.GetProperty("layers").EnumerateArray().FirstOrDefault(l => l.GetProperty("name").GetString() == name);
@@ -66,7 +64,7 @@ public sealed class LegendTests(BrowserFixture browser) : DrawingPageSession(bro
         }
 
         // the kernels: each layer's legend is its largest |weight|, the scale its kernels were painted on
-        var parameters = await page.EvaluateAsync<JsonElement>($"async () => (await fetch('/api/models/' + encodeURIComponent({CurrentModel}) + '/parameters')).json()");
+        var parameters = await ParametersAsync(page);
         double MaxAbsWeight(string layer) => parameters.GetProperty("layers").EnumerateArray().First(l => l.GetProperty("name").GetString() == layer)
             .GetProperty("tensors")[0].GetProperty("values").EnumerateArray().Max(v => Math.Abs(v.GetDouble()));
         var c1Kernels = await LegendAsync(page.Locator("#kernels .kernel-row .legend"));
@@ -124,7 +122,7 @@ public sealed class LegendTests(BrowserFixture browser) : DrawingPageSession(bro
         var page = await OpenAsync(dark ? DarkDesktop : Desktop);
         Assert.Equal(dark ? "dark" : "light", await page.EvaluateAsync<string>("() => document.documentElement.dataset.scheme"));
         await page.Locator("#kernels .kernel-row canvas.kernel").First.WaitForAsync();
-        var parameters = await page.EvaluateAsync<JsonElement>($"async () => (await fetch('/api/models/' + encodeURIComponent({CurrentModel}) + '/parameters')).json()");
+        var parameters = await ParametersAsync(page);
         var weights = parameters.GetProperty("layers").EnumerateArray().First(l => l.GetProperty("name").GetString() == "c1")
             .GetProperty("tensors")[0].GetProperty("values").EnumerateArray().Select(v => v.GetDouble()).ToArray();
         double scale = weights.Max(Math.Abs);
@@ -236,15 +234,5 @@ public sealed class LegendTests(BrowserFixture browser) : DrawingPageSession(bro
         Assert.Equal("img", e.GetProperty("role").GetString());
         return new Legend(e.GetProperty("lo").GetDouble(), e.GetProperty("hi").GetDouble(), e.GetProperty("loText").GetString()!,
             e.GetProperty("hiText").GetString()!, e.GetProperty("label").GetString()!, e.GetProperty("bar").EnumerateArray().Select(Rgb).ToArray());
-    }
-
-    /// <summary>The canvas's pixels, row-major, as [r, g, b, a].</summary>
-    private static async Task<int[][]> PixelsAsync(ILocator canvas)
-    {
-        var e = await canvas.EvaluateAsync<JsonElement>(@"c => {
-            const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-            return Array.from({ length: c.width * c.height }, (_, i) => [data[i * 4], data[i * 4 + 1], data[i * 4 + 2], data[i * 4 + 3]]);
-        }");
-        return e.EnumerateArray().Select(Rgb).ToArray();
     }
 }
