@@ -50,6 +50,16 @@ export function divergingScale(scale, gamma = 1) {
   };
 }
 
+/**
+ * The text colour for a number written on background rgb: black or white, whichever contrasts
+ * more (WCAG relative luminance; the crossing at 0.179 keeps both above 4.5:1 on every colour).
+ */
+export function inkOn(rgb) {
+  const linear = (c) => (c / 255 <= 0.04045 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
+  const luminance = 0.2126 * linear(rgb[0]) + 0.7152 * linear(rgb[1]) + 0.0722 * linear(rgb[2]);
+  return luminance > 0.179 ? "#000000" : "#ffffff";
+}
+
 /** The largest magnitude of values, never 0 (a scale needs a range). */
 export const maxAbs = (values) => values.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-12);
 

@@ -2,9 +2,12 @@
 // maps. Its receptive field is traced back through every layer to the input (through C3's connection
 // table: an S2 map that does not feed the unit is not lit), and the inspector shows its kernels, bias,
 // weighted sum and squashed output as the server computed them (the details answer's pre- and
-// post-tanh activations; the kernels from GET /api/models/{id}/parameters).
+// post-tanh activations; the kernels from GET /api/models/{id}/parameters). A click pins the unit (so
+// the pointer can travel to the panel over other units), and from a C1, S2, C3 or S4 unit the panel
+// opens the sliding window (slide.js) that computes the unit's whole map.
 import { vocabulary } from "../vocabulary.js";
-import { kernelCanvas, loadParameters, weightLegend } from "./kernels.js";
+import { convKernels, kernelCanvas, loadParameters, weightLegend } from "./kernels.js";
+import { slidable } from "./slide.js";
 import { vectorColumns } from "../digit-canvas.js";
 import { maxAbs } from "../colour-scales.js";
 
@@ -39,13 +42,15 @@ function receptiveFields(layers, i, unit, parameters) {
   return regions;
 }
 
-export function createInspector({ maps, inspector }) {
+export function createInspector({ maps, inspector, slider }) {
   let body = null;
   let parameters = new Map();
   let current = null; // { figure, canvasIndex, r, c }
+  let pinned = null; // the canvas a click pinned the inspector to: the pointer passing over other units leaves it be
 
   async function update(answer) {
     body = answer;
+    pinned = null; // the maps are drawn anew
     parameters = await loadParameters(answer.model);
     for (const fig of maps.querySelectorAll("figure.layer")) {
       if (!inspectable(fig.dataset.layer)) continue;
@@ -151,14 +156,13 @@ export function createInspector({ maps, inspector }) {
     if (weighted.kind === kinds.conv && p) {
       const weights = p.tensors[0].values, bias = p.tensors[1].values[unit.m];
       const [inMaps, ih, iw] = dims(source.shape);
-      const feeds = p.table ? p.table[unit.m] : [...Array(inMaps).keys()];
-      const first = p.table ? p.table.slice(0, unit.m).reduce((n, row) => n + row.length, 0) : unit.m * inMaps;
+      const kernels = convKernels(p, unit.m, inMaps);
+      const feeds = kernels.map((k) => k.input);
       const strip = document.createElement("div");
       strip.className = "kernel-strip";
       const scale = maxAbs(weights); // the layer's, as the kernels panel draws them
       strip.dataset.scale = String(scale);
-      const terms = feeds.map((m, j) => {
-        const k = weights.slice((first + j) * K * K, (first + j + 1) * K * K);
+      const terms = kernels.map(({ input: m, weights: k }) => {
         let dot = 0;
         for (let r = 0; r < K; r++) for (let c = 0; c < K; c++) dot += k[r * K + c] * source.activations[m * ih * iw + (unit.r + r) * iw + unit.c + c];
         const wrap = document.createElement("figure");
@@ -191,12 +195,22 @@ export function createInspector({ maps, inspector }) {
       text(`${weighted.kind === "maxpool" ? "The largest" : "The average"} of the ${POOL}x${POOL} block of ${source.name} map ${unit.m} under it: ${f(sum)} (no weights).`, "formula");
     }
     if (squashed) text(`output = ${squash} · tanh(${squashSlope.toFixed(4)} × ${f(sum)}) = ${f(out)}`, "formula");
+    if (h * w > 1 && slidable(body, parameters, base)) {
+      const watch = document.createElement("button");
+      watch.type = "button";
+      watch.className = "btn watch";
+      watch.textContent = `Watch ${weighted.kind === kinds.conv ? "the kernel" : `the ${POOL}x${POOL} window`} slide to compute ${base.toUpperCase()} map ${unit.m}`;
+      watch.addEventListener("click", () => slider.open(body, parameters, base, unit.m, watch));
+      inspector.appendChild(watch);
+    }
     if (base === "f6" && prototypeWidth) text(`F6 unit ${unit.m} is pixel (${Math.floor(unit.m / prototypeWidth)}, ${unit.m % prototypeWidth}) of the 7x12 bitmap compared with each prototype.`, "muted");
   }
 
   function pointer(event) {
     const canvas = event.target.closest?.("canvas[data-unit-map]");
     if (!canvas || !body) return;
+    if (event.type === "pointermove" && pinned) return;
+    if (event.type === "pointerdown") pinned = event.pointerType === "mouse" && pinned !== canvas ? canvas : null; // a click pins, a second click frees
     const rect = canvas.getBoundingClientRect();
     const c = Math.min(canvas.width - 1, Math.floor(((event.clientX - rect.left) / rect.width) * canvas.width));
     const r = Math.min(canvas.height - 1, Math.floor(((event.clientY - rect.top) / rect.height) * canvas.height));
@@ -207,7 +221,9 @@ export function createInspector({ maps, inspector }) {
   maps.addEventListener("pointerdown", pointer);
   maps.addEventListener("focusin", (event) => {
     const canvas = event.target.closest?.("canvas[data-unit-map]");
-    if (canvas && body) show(canvas, Math.floor(canvas.height / 2), Math.floor(canvas.width / 2));
+    if (!canvas || !body || canvas === pinned) return; // a click's focus keeps the clicked unit
+    pinned = null;
+    show(canvas, Math.floor(canvas.height / 2), Math.floor(canvas.width / 2));
   });
   maps.addEventListener("keydown", (event) => {
     const canvas = event.target.closest?.("canvas[data-unit-map]");
@@ -218,5 +234,5 @@ export function createInspector({ maps, inspector }) {
     show(canvas, Math.min(canvas.height - 1, Math.max(0, current.r + dr)), Math.min(canvas.width - 1, Math.max(0, current.c + dc)));
   });
 
-  return { update };
+  return { update: async (answer) => { await update(answer); slider.update(answer, parameters); } };
 }

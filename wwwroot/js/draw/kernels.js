@@ -22,6 +22,18 @@ export function loadParameters(model) {
   return cache.get(model);
 }
 
+/**
+ * The kernels of output map m of convolution layer p (as loadParameters gives it), one per input map
+ * it sees: every one of inputMaps, or C3's through its connection table (the paper's Table I), whose
+ * kernels are stored map after map in the table's order.
+ */
+export function convKernels(p, m, inputMaps) {
+  const feeds = p.table ? p.table[m] : [...Array(inputMaps).keys()];
+  const first = p.table ? p.table.slice(0, m).reduce((n, row) => n + row.length, 0) : m * inputMaps;
+  const weights = p.tensors[0].values;
+  return feeds.map((input, j) => ({ input, weights: weights.slice((first + j) * K * K, (first + j + 1) * K * K) }));
+}
+
 /** Weights as a width-wide image on a diverging scale [-scale, scale]. */
 export function kernelCanvas(values, scale, label, width = K) {
   const canvas = labelledCanvas(label, "kernel");

@@ -8,6 +8,7 @@ import { render } from "./maps.js";
 import { drawDigit, SIDE } from "../digit-canvas.js";
 import { getJson, postJson, problemText } from "./api.js";
 import { createInspector } from "./inspect.js";
+import { createSlider } from "./slide.js";
 import { renderKernels } from "./kernels.js";
 import { createExplainer } from "./explain.js";
 import { createCorrector } from "./correct.js";
@@ -39,7 +40,7 @@ const pad = createPad({
   pad: $("pad"), hint: $("pad-hint"), undoButton: $("undo"), clearButton: $("clear"), pen: $("pen"), penValue: $("pen-value"),
 }, changed);
 const currentModel = () => (modelPicker ? modelPicker.value : $("dreams").dataset.model);
-const inspector = createInspector({ maps, inspector: $("inspector") });
+const inspector = createInspector({ maps, inspector: $("inspector"), slider: createSlider($("slide")) });
 const explainer = createExplainer({
   answerButton: $("why-answer"), runnerButton: $("why-runner"), onPad: $("why-on-pad"), figure: $("saliency"), map: $("saliency-map"),
   caption: $("saliency-caption"), padCanvas: $("pad"), padOverlay: $("pad-saliency"), nudgeTargets: $("nudge-targets"), nudge: $("nudge"), dreams: $("dreams"),

@@ -10,7 +10,7 @@ const { squash, boundedKinds, layers: TITLES, prototypes, prototypeWidth, protot
 const PROTOTYPE = prototypeWidth * prototypeHeight;
 
 /** Squashed layers, and averages or maxima of them, lie in [-A, A]; any other layer is drawn on its own range. */
-function range(layer) {
+export function drawnRange(layer) {
   if (boundedKinds.includes(layer.kind)) return [-squash, squash];
   let lo = Infinity, hi = -Infinity;
   for (const v of layer.activations) { if (v < lo) lo = v; if (v > hi) hi = v; }
@@ -44,7 +44,7 @@ function shownLayers(layers) {
 function renderLayer(layer, result) {
   const base = layer.name.replace(/\.tanh$/, "");
   const [title, subtitle] = TITLES[base] || [base.toUpperCase(), layer.kind];
-  const [lo, hi] = range(layer);
+  const [lo, hi] = drawnRange(layer);
   const shape = layer.shape;
   const values = layer.activations;
   // [maps, height, width] with more than one pixel a map is drawn as images; anything else is a vector
