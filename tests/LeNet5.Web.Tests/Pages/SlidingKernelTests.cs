@@ -32,9 +32,7 @@ public sealed class SlidingKernelTests(BrowserFixture browser) : DrawingPageSess
     [Fact]
     public async Task TheKernelSlidingOverTheInputComputesC1sMapAsTheServerDid()
     {
-        var page = await OpenAsync(Desktop);
-        await DrawWithMouseAsync(page, Seven);
-        await AnswerAsync(page);
+        var page = await DrawnAsync(Desktop);
         const int map = 2;
         await OpenSlideAsync(page, "c1", map);
         var (details, parameters) = await NumbersAsync(page);
@@ -113,9 +111,7 @@ public sealed class SlidingKernelTests(BrowserFixture browser) : DrawingPageSess
     [Fact]
     public async Task AC3MapsKernelSlidesOverExactlyTheS2MapsOfTableOne()
     {
-        var page = await OpenAsync(Desktop);
-        await DrawWithMouseAsync(page, Seven);
-        await AnswerAsync(page);
+        var page = await DrawnAsync(Desktop);
         for (int o = 0; o < Architecture.C3Table.Length; o++)
         {
             await OpenSlideAsync(page, "c3", o);
@@ -164,9 +160,7 @@ public sealed class SlidingKernelTests(BrowserFixture browser) : DrawingPageSess
     [Fact]
     public async Task TheTwoByTwoWindowsOfS2AndS4ComputeWhatTheEnginesPoolingDoes()
     {
-        var page = await OpenAsync(Desktop);
-        await DrawWithMouseAsync(page, Seven);
-        await AnswerAsync(page);
+        var page = await DrawnAsync(Desktop);
 
         // the default model averages: (a + b + c + d) / 4, no weights, no squashing
         await OpenSlideAsync(page, "s2", 1);
@@ -207,9 +201,7 @@ public sealed class SlidingKernelTests(BrowserFixture browser) : DrawingPageSess
     [Fact]
     public async Task WithReducedMotionItStepsOnDemandAndNeverPlaysByItself()
     {
-        var page = await OpenAsync(new BrowserNewContextOptions(Desktop) { ReducedMotion = ReducedMotion.Reduce });
-        await DrawWithMouseAsync(page, Seven);
-        await AnswerAsync(page);
+        var page = await DrawnAsync(new BrowserNewContextOptions(Desktop) { ReducedMotion = ReducedMotion.Reduce });
         await OpenSlideAsync(page, "c1", 0);
         Assert.Equal("false", await Slide(page).GetAttributeAsync("data-playing"));
         await page.Locator("#slide-speed").SelectOptionAsync("16"); // the fastest: an autoplay would be seen at once
@@ -248,15 +240,22 @@ public sealed class SlidingKernelTests(BrowserFixture browser) : DrawingPageSess
     [Fact]
     public async Task WithThePlayerOpenThePageHasNoSeriousAccessibilityViolation()
     {
-        var page = await OpenAsync(Desktop);
-        await DrawWithMouseAsync(page, Seven);
-        await AnswerAsync(page);
+        var page = await DrawnAsync(Desktop);
         await OpenSlideAsync(page, "c3", 9);
         await PauseAsync(page);
         await page.Locator("#slide-step").ClickAsync();
         var violations = await Axe.SeriousViolationsAsync(page, "/ with the sliding window open");
         Assert.True(violations.Count == 0, Axe.Describe(violations));
         Assert.Empty(ConsoleErrors);
+    }
+
+    /// <summary>The drawing page in a context of these options, a 7 drawn with the mouse and answered.</summary>
+    private async Task<IPage> DrawnAsync(BrowserNewContextOptions options)
+    {
+        var page = await OpenAsync(options);
+        await DrawWithMouseAsync(page, Seven);
+        await AnswerAsync(page);
+        return page;
     }
 
     private static ILocator Slide(IPage page) => page.Locator("#slide");

@@ -34,8 +34,7 @@ function layersOf(body, base) {
 export function slidable(body, parameters, base) {
   const l = layersOf(body, base);
   if (!l || l.weighted.shape.length !== 3 || l.source.shape.length !== 3) return false;
-  if (l.weighted.kind === kinds.conv) return parameters.has(base);
-  if (l.weighted.kind === kinds.subsample) return parameters.has(base);
+  if (l.weighted.kind === kinds.conv || l.weighted.kind === kinds.subsample) return parameters.has(base);
   return l.weighted.kind === "avgpool" || l.weighted.kind === "maxpool";
 }
 
