@@ -48,6 +48,8 @@ async function load(model) {
   showMatrix(shown);
   clearCell();
   results.dataset.state = "done";
+  const linked = /^(\d)-(\d)$/.exec(new URLSearchParams(location.search).get("cell") ?? "");
+  if (linked) chooseCell(Number(linked[1]), Number(linked[2]), { focus: false });
 }
 
 function showOverall(r) {
@@ -185,10 +187,12 @@ function clearCell() {
   more.hidden = true;
 }
 
-function chooseCell(t, p) {
+/** Lists the digits of cell (t, p); the URL names the cell, so a reload or the way back from the drawing page shows it again. */
+function chooseCell(t, p, { focus = true } = {}) {
   for (const b of matrix.querySelectorAll("button.cell[aria-pressed='true']")) b.setAttribute("aria-pressed", "false");
   cellButton(t, p).setAttribute("aria-pressed", "true");
-  focusCell(t, p);
+  if (focus) focusCell(t, p);
+  setQuery({ model: shown.model, cell: `${t}-${p}` });
   cell = { label: t, read: p, indices: shown.cells[t][p], next: 0, model: shown.model };
   cellDigits.replaceChildren();
   cellDigits.dataset.cell = `${t}-${p}`;
@@ -265,11 +269,19 @@ function thumbnail(index, pixels, c) {
 
 // ---- the model ----
 
+/** The page's URL with these query values (null drops one); replaced, not pushed: Back leaves the page. */
+function setQuery(values) {
+  const url = new URL(location.href);
+  for (const [key, value] of Object.entries(values)) {
+    if (value === null) url.searchParams.delete(key);
+    else url.searchParams.set(key, value);
+  }
+  history.replaceState(null, "", url);
+}
+
 if (picker) {
   picker.addEventListener("change", () => {
-    const url = new URL(location.href);
-    url.searchParams.set("model", picker.value);
-    history.replaceState(null, "", url);
+    setQuery({ model: picker.value, cell: null });
     $("model-missing")?.remove();
     load(picker.value);
   });

@@ -131,6 +131,14 @@ public sealed class TestSetPageTests(BrowserFixture browser) : IAsyncLifetime
         Assert.Equal("lenet5-paper", await page.Locator("#model").InputValueAsync());
         Assert.StartsWith($"MNIST test digit {index}, labelled {t} · lenet5-paper · ", await page.Locator("#timing").TextContentAsync());
         Assert.Equal(8, await page.Locator("#maps figure.layer").CountAsync()); // every layer's maps
+
+        // the way back finds the model and the cell as they were left: the URL names both
+        await page.GoBackAsync();
+        Assert.EndsWith($"/test-set?model=lenet5-paper&cell={t}-{p}", page.Url);
+        await ResultsShownAsync(page, "lenet5-paper");
+        await CellShownAsync(page, t, p);
+        Assert.Equal("true", await Cell(page, t, p).GetAttributeAsync("aria-pressed"));
+        Assert.Equal(results.Cells[t][p].Take(48), await ShownIndicesAsync(page));
         Assert.Empty(_consoleErrors);
     }
 
