@@ -142,7 +142,7 @@ function showMatrix(r) {
     });
   });
   matrixLegend.replaceChildren(legend(colour, 0, largest,
-    { caption: "test digits in a cell (log scale)", low: "light, none", high: "dark, the most" }));
+    { caption: "test digits in a cell (log scale)", low: "light, none", high: "dark, the most", format: count }));
 }
 
 const cellName = (t, p) => `labelled ${t}, read as ${p}`;

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using LeNet5.Web.Tests.Features.TestSet;
 using Microsoft.Playwright;
 using static LeNet5.Web.Tests.Support.PageDrawing;
+using static System.FormattableString;
 
 namespace LeNet5.Web.Tests.Pages;
 
@@ -35,7 +36,7 @@ public sealed class TestSetPageTests(BrowserFixture browser) : IAsyncLifetime
         {
             var row = results.Digits[d];
             var cells = await rows.Nth(d).Locator("th, td").AllTextContentsAsync();
-            Assert.Equal([$"{d}", $"{row.Count:N0}", $"{row.Correct:N0}", $"{100 * row.Accuracy:0.00}%"], cells);
+            Assert.Equal([$"{d}", Invariant($"{row.Count:N0}"), Invariant($"{row.Correct:N0}"), Invariant($"{100 * row.Accuracy:0.00}%")], cells);
         }
 
         var buttons = page.Locator("#matrix button.cell");
@@ -54,6 +55,7 @@ public sealed class TestSetPageTests(BrowserFixture browser) : IAsyncLifetime
         Assert.Equal("rgb(15, 23, 42)", await BackgroundAsync(Cell(page, fullT, fullP)));
         Assert.Equal("rgb(248, 250, 252)", await BackgroundAsync(Cell(page, emptyT, emptyP)));
         Assert.Equal(largest.ToString(), await page.Locator("#matrix-legend .legend").GetAttributeAsync("data-hi"));
+        Assert.Equal(Invariant($"{largest:N0}"), await page.Locator("#matrix-legend .legend-hi").TextContentAsync());
 
         // a model that is not here: the page says so and shows the active one
         var missing = await OpenAsync(Desktop, "/test-set?model=no-such-model");

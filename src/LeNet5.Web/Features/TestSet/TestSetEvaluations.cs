@@ -10,8 +10,8 @@ namespace LeNet5.Web.Features.TestSet;
 /// </summary>
 public sealed class TestSetEvaluations(MnistSource mnist, ModelAnswers answers)
 {
-    /// <summary>The key of the answer among the model's others.</summary>
-    private const string AnswerName = "test-set";
+    /// <summary>The name of the answer among the model's others.</summary>
+    public const string AnswerName = "test-set";
 
     /// <summary>The results as their JSON answer (a <see cref="TestSetResults"/>).</summary>
     public Task<ModelAnswer> GetAsync(ModelEntry entry, CancellationToken cancellationToken) =>

@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using LeNet5.Core.Models;
 using LeNet5.Core.Training;
+using LeNet5.Web.Features.Models;
+using LeNet5.Web.Features.TestSet;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LeNet5.Web.Tests.Features.TestSet;
 
@@ -89,6 +92,12 @@ public sealed class TestSetResultsTests(LeNet5WebFactory factory) : IClassFixtur
         Assert.All(responses, r => Assert.Equal(tag, r.Headers.ETag));
         var bytes = await responses[0].Content.ReadAsByteArrayAsync();
         foreach (var r in responses) Assert.Equal(bytes, await r.Content.ReadAsByteArrayAsync());
+
+        // kept: asked again, the model's answers hold it and nothing evaluates the model a second time
+        var entry = factory.Services.GetRequiredService<ModelRegistry>().Get("lenet5-softmax")!;
+        var kept = await factory.Services.GetRequiredService<ModelAnswers>().GetAsync(entry, TestSetEvaluations.AnswerName,
+            () => throw new InvalidOperationException("evaluated twice"), CancellationToken.None);
+        Assert.Equal(bytes, kept.Bytes);
 
         using var conditional = new HttpRequestMessage(HttpMethod.Get, "/api/models/lenet5-softmax/test-set");
         conditional.Headers.IfNoneMatch.Add(tag);
