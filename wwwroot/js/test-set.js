@@ -166,14 +166,15 @@ matrix.addEventListener("keydown", (event) => {
   else if (event.key === "End") p = DIGITS - 1;
   else return;
   event.preventDefault();
-  focusCell(t, p);
+  tabStop(t, p).focus();
 });
 
-function focusCell(t, p) {
+/** Makes cell (t, p) the matrix's one tab stop; returns its button. */
+function tabStop(t, p) {
   for (const b of matrix.querySelectorAll("button.cell[tabindex='0']")) b.tabIndex = -1;
   const button = cellButton(t, p);
   button.tabIndex = 0;
-  button.focus();
+  return button;
 }
 
 // ---- the digits of a cell ----
@@ -190,8 +191,9 @@ function clearCell() {
 /** Lists the digits of cell (t, p); the URL names the cell, so a reload or the way back from the drawing page shows it again. */
 function chooseCell(t, p, { focus = true } = {}) {
   for (const b of matrix.querySelectorAll("button.cell[aria-pressed='true']")) b.setAttribute("aria-pressed", "false");
-  cellButton(t, p).setAttribute("aria-pressed", "true");
-  if (focus) focusCell(t, p);
+  const button = tabStop(t, p);
+  button.setAttribute("aria-pressed", "true");
+  if (focus) button.focus();
   setQuery({ model: shown.model, cell: `${t}-${p}` });
   cell = { label: t, read: p, indices: shown.cells[t][p], next: 0, model: shown.model };
   cellDigits.replaceChildren();

@@ -140,6 +140,7 @@ public sealed class TestSetPageTests(BrowserFixture browser) : IAsyncLifetime
         await ResultsShownAsync(page, "lenet5-paper");
         await CellShownAsync(page, t, p);
         Assert.Equal("true", await Cell(page, t, p).GetAttributeAsync("aria-pressed"));
+        Assert.Equal("0", await Cell(page, t, p).GetAttributeAsync("tabindex")); // the keyboard starts from it
         Assert.Equal(results.Cells[t][p].Take(48), await ShownIndicesAsync(page));
         Assert.Empty(_consoleErrors);
     }
