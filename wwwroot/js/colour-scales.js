@@ -75,15 +75,16 @@ const BAR_STEPS = 64;
  * A legend for a colour scale: a small horizontal bar painted by the painter's own colour function
  * over lo..hi, its end values, and a one-line caption, announced as one image whose label says the
  * range and what the ends mean (text, not colour alone). data-lo and data-hi hold the exact ends.
- * low and high name the ends ("light, low", "blue, less evidence").
+ * low and high name the ends ("light, low", "blue, less evidence"); format writes the end values
+ * (three significant digits unless a legend of counts asks for them whole).
  */
-export function legend(colour, lo, hi, { caption, low, high }) {
+export function legend(colour, lo, hi, { caption, low, high, format = formatValue }) {
   const root = document.createElement("div");
   root.className = "legend";
   root.dataset.lo = String(lo);
   root.dataset.hi = String(hi);
   root.setAttribute("role", "img");
-  root.setAttribute("aria-label", `Colour scale, ${caption}: ${formatValue(lo)} (${low}) to ${formatValue(hi)} (${high})`);
+  root.setAttribute("aria-label", `Colour scale, ${caption}: ${format(lo)} (${low}) to ${format(hi)} (${high})`);
   const bar = document.createElement("canvas");
   bar.className = "legend-bar";
   bar.width = BAR_STEPS;
@@ -98,7 +99,7 @@ export function legend(colour, lo, hi, { caption, low, high }) {
     span.textContent = value;
     return span;
   };
-  root.append(text(caption, "legend-caption"), text(formatValue(lo), "legend-lo"), bar, text(formatValue(hi), "legend-hi"));
+  root.append(text(caption, "legend-caption"), text(format(lo), "legend-lo"), bar, text(format(hi), "legend-hi"));
   return root;
 }
 

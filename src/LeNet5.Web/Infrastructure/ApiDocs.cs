@@ -18,7 +18,7 @@ public static class ApiDocs
         ["Explain"] = "Why the network read what it read: saliency maps, the nudge that makes it read another digit, and its dreams of each digit.",
         ["Models"] = "The trained networks: list them, read their weights, download them; an admin activates and deletes them.",
         ["Corrections"] = "Drawings visitors say were read wrong; an admin reviews, relabels and exports them.",
-        ["TestSet"] = "The MNIST test digits, one by index with its true label and pixels, as the drawing page's #test= links open them.",
+        ["TestSet"] = "The MNIST test digits, one by index with its true label and pixels (as the drawing page's #test= links open them) or many pixels at once, and each model's results on them: accuracy per digit, the confusion matrix and the digits in each of its cells.",
         ["Training"] = "Training runs (admin only): start one, follow it live, cancel or resume it, and read its results.",
     };
 

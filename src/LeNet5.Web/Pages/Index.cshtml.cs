@@ -15,9 +15,12 @@ public sealed class IndexModel(ModelRegistry registry, IOptions<Features.Correct
         string.Create(CultureInfo.InvariantCulture,
             $"{model.Id} · {model.Options.Pooling} pooling, {model.Options.Output} output{(model.TestAccuracy is { } a ? $" · {a * 100:0.00}% on MNIST test" : "")}");
 
-    public void OnGet()
+    public void OnGet() => Models = Summaries(registry);
+
+    /// <summary>The models a page's picker offers, the active one marked.</summary>
+    public static IReadOnlyList<ModelSummary> Summaries(ModelRegistry registry)
     {
         var activeId = registry.Active?.Id;
-        Models = [.. registry.List().Select(m => ModelSummary.From(m, m.Id == activeId))];
+        return [.. registry.List().Select(m => ModelSummary.From(m, m.Id == activeId))];
     }
 }

@@ -18,11 +18,18 @@ public static class PageDrawing
     /// <summary>Opens the drawing page in the context, collecting console errors and page errors into <paramref name="consoleErrors"/>.</summary>
     public static async Task<IPage> OpenDrawingPageAsync(IBrowserContext context, string baseUrl, List<string> consoleErrors)
     {
+        var page = await OpenPageAsync(context, baseUrl + "/", consoleErrors);
+        await page.Locator("#pad").WaitForAsync();
+        return page;
+    }
+
+    /// <summary>Opens the URL in a new page of the context, collecting console errors and page errors into <paramref name="consoleErrors"/>.</summary>
+    public static async Task<IPage> OpenPageAsync(IBrowserContext context, string url, List<string> consoleErrors)
+    {
         var page = await context.NewPageAsync();
         page.Console += (_, message) => { if (message.Type == "error") consoleErrors.Add(message.Text); };
         page.PageError += (_, error) => consoleErrors.Add(error);
-        await page.GotoAsync(baseUrl + "/");
-        await page.Locator("#pad").WaitForAsync();
+        await page.GotoAsync(url);
         return page;
     }
 

@@ -1,0 +1,26 @@
+using LeNet5.Web.Features.Training;
+
+namespace LeNet5.Web.Features.TestSet;
+
+/// <summary>
+/// Each model's results on the MNIST test digits. A loaded model's weights never change, so the
+/// evaluation is computed once per model, by <see cref="ModelAnswers"/>: in a turn of the heavy-work
+/// cap (the request threads only await it), once however many requests ask while it runs, kept within
+/// Models:AnswerCacheMegabytes and dropped with a deleted model.
+/// </summary>
+public sealed class TestSetEvaluations(MnistSource mnist, ModelAnswers answers)
+{
+    /// <summary>The name of the answer among the model's others.</summary>
+    public const string AnswerName = "test-set";
+
+    /// <summary>The results as their JSON answer (a <see cref="TestSetResults"/>).</summary>
+    public Task<ModelAnswer> GetAsync(ModelEntry entry, CancellationToken cancellationToken) =>
+        answers.GetAsync(entry, AnswerName, () => JsonSerializer.SerializeToUtf8Bytes(Evaluate(entry), WebJson.Options), cancellationToken);
+
+    /// <summary>
+    /// The engine's own evaluation, the one training reports its test accuracy with. One thread: a turn
+    /// of the heavy-work cap is one core, so the cores it leaves answer drawings meanwhile.
+    /// </summary>
+    public TestSetResults Evaluate(ModelEntry entry) =>
+        TestSetResults.From(entry.Id, Evaluator.Evaluate(entry.Model.Network, entry.Model.Parameters, mnist.Load().Test, threads: 1));
+}
