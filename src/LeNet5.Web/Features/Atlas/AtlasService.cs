@@ -30,13 +30,17 @@ public sealed class ModelAtlas(DigitAtlas map, byte[] json)
 }
 
 /// <summary>
-/// Each model's atlas of the MNIST test digits: fitted on first request in a turn of the heavy-work
-/// cap (a few seconds: forward passes, exact neighbours, UMAP), stored with the model in the shared
-/// store so every replica and restart after that only runs the forward passes again, and kept in
-/// memory for the few models last asked about. Requests that ask while it is being fitted share the fit.
+/// Each model's atlas of the MNIST test digits: fitted on first request (seconds: forward passes,
+/// exact neighbours, UMAP), stored with the model in the shared store so every replica and restart
+/// after that only runs the forward passes again, and kept in memory for the few models last asked
+/// about. Requests that ask while it is being fitted share the fit. A fit runs on one thread of its
+/// own at heavy work's lower priority, one model at a time: it is done once per model, so it takes no
+/// turn from visitors' explanations and dreams, and yields the CPU to plain predictions.
 /// </summary>
-public sealed class AtlasService(MnistSource mnist, AtlasStore store, HeavyWork heavy, ILogger<AtlasService> logger) : IDisposable
+public sealed class AtlasService(MnistSource mnist, AtlasStore store, IOptions<HeavyWorkOptions> heavy, ILogger<AtlasService> logger) : IDisposable
 {
+    private readonly LowPriorityScheduler _fitter = new(threads: 1, heavy.Value.Nice, "atlas");
+
     // a kept atlas holds its digits' features (10,000 x 84 floats) and its answer: about 5 MB
     private const int KeptAtlases = 4;
 
@@ -74,7 +78,7 @@ public sealed class AtlasService(MnistSource mnist, AtlasStore store, HeavyWork 
     {
         try
         {
-            var atlas = await heavy.RunAsync(() => Fit(entry), CancellationToken.None);
+            var atlas = await Task.Factory.StartNew(() => Fit(entry), CancellationToken.None, TaskCreationOptions.None, _fitter);
             _kept.Set(entry, atlas, new MemoryCacheEntryOptions { Size = 1 });
             return atlas;
         }
@@ -96,7 +100,7 @@ public sealed class AtlasService(MnistSource mnist, AtlasStore store, HeavyWork 
             throw AtlasProblems.NoTestDigits(ex.Message);
         }
         string fingerprint = Fingerprint(entry);
-        int threads = Environment.ProcessorCount;
+        const int threads = 1; // the fitter's own thread
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         DigitAtlas map;
         if (store.Find(entry.Id, fingerprint) is { } stored && stored.Length == 2 * test.Count)
@@ -130,5 +134,9 @@ public sealed class AtlasService(MnistSource mnist, AtlasStore store, HeavyWork 
     // the map spans about 20 units: hundredths are finer than any screen shows, and keep the answer small
     private static float Round(float v) => MathF.Round(v, 2);
 
-    public void Dispose() => _kept.Dispose();
+    public void Dispose()
+    {
+        _kept.Dispose();
+        _fitter.Dispose();
+    }
 }
