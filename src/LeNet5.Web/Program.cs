@@ -1,4 +1,5 @@
 using LeNet5.Web.Features.Admin;
+using LeNet5.Web.Features.Atlas;
 using LeNet5.Web.Features.Corrections;
 using LeNet5.Web.Features.Explain;
 using LeNet5.Web.Features.Health;
@@ -10,7 +11,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.UseStaticWebAssets(); // the pages' assets live in the repository's top-level wwwroot/
 builder.Services
     .AddStructuredLogging().AddEdge().AddWebJson().AddProblems().AddRateLimits().AddHeavyWork().AddApiDocs()
-    .AddAdmin().AddModels().AddPredict().AddExplain().AddCorrections().AddTraining().AddTestSet().AddHealth()
+    .AddAdmin().AddModels().AddPredict().AddExplain().AddCorrections().AddTraining().AddTestSet().AddAtlas().AddHealth()
     .AddWarmup().AddPages();
 var app = builder.Build();
 if (!app.HasValidSettings()) return 2; // one line per bad setting, no stack trace
@@ -27,6 +28,7 @@ app.MapExplain();
 app.MapCorrections();
 app.MapTraining();
 app.MapTestSet();
+app.MapAtlas();
 app.MapHealth();
 app.Run();
 return 0;

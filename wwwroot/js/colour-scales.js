@@ -10,6 +10,13 @@
 // like the drawing pad, the scaled images are paper in both themes, so a colour means the same thing
 // in the light and the dark theme (and in a screenshot of either).
 
+/**
+ * One colour per digit, for maps coloured by label (the atlas): Tableau 10, ten hues chosen to stay
+ * apart for most colour-blind readers too. Colour is never the only cue: the atlas writes each
+ * digit's label on its cluster and names a chosen point's label in text.
+ */
+export const DIGIT_COLOURS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
+
 /** The sequential scale's ends, from the lowest value (light) to the highest (dark). */
 export const SEQUENTIAL = [[248, 250, 252], [15, 23, 42]];
 

@@ -16,9 +16,9 @@ public sealed class LowPriorityScheduler : TaskScheduler, IDisposable
     private readonly BlockingCollection<Task> _queue = [];
     private readonly Thread[] _threads;
 
-    public LowPriorityScheduler(int threads, int nice)
+    public LowPriorityScheduler(int threads, int nice, string name = "heavy work")
     {
-        _threads = [.. Enumerable.Range(0, threads).Select(i => new Thread(() => Work(nice)) { IsBackground = true, Name = $"heavy work {i + 1}" })];
+        _threads = [.. Enumerable.Range(0, threads).Select(i => new Thread(() => Work(nice)) { IsBackground = true, Name = $"{name} {i + 1}" })];
         foreach (var thread in _threads) thread.Start();
     }
 

@@ -14,6 +14,7 @@ import { createExplainer } from "./explain.js";
 import { createCorrector } from "./correct.js";
 import { chartsFollowTheme, cssColor } from "../theme-colors.js";
 import { drawingFragment, readFragment, testFragment } from "./share.js";
+import { createAtlas } from "./atlas.js";
 
 const DEBOUNCE_MS = 180;
 
@@ -34,6 +35,7 @@ let pixels = null; // 784 pixels to show instead of the drawing (a dream or a nu
 let pixelsLabel = "";
 let testDigit = null; // { index, label, pixels } of the MNIST test digit shown, until something else is
 let linkVersion = -1; // the drawing's version the URL's fragment describes; -1 when it describes none
+let lastAnswer = null; // the details answer shown
 let opening = false; // a link is being opened: its own changes to the pad do not unlink it
 
 const pad = createPad({
@@ -45,6 +47,9 @@ const explainer = createExplainer({
   answerButton: $("why-answer"), runnerButton: $("why-runner"), onPad: $("why-on-pad"), figure: $("saliency"), map: $("saliency-map"),
   caption: $("saliency-caption"), padCanvas: $("pad"), padOverlay: $("pad-saliency"), nudgeTargets: $("nudge-targets"), nudge: $("nudge"), dreams: $("dreams"),
 }, { model: currentModel, showPixels });
+const atlas = createAtlas({
+  root: $("atlas"), map: $("atlas-map"), key: $("atlas-key"), detail: $("atlas-detail"), status: $("atlas-status"),
+}, { model: currentModel });
 const corrector = createCorrector({ root: $("correct"), status: $("correct-status") }, { pad, model: currentModel });
 if (modelPicker) {
   modelPicker.addEventListener("change", () => {
@@ -52,6 +57,7 @@ if (modelPicker) {
     if (testDigit) showTestDigit(testDigit); else pad.touch();
     explainer.modelChanged();
     renderKernels($("kernels"), currentModel());
+    atlas.modelChanged();
   });
 }
 if (currentModel()) renderKernels($("kernels"), currentModel());
@@ -112,6 +118,7 @@ function showIdle(asked) {
   updateChart(new Array(10).fill(0), -1);
   maps.replaceChildren(placeholder("The feature maps appear when you draw."));
   explainer.clear();
+  atlas.clear();
   finish("idle", asked);
 }
 
@@ -129,10 +136,24 @@ function showResult(body, asked, input) {
   render(maps, body);
   inspector.update(body);
   explainer.update(body, input);
+  lastAnswer = body;
+  atlas.update(body);
+  placeOnAtlas(body);
   result.dataset.digit = String(body.digit);
   result.dataset.rejected = String(body.rejected);
   if (!input.pixels && asked === pad.version) corrector.offer(body, asked);
   finish("done", asked);
+}
+
+/**
+ * The atlas loads after the first answer, so that it never delays one. An answer given before the
+ * model's atlas was fitted has no place on it: once the map is ready, the same input is asked again.
+ */
+async function placeOnAtlas(body) {
+  if (atlas.ready()) return;
+  if (!(await atlas.load()) || inFlight || result.dataset.state !== "done" || lastAnswer !== body) return;
+  if (body.atlas) atlas.update(body); // placed on the map the server had fitted before this page asked for it
+  else predict();
 }
 
 function showProblem(answer, asked) {
@@ -260,6 +281,7 @@ function chooseModel(id) {
     modelPicker.value = id;
     explainer.modelChanged();
     renderKernels($("kernels"), id);
+    atlas.modelChanged();
     return "";
   }
   return `This link's model, ${id}, is not here: ${currentModel() || "the default model"} answers.`;

@@ -191,15 +191,10 @@ public sealed partial class ModelRegistry
             {
                 // another replica may have activated it a moment ago
                 if (ActiveModelStore.Get(connection, transaction) == id) throw ModelProblems.ActiveModelKept(id);
-                if (removed.InDatabase)
-                {
-                    Database.Execute(connection, transaction, "DELETE FROM models WHERE id = @id;", ("@id", id));
-                    transaction.Commit();
-                }
-                else
-                {
-                    DeleteFile(removed);
-                }
+                Database.Execute(connection, transaction, "DELETE FROM atlases WHERE model_id = @id;", ("@id", id)); // its map goes with it
+                if (removed.InDatabase) Database.Execute(connection, transaction, "DELETE FROM models WHERE id = @id;", ("@id", id));
+                else DeleteFile(removed);
+                transaction.Commit();
             }
             _snapshot = s with { Models = s.Models.Remove(id) };
             _localChanges++;

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json.Serialization;
+using LeNet5.Web.Features.Atlas;
 
 namespace LeNet5.Web.Features.Predict;
 
@@ -31,6 +32,13 @@ public sealed record PredictResponse(
     /// <summary>With details: every layer's output, in order.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<LayerResponse>? Layers { get; init; }
+
+    /// <summary>
+    /// With details: where the input lands on its model's atlas (GET /api/models/{id}/atlas), once that
+    /// atlas is fitted; the first details answer for a model starts fitting it.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public AtlasPlace? Atlas { get; init; }
 
     /// <summary>With details, for RBF models: the distance from F6's output to each class's prototype.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

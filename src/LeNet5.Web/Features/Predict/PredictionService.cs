@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LeNet5.Core.Preparation;
+using LeNet5.Web.Features.Atlas;
 
 namespace LeNet5.Web.Features.Predict;
 
@@ -8,7 +9,7 @@ namespace LeNet5.Web.Features.Predict;
 /// <see cref="LimitsOptions.MaxConcurrentDecodes"/> images at once so that memory stays bounded
 /// under load, and shapes the answer.
 /// </summary>
-public sealed class PredictionService(DigitRecognizer recognizer, PredictMetrics metrics, IOptions<LimitsOptions> limits) : IDisposable
+public sealed class PredictionService(DigitRecognizer recognizer, PredictMetrics metrics, AtlasService atlases, IOptions<LimitsOptions> limits) : IDisposable
 {
     private readonly SemaphoreSlim _decodes = new(limits.Value.MaxConcurrentDecodes);
 
@@ -28,6 +29,7 @@ public sealed class PredictionService(DigitRecognizer recognizer, PredictMetrics
             Input = answer.Pixels,
             Layers = [.. prediction.Layers!.Select(l => new LayerResponse(l.Name, l.Kind, l.Shape, Round(l.Values)))],
             Distances = prediction.ScoresAreDistances ? prediction.Scores : null,
+            Atlas = atlases.TryPlace(entry, prediction.Layers![^1].Values), // the last layer's outputs are the head's inputs
         };
     }
 

@@ -105,6 +105,10 @@ public sealed class Database : IDisposable
         CREATE TABLE failed_sign_ins (client TEXT PRIMARY KEY, window_start TEXT NOT NULL, failures INTEGER NOT NULL);
         CREATE TABLE data_protection_keys (name TEXT PRIMARY KEY, xml TEXT NOT NULL);
         """,
+        // each model's atlas of the test digits, fitted once by whichever replica is asked first (fingerprint: the model's bytes and the layout's version)
+        """
+        CREATE TABLE atlases (model_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, embedding BLOB NOT NULL);
+        """,
     ];
 
     /// <summary>
@@ -178,6 +182,9 @@ public sealed class Database : IDisposable
         CREATE TABLE admin_sessions (id TEXT PRIMARY KEY, token_hash TEXT NOT NULL, expires_at TEXT NOT NULL);
         CREATE TABLE failed_sign_ins (client TEXT PRIMARY KEY, window_start TEXT NOT NULL, failures INTEGER NOT NULL);
         CREATE TABLE data_protection_keys (name TEXT PRIMARY KEY, xml TEXT NOT NULL);
+        """,
+        """
+        CREATE TABLE atlases (model_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, embedding BYTEA NOT NULL);
         """,
     ];
 
