@@ -1,7 +1,7 @@
 // Values as pixels on a canvas: the one painter of the 28x28 digits (the drawing page's input, nudges,
 // dreams and saliency maps; the admin pages' test digits and drawings) and of the feature maps and
 // vectors, which are grids of values on the same light-to-dark scale. The colours are colour-scales.js's.
-import { divergingScale, level, maxAbs } from "./colour-scales.js";
+import { divergingScale, level, maxAbs, sequentialLegend } from "./colour-scales.js";
 
 /** The side of a digit as the network reads it (MNIST's format), and its number of pixels. */
 export const SIDE = 28;
@@ -38,6 +38,9 @@ export const paintValues = (canvas, values, offset, width, height, lo, hi) =>
 export const drawDigit = (canvas, pixels) => paintValues(canvas, pixels, 0, SIDE, SIDE, 0, 255);
 
 /** A new labelled 28x28 canvas of 784 pixels. */
+/** The legend of a 28x28 digit's pixels, on drawDigit's scale. */
+export const inkLegend = () => sequentialLegend(0, 255, "pixel ink", "light, none", "dark, full");
+
 export const digitCanvas = (pixels, label, className) => drawDigit(labelledCanvas(label, className), pixels);
 
 /** Saliency is shown with small magnitudes emphasised: most of a map's gradient is far below its peak. */

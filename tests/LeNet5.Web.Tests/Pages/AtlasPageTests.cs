@@ -37,9 +37,17 @@ public sealed class AtlasPageTests(BrowserFixture browser) : DrawingPageSession(
     public async Task YourDrawingLandsAmongTestDigitsOfItsLabelAndMovesAsYouDraw()
     {
         var page = await OpenAsync(Desktop);
+        var order = new List<string>(); // the atlas never delays an answer: it is asked for once the first one is in
+        page.Request += (_, r) => { if (r.Url.EndsWith("/atlas", StringComparison.Ordinal)) lock (order) order.Add("atlas asked"); };
+        page.Response += (_, r) => { if (r.Url.Contains("/api/predict", StringComparison.Ordinal)) lock (order) order.Add("answer"); };
         await DrawWithMouseAsync(page, One);
         Assert.Equal((1, false), await AnswerAsync(page));
         var (x, y, raw) = await DotAsync(page);
+        lock (order)
+        {
+            int answered = order.IndexOf("answer"), asked = order.IndexOf("atlas asked");
+            Assert.True(answered >= 0 && answered < asked, string.Join(", ", order));
+        }
         var points = await PointsAsync(page);
         Assert.Equal(10_000, points.Length);
         Assert.True(Nearest(points, x, y, 5).Count(i => points[i].Label == 1) >= 3, "the five test digits nearest a drawn 1 are mostly 1s");

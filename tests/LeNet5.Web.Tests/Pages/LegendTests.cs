@@ -92,6 +92,18 @@ public sealed class LegendTests(BrowserFixture browser) : DrawingPageSession(bro
         double ink = 1 - 0.55 * inked[peak] / 255;
         for (int k = 0; k < 3; k++) Assert.InRange(saliencyPixels[peak][k], end[k] * ink - 2, end[k] * ink + 2);
 
+        // the saliency on the drawing: the panel's scale, its legend under the pad while it is shown
+        Assert.Equal(0, await page.Locator(".pad-legend").CountAsync());
+        await page.Locator("#why-on-pad").CheckAsync();
+        var onPad = await LegendAsync(page.Locator(".pad-legend"));
+        Assert.Equal((saliencyLegend.Lo, saliencyLegend.Hi), (onPad.Lo, onPad.Hi));
+        await page.Locator("#why-on-pad").UncheckAsync();
+        await page.Locator(".pad-legend").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
+
+        // the 28x28 it saw: pixels 0 to 255
+        var seen = await LegendAsync(page.Locator("figure.seen .legend"));
+        Assert.Equal((0.0, 255.0), (seen.Lo, seen.Hi));
+
         // the inspector: a C3 unit's kernels with the C3 legend
         await page.Locator("figure.layer-c3 canvas[data-unit-map]").Nth(4).HoverAsync();
         await page.Locator("#inspector[data-layer='c3'][data-map='4'] .legend").WaitForAsync();

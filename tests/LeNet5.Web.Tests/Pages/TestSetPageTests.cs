@@ -16,6 +16,9 @@ namespace LeNet5.Web.Tests.Pages;
 [Collection(BrowserCollection.Name)]
 public sealed class TestSetPageTests(BrowserFixture browser) : IAsyncLifetime
 {
+    // the new page's URL is enough: each test then waits for the state it checks, not for every resource's load event
+    private static readonly PageWaitForURLOptions Navigated = new() { WaitUntil = WaitUntilState.Commit };
+
     private readonly List<IBrowserContext> _contexts = [];
     private readonly List<string> _consoleErrors = [];
     private readonly HttpClient _api = new() { BaseAddress = new Uri(browser.BaseUrl) };
@@ -25,7 +28,7 @@ public sealed class TestSetPageTests(BrowserFixture browser) : IAsyncLifetime
     {
         var page = await OpenAsync(Desktop, "/");
         await page.GetByRole(AriaRole.Navigation, new() { Name = "Links" }).GetByRole(AriaRole.Link, new() { Name = "Test set" }).ClickAsync();
-        await page.WaitForURLAsync(browser.BaseUrl + "/test-set");
+        await page.WaitForURLAsync(browser.BaseUrl + "/test-set", Navigated);
         await ResultsShownAsync(page, "lenet5");
         var results = await ResultsAsync("lenet5");
 
@@ -127,7 +130,7 @@ public sealed class TestSetPageTests(BrowserFixture browser) : IAsyncLifetime
         int index = results.Cells[t][p][0];
 
         await page.Locator($"#cell-digits a[data-index='{index}']").ClickAsync();
-        await page.WaitForURLAsync($"{browser.BaseUrl}/#test={index}&model=lenet5-paper");
+        await page.WaitForURLAsync($"{browser.BaseUrl}/#test={index}&model=lenet5-paper", Navigated); // the answer below is what the page waits for
         var answer = await AnswerAsync(page);
         Assert.Equal(p, answer.Digit);
         Assert.Equal("lenet5-paper", await page.Locator("#model").InputValueAsync());
@@ -174,7 +177,7 @@ public sealed class TestSetPageTests(BrowserFixture browser) : IAsyncLifetime
         int index = results.Cells[t][p][0];
         Assert.True(await FocusedIsAsync(page, $"#cell-digits a[data-index='{index}']"));
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync($"{browser.BaseUrl}/#test={index}&model=lenet5");
+        await page.WaitForURLAsync($"{browser.BaseUrl}/#test={index}&model=lenet5", Navigated);
         Assert.Equal(p, (await AnswerAsync(page)).Digit);
         Assert.Empty(_consoleErrors);
     }

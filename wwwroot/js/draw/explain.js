@@ -3,8 +3,8 @@
 // the dreams (GET /api/models/{id}/dreams: what the network thinks each digit looks like), each
 // with the legend of its colours.
 import { vocabulary } from "../vocabulary.js";
-import { digitCanvas, drawSaliency, PIXELS, SALIENCY_GAMMA, SIDE } from "../digit-canvas.js";
-import { divergingLegend, sequentialLegend } from "../colour-scales.js";
+import { digitCanvas, drawSaliency, inkLegend, PIXELS, SALIENCY_GAMMA, SIDE } from "../digit-canvas.js";
+import { divergingLegend } from "../colour-scales.js";
 import { getJson, postJson, problemText } from "./api.js";
 
 const { nudge: NUDGE } = vocabulary;
@@ -25,13 +25,27 @@ export function createExplainer(elements, { model, input, showPixels }) {
   let which = "answer";
   let asked = 0;
   let saliencyLegend = null;
+  let padLegend = null; // the same legend under the drawing while the saliency is shown on it
+
+  const saliencyLegendOn = (scale) =>
+    divergingLegend(scale, "evidence gradient: less ← 0 → more", { gamma: SALIENCY_GAMMA, low: "blue, ink takes evidence away", high: "red, ink adds evidence" });
 
   /** The saliency map's legend, on the scale it was drawn with, replacing the last one. */
   function showSaliencyLegend(scale) {
-    const next = divergingLegend(scale, "evidence gradient: less ← 0 → more", { gamma: SALIENCY_GAMMA, low: "blue, ink takes evidence away", high: "red, ink adds evidence" });
+    const next = saliencyLegendOn(scale);
     if (saliencyLegend) saliencyLegend.replaceWith(next);
     else figure.appendChild(next);
     saliencyLegend = next;
+  }
+
+  /** The overlay on the drawing is painted on the saliency map's scale: its legend goes under the pad, or goes. */
+  function showPadLegend(scale) {
+    padLegend?.remove();
+    padLegend = null;
+    if (scale === undefined) return;
+    padLegend = saliencyLegendOn(scale);
+    padLegend.classList.add("pad-legend");
+    padCanvas.closest(".pad-frame").after(padLegend);
   }
 
   async function explain() {
@@ -61,6 +75,7 @@ export function createExplainer(elements, { model, input, showPixels }) {
   /** The saliency over the drawing: the prepared digit's ink box mapped onto the drawing's ink box. */
   function drawOnPad(body) {
     padOverlay.hidden = !onPad.checked || !("image" in last.input);
+    showPadLegend(padOverlay.hidden ? undefined : Number(map.dataset.scale));
     if (padOverlay.hidden) return;
     const w = padCanvas.width, h = padCanvas.height;
     const drawn = padCanvas.getContext("2d").getImageData(0, 0, w, h).data;
@@ -141,9 +156,6 @@ export function createExplainer(elements, { model, input, showPixels }) {
     return fig;
   }
 
-  /** The legend of a 28x28 digit's pixels (drawDigit's scale). */
-  const inkLegend = () => sequentialLegend(0, 255, "pixel ink", "light, none", "dark, full");
-
   const note = (text) => { const p = document.createElement("p"); p.className = "nudge-note"; p.textContent = text; return p; };
 
   // ---- dreams ----
@@ -199,6 +211,7 @@ export function createExplainer(elements, { model, input, showPixels }) {
       saliencyLegend = null;
       caption.textContent = "Draw a digit to see why.";
       padOverlay.hidden = true;
+      showPadLegend(undefined);
     },
     modelChanged: () => loadDreams(model()),
   };

@@ -5,7 +5,7 @@
 // drawing or an MNIST test digit.
 import { createPad } from "./pad.js";
 import { render } from "./maps.js";
-import { drawDigit, SIDE } from "../digit-canvas.js";
+import { drawDigit, inkLegend, SIDE } from "../digit-canvas.js";
 import { getJson, postJson, problemText } from "./api.js";
 import { createInspector } from "./inspect.js";
 import { createSlider } from "./slide.js";
@@ -27,6 +27,7 @@ const confidenceOut = $("confidence");
 const timing = $("timing");
 const seen = $("seen");
 const maps = $("maps");
+seen.parentElement.append(inkLegend()); // the 28x28 it saw, on the digits' one scale
 
 let timer = 0;
 let inFlight = false;
