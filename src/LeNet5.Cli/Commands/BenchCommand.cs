@@ -15,13 +15,19 @@ internal static class BenchCommand
         var layers = new Option<string?>("--layers") { Description = "instead: per-layer forward/backward time of one thread for this architecture" };
         var explain = new Option<bool>("--explain-only") { Description = "instead: only the explanation figures (saliency of a 280x280 drawing, input gradient, dreams, nudge)" };
         var prepare = new Option<bool>("--prepare-only") { Description = "instead: only the preparation figures (280x280 and 500x500 canvas PNGs to the 28x28, the decode alone, bytes allocated)" };
-        var command = new Command("bench", "Measure training throughput, allocation per batch, inference, preparation and explanation latency on real MNIST.") { data, threads, seconds, noPool, layers, explain, prepare };
+        var atlas = new Option<bool>("--atlas-only") { Description = "instead: only the atlas figures of each shipped model (fit time, neighbours sharing labels, placing time)" };
+        var command = new Command("bench", "Measure training throughput, allocation per batch, inference, preparation and explanation latency on real MNIST.") { data, threads, seconds, noPool, layers, explain, prepare, atlas };
         command.SetAction(parse => CommonOptions.Guard(() =>
         {
             var dataset = CommonOptions.LoadData(parse.GetValue(data));
             if (parse.GetValue(layers) is { } arch)
             {
                 foreach (var line in LayerProfile.Run(dataset, arch)) Console.WriteLine(line);
+                return 0;
+            }
+            if (parse.GetValue(atlas))
+            {
+                foreach (var r in AtlasBenchmark.Run(dataset)) Console.WriteLine($"{r.Name,-32} {r.Value,10:N2} {r.Unit,-3} {r.Detail}");
                 return 0;
             }
             var options = new BenchmarkOptions(parse.GetValue(threads), SpanSeconds: parse.GetValue(seconds), IncludeNoPool: !parse.GetValue(noPool));
