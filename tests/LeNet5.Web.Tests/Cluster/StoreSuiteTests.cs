@@ -2,6 +2,7 @@ using System.Net;
 using System.Xml.Linq;
 using LeNet5.Core.Training;
 using LeNet5.Web.Features.Admin;
+using LeNet5.Web.Features.Atlas;
 using LeNet5.Web.Features.Corrections;
 using LeNet5.Web.Features.Training;
 using LeNet5.Web.Infrastructure;
@@ -139,6 +140,21 @@ public abstract class StoreSuite : IDisposable
         Assert.Equal(2, store.Census().Count(c => c.Status == CorrectionStatus.Rejected));
         Assert.True(store.Delete(store.Census()[0].Id));
         Assert.Single(store.Census());
+    }
+
+    [Fact]
+    public void AnAtlasIsFoundOnlyForTheFingerprintItWasFittedForAndAFitAgainReplacesIt()
+    {
+        var atlases = new AtlasStore(Database);
+        Assert.Null(atlases.Find("m", "one"));
+        float[] first = [1.5f, -2.25f, 3e-7f, float.MaxValue], second = [0f, 1f, 2f, 3f];
+        atlases.Save("m", "one", first);
+        Assert.Equal(first, atlases.Find("m", "one"));
+        Assert.Null(atlases.Find("m", "two")); // other weights or another recipe: fit again
+        atlases.Save("m", "two", second); // two replicas fitting at once write the same row: an upsert
+        atlases.Save("m", "two", second);
+        Assert.Equal(second, atlases.Find("m", "two"));
+        Assert.Null(atlases.Find("m", "one"));
     }
 
     [Fact]
