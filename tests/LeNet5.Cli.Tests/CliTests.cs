@@ -113,6 +113,9 @@ public sealed partial class CliTests : IDisposable
     [Theory]
     [InlineData("flag-ones", 1000)]
     [InlineData("thick-pen", 10000)]
+    [InlineData("fat-marker", 10000)]
+    [InlineData("continental", 1000)]
+    [InlineData("slant", 10000)]
     public void EvaluateMeasuresOtherPens(string set, int count)
     {
         var (exit, output, error) = CliRunner.Run("evaluate", "--model", RepoPaths.ShippedModel, "--set", set, "--data", TestMnist.Directory);

@@ -19,16 +19,22 @@ public static class StrokeMorphology
     public static void Apply(ReadOnlySpan<byte> digit, Span<byte> result, float radius)
     {
         if (digit.Length != Side * Side || result.Length < Side * Side) throw new ArgumentException("expected 28x28 digits");
+        Apply(digit, Side, Side, result, radius);
+    }
+
+    /// <summary>The same on an image of any size.</summary>
+    public static void Apply(ReadOnlySpan<byte> image, int width, int height, Span<byte> result, float radius)
+    {
         if (radius == 0)
         {
-            digit.CopyTo(result);
+            image.Slice(0, width * height).CopyTo(result);
             return;
         }
         bool dilate = radius > 0;
         float r2 = radius * radius;
         int reach = (int)MathF.Floor(MathF.Abs(radius));
-        for (int y = 0; y < Side; y++)
-            for (int x = 0; x < Side; x++)
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
             {
                 int best = dilate ? 0 : 255;
                 for (int dy = -reach; dy <= reach; dy++)
@@ -37,10 +43,10 @@ public static class StrokeMorphology
                         if (dx * dx + dy * dy > r2) continue;
                         int xx = x + dx, yy = y + dy;
                         // outside the field is background
-                        int v = (uint)xx < Side && (uint)yy < Side ? digit[yy * Side + xx] : 0;
+                        int v = (uint)xx < width && (uint)yy < height ? image[yy * width + xx] : 0;
                         best = dilate ? Math.Max(best, v) : Math.Min(best, v);
                     }
-                result[y * Side + x] = (byte)best;
+                result[y * width + x] = (byte)best;
             }
     }
 
