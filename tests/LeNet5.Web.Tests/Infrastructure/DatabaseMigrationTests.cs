@@ -41,4 +41,15 @@ public sealed class DatabaseMigrationTests : IDisposable
         Assert.Equal(0.25, Assert.Single(store.GetEpochs(7)).CorrectionsTestError);
         Assert.Equal(Database.SqliteMigrations.Count, Convert.ToInt32(database.Scalar("SELECT version FROM schema_version;"), System.Globalization.CultureInfo.InvariantCulture));
     }
+
+    [Fact]
+    public void ASqliteFileThatGoesAwayIsAnErrorNotANewEmptyDatabase()
+    {
+        var database = new Database(Options.Create(new DataOptions { Directory = _directory }), new HostingEnvironment { ContentRootPath = _directory });
+        Assert.Equal(0L, Convert.ToInt64(database.Scalar("SELECT COUNT(*) FROM runs;"), System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var file in Directory.GetFiles(_directory, Path.GetFileName(database.Path!) + "*")) File.Delete(file);
+
+        Assert.ThrowsAny<Microsoft.Data.Sqlite.SqliteException>(() => database.Scalar("SELECT COUNT(*) FROM runs;"));
+        Assert.False(File.Exists(database.Path)); // not created again without its tables
+    }
 }

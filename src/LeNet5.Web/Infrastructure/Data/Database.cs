@@ -211,8 +211,9 @@ public sealed class Database : IDisposable
         {
             Path = System.IO.Path.Combine(DirectoryPath, FileName);
             Description = $"SQLite database {Path}";
-            // no pooling: nothing holds the file open between operations (tests delete their data folder)
-            _source = SqliteFactory.Instance.CreateDataSource(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false, ForeignKeys = true }.ToString());
+            // no pooling: nothing holds the file open between operations (tests delete their data folder); only the
+            // migration creates the file, so a database file that goes away is an error to report, never a new empty one
+            _source = SqliteFactory.Instance.CreateDataSource(SqliteSettings(SqliteOpenMode.ReadWrite));
         }
         MigrateWhenReachable(TimeSpan.FromSeconds(settings.StartupWaitSeconds));
     }
@@ -376,12 +377,20 @@ public sealed class Database : IDisposable
         }
     }
 
-    /// <summary>Creates the database's tables and applies the migrations it lacks, in one transaction.</summary>
+    private string SqliteSettings(SqliteOpenMode mode) =>
+        new SqliteConnectionStringBuilder { DataSource = Path, Mode = mode, Pooling = false, ForeignKeys = true }.ToString();
+
+    /// <summary>Creates the database (SQLite: its file) and its tables, and applies the migrations it lacks, in one transaction.</summary>
     private void Migrate()
     {
         var migrations = IsPostgres ? PostgresMigrations : SqliteMigrations;
-        using var connection = Open();
-        if (!IsPostgres) Execute(connection, null, "PRAGMA journal_mode = WAL;");
+        using var connection = IsPostgres ? Open() : new SqliteConnection(SqliteSettings(SqliteOpenMode.ReadWriteCreate));
+        if (!IsPostgres)
+        {
+            connection.Open();
+            Execute(connection, null, "PRAGMA busy_timeout = 5000;");
+            Execute(connection, null, "PRAGMA journal_mode = WAL;");
+        }
         // SQLite: BEGIN IMMEDIATE takes the write lock first, so two processes opening a new file migrate it one after the other
         using var transaction = connection is SqliteConnection sqlite ? sqlite.BeginTransaction(deferred: false) : connection.BeginTransaction();
         if (IsPostgres) Execute(connection, transaction, "SELECT pg_advisory_xact_lock(@lock);", ("@lock", MigrationLock));
