@@ -41,14 +41,30 @@ public static class Resampler
             // horizontal pass: every row of the region, resized to the target's width
             ref float table = ref MemoryMarshal.GetReference(level);
             ref float weight = ref MemoryMarshal.GetReference(columns.Weights);
+            var (inkLow, inkHigh) = InkRange(levels);
             for (int y = 0; y < region.Height; y++)
             {
-                ref byte line = ref Unsafe.AsRef(in source[(region.Y + y) * stride + region.X]);
+                var segment = source.Slice((region.Y + y) * stride + region.X, region.Width);
+                ref byte line = ref MemoryMarshal.GetReference(segment);
                 var output = across.AsSpan(y * width, width);
+                // an output whose inputs all read level 0 sums to exactly 0 (each product is +0): most of a drawing's
+                // box is background, so only the outputs that reach the row's inked stretch are summed
+                int inkFirst = segment.IndexOfAnyInRange(inkLow, inkHigh);
+                if (inkFirst < 0)
+                {
+                    output.Clear();
+                    continue;
+                }
+                int inkLast = segment.LastIndexOfAnyInRange(inkLow, inkHigh);
                 for (int o = 0; o < output.Length; o++)
                 {
                     float sum = 0;
                     var (first, count, at) = columns.Spans[o];
+                    if (first > inkLast || first + count <= inkFirst)
+                    {
+                        output[o] = 0;
+                        continue;
+                    }
                     // the spans lie inside the region's row and the weights' span: checked when the taps were computed
                     for (int k = 0; k < count; k++)
                         sum += Unsafe.Add(ref table, Unsafe.Add(ref line, first + k)) * Unsafe.Add(ref weight, at + k);
@@ -74,6 +90,18 @@ public static class Resampler
             ArrayPool<float>.Shared.Return(weights);
             ArrayPool<(int, int, int)>.Shared.Return(spans);
         }
+    }
+
+    /// <summary>
+    /// The levels whose table entry is not 0, as one range when they form one (a stretch of ink levels
+    /// always does); otherwise every level, so that nothing is taken for background.
+    /// </summary>
+    private static (byte Low, byte High) InkRange(ReadOnlySpan<byte> levels)
+    {
+        int low = levels.IndexOfAnyExcept((byte)0);
+        if (low < 0) return (0, 255);
+        int high = levels.LastIndexOfAnyExcept((byte)0);
+        return levels[low..(high + 1)].Contains((byte)0) ? ((byte)0, (byte)255) : ((byte)low, (byte)high);
     }
 
     /// <summary>The inputs and weights of each output along one axis.</summary>
