@@ -107,16 +107,24 @@ internal static class PngPixels
     private static int RgbaToLuminanceAlpha(ReadOnlySpan<byte> rgba, Span<byte> la)
     {
         var low = Vector256.Create(0xFFu);
+        var colour = Vector256.Create(0xFFFFFFu);
         var (wr, wg, wb, half) = (Vector256.Create(.2126F), Vector256.Create(.7152F), Vector256.Create(.0722F), Vector256.Create(0.5F));
         int x = 0;
         for (; 4 * (x + 8) <= rgba.Length; x += 8)
         {
             var p = Vector256.Create<uint>(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(rgba.Slice(4 * x, 32)));
+            var alpha = (p >> 24) << 8;
+            if ((p & colour) == Vector256<uint>.Zero)
+            {
+                // black or transparent pixels, nearly all of a canvas drawing's: luminance 0, as Luminance has it, without the float work
+                Vector128.Narrow(alpha.GetLower(), alpha.GetUpper()).AsByte().CopyTo(la.Slice(2 * x, 16));
+                continue;
+            }
             var r = Vector256.ConvertToSingle((p & low).AsInt32());
             var g = Vector256.ConvertToSingle(((p >> 8) & low).AsInt32());
             var b = Vector256.ConvertToSingle(((p >> 16) & low).AsInt32());
             var l = Vector256.ConvertToInt32(((r * wr) + (g * wg)) + (b * wb) + half).AsUInt32();
-            var pairs = l | ((p >> 24) << 8);
+            var pairs = l | alpha;
             Vector128.Narrow(pairs.GetLower(), pairs.GetUpper()).AsByte().CopyTo(la.Slice(2 * x, 16));
         }
         return x;

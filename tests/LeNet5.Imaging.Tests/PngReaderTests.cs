@@ -125,6 +125,22 @@ public sealed class PngReaderTests
         AssertSamePixels(png, 280, 280);
     }
 
+    [Fact]
+    public void BlackInkOnTransparentPixelsAmongColoursReadsAsImageSharpReadsIt()
+    {
+        // runs of black pixels of any opacity (a canvas's ink, read without the luminance's arithmetic) among coloured ones
+        var random = new Random(3);
+        using var image = new Image<Rgba32>(61, 17);
+        for (int y = 0; y < image.Height; y++)
+            for (int x = 0; x < image.Width; x++)
+                image[x, y] = (x / 8 + y) % 3 == 0 || random.Next(40) == 0
+                    ? new Rgba32((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(3), (byte)random.Next(256))
+                    : new Rgba32(0, 0, 0, (byte)random.Next(256));
+        using var stream = new MemoryStream();
+        image.SaveAsPng(stream, new PngEncoder { ColorType = PngColorType.RgbWithAlpha, TransparentColorMode = PngTransparentColorMode.Preserve });
+        AssertSamePixels(stream.ToArray(), 61, 17);
+    }
+
     private static byte[] Read(byte[] png, out int width, out int height)
     {
         var pairs = PngReader.Decode(png, ImageLimits.Default, out width, out height);
