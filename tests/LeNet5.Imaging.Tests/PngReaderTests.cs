@@ -20,6 +20,10 @@ public sealed class PngReaderTests
         data.Add(PngColorType.RgbWithAlpha, PngFilterMethod.Paeth, 280, 280);
         data.Add(PngColorType.RgbWithAlpha, PngFilterMethod.Paeth, 1, 1);
         data.Add(PngColorType.RgbWithAlpha, PngFilterMethod.Up, 500, 3);
+        // rows enough for several reads of the inflater, the last one no whole number of four-row blocks
+        data.Add(PngColorType.RgbWithAlpha, PngFilterMethod.Paeth, 33, 1003);
+        data.Add(PngColorType.RgbWithAlpha, PngFilterMethod.Adaptive, 33, 1003);
+        data.Add(PngColorType.Grayscale, PngFilterMethod.Sub, 200, 1001);
         return data;
     }
 
