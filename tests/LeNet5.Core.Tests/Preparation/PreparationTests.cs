@@ -104,6 +104,7 @@ public sealed class PreparationTests
     [InlineData(7, 5)]
     [InlineData(1000, 1)]
     [InlineData(4096, 3)]
+    [InlineData(300, 301)] // more steps than the vectorised sums take before they widen into the totals
     public void TheVectorisedCompositeMatchesThePlainFormula(int width, int height)
     {
         var random = new Random(width + height);
@@ -116,6 +117,7 @@ public sealed class PreparationTests
         // the plain definition: composite over white when the visible pixels are mostly dark, over black otherwise
         long weighted = 0, opacity = 0;
         for (int i = 0; i < grey.Length; i++) (weighted, opacity) = (weighted + la[2 * i] * la[2 * i + 1], opacity + la[2 * i + 1]);
+        Assert.Equal((weighted, opacity), InkMap.Opacity(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(la)));
         int background = opacity == 0 || weighted < 128 * opacity ? 255 : 0;
         var expected = new byte[grey.Length];
         for (int i = 0; i < grey.Length; i++)
