@@ -13,8 +13,8 @@ namespace LeNet5.Imaging;
 /// Its work is bounded by the header: inflation stops at the bytes the rows need, so no file can make
 /// it loop (ImageSharp 2.1 spins for ever on some interlaced files whose data ends early, and throws
 /// on valid files whose image data is split into tiny chunks). A canvas drawing, 8-bit RGBA, runs four
-/// Paeth rows at once and converts eight pixels at a time. This file holds the entry points and the
-/// scanline loop (inflation, rows in order or by Adam7 pass); <see cref="PngLayout"/> walks the chunks,
+/// Paeth rows at once and converts eight pixels at a time (sixteen with 512-bit vectors). This file
+/// holds the entry points and the scanline loop (inflation, rows in order or by Adam7 pass); <see cref="PngLayout"/> walks the chunks,
 /// <see cref="PngFilters"/> unfilters the rows and <see cref="PngPixels"/> turns them into pixels.
 /// </summary>
 internal static class PngReader
