@@ -52,7 +52,7 @@ internal static class PngReader
         limits.CheckMemory(header.Width, header.Height);
         int pitch = header.Stride(header.Width) + 1;
         byte[] output = PixelBuffers.Rent(2 * header.Width * header.Height);
-        int readRows = ReadRows(header, pitch);
+        int readRows = RowsPerRead(header, pitch);
         byte[] rows = PixelBuffers.Rent((readRows + 1) * pitch);
         byte[]? gathered = null;
         bool decoded = false;
@@ -82,7 +82,7 @@ internal static class PngReader
     }
 
     /// <summary>Rows inflated per read of a non-interlaced image: whole blocks, at least <see cref="ReadBytes"/> when the image has them.</summary>
-    private static int ReadRows(PngHeader header, int pitch)
+    private static int RowsPerRead(PngHeader header, int pitch)
     {
         if (header.Interlaced) return 1; // a pass's rows are read one at a time
         int blocks = Math.Max(1, (ReadBytes + BlockRows * pitch - 1) / (BlockRows * pitch));
