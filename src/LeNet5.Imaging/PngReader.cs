@@ -119,9 +119,10 @@ internal static class PngReader
                         PngFilters.Unfilter(row[0], row[1..], previous[1..], bpp);
                     }
                 }
+                // converted while the block is still in the nearest cache
+                for (int k = first; k < first + count; k++)
+                    PngPixels.ToLuminanceAlpha(inflated.Slice(k * pitch + 1, stride), layout, header.Width, output.AsSpan(2 * (y + k) * header.Width, 2 * header.Width));
             }
-            for (int k = 0; k < read; k++)
-                PngPixels.ToLuminanceAlpha(inflated.Slice(k * pitch + 1, stride), layout, header.Width, output.AsSpan(2 * (y + k) * header.Width, 2 * header.Width));
             inflated.Slice((read - 1) * pitch, pitch).CopyTo(above);
         }
     }
