@@ -101,25 +101,52 @@ internal static class PngPixels
     }
 
     /// <summary>
-    /// Eight RGBA pixels at a time: the same float products and sums in the same order as
-    /// <see cref="Luminance"/> (no fused multiply-add), so the rounding is the same. Returns the pixels done.
+    /// Eight RGBA pixels at a time, sixteen where the CPU has 512-bit vectors (the black pixels of a canvas
+    /// drawing are then moved twice as fast). Returns the pixels done.
     /// </summary>
     private static int RgbaToLuminanceAlpha(ReadOnlySpan<byte> rgba, Span<byte> la)
     {
-        var low = Vector256.Create(0xFFu);
-        var (wr, wg, wb, half) = (Vector256.Create(.2126F), Vector256.Create(.7152F), Vector256.Create(.0722F), Vector256.Create(0.5F));
+        var pixels = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(rgba);
         int x = 0;
-        for (; 4 * (x + 8) <= rgba.Length; x += 8)
+        if (Vector512.IsHardwareAccelerated)
         {
-            var p = Vector256.Create<uint>(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(rgba.Slice(4 * x, 32)));
+            for (; x + 16 <= pixels.Length; x += 16)
+            {
+                var p = Vector512.Create(pixels.Slice(x, 16));
+                if ((p & Vector512.Create(0xFFFFFFu)) == Vector512<uint>.Zero)
+                {
+                    var alpha = (p >> 24) << 8;
+                    Vector256.Narrow(alpha.GetLower(), alpha.GetUpper()).AsByte().CopyTo(la.Slice(2 * x, 32));
+                    continue;
+                }
+                EightToLuminanceAlpha(p.GetLower(), la.Slice(2 * x, 16));
+                EightToLuminanceAlpha(p.GetUpper(), la.Slice(2 * x + 16, 16));
+            }
+        }
+        for (; x + 8 <= pixels.Length; x += 8) EightToLuminanceAlpha(Vector256.Create(pixels.Slice(x, 8)), la.Slice(2 * x, 16));
+        return x;
+    }
+
+    /// <summary>
+    /// Eight RGBA pixels: the same float products and sums in the same order as <see cref="Luminance"/>
+    /// (no fused multiply-add), so the rounding is the same.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void EightToLuminanceAlpha(Vector256<uint> p, Span<byte> la)
+    {
+        var alpha = (p >> 24) << 8;
+        var pairs = alpha;
+        // black or transparent pixels, nearly all of a canvas drawing's, have luminance 0 (as Luminance has it): no float work
+        if ((p & Vector256.Create(0xFFFFFFu)) != Vector256<uint>.Zero)
+        {
+            var low = Vector256.Create(0xFFu);
             var r = Vector256.ConvertToSingle((p & low).AsInt32());
             var g = Vector256.ConvertToSingle(((p >> 8) & low).AsInt32());
             var b = Vector256.ConvertToSingle(((p >> 16) & low).AsInt32());
-            var l = Vector256.ConvertToInt32(((r * wr) + (g * wg)) + (b * wb) + half).AsUInt32();
-            var pairs = l | ((p >> 24) << 8);
-            Vector128.Narrow(pairs.GetLower(), pairs.GetUpper()).AsByte().CopyTo(la.Slice(2 * x, 16));
+            var l = Vector256.ConvertToInt32(((r * Vector256.Create(.2126F)) + (g * Vector256.Create(.7152F))) + (b * Vector256.Create(.0722F)) + Vector256.Create(0.5F));
+            pairs |= l.AsUInt32();
         }
-        return x;
+        Vector128.Narrow(pairs.GetLower(), pairs.GetUpper()).AsByte().CopyTo(la);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -20,6 +20,10 @@ public sealed class PngReaderTests
         data.Add(PngColorType.RgbWithAlpha, PngFilterMethod.Paeth, 280, 280);
         data.Add(PngColorType.RgbWithAlpha, PngFilterMethod.Paeth, 1, 1);
         data.Add(PngColorType.RgbWithAlpha, PngFilterMethod.Up, 500, 3);
+        // rows enough for several reads of the inflater, the last one no whole number of four-row blocks
+        data.Add(PngColorType.RgbWithAlpha, PngFilterMethod.Paeth, 33, 1003);
+        data.Add(PngColorType.RgbWithAlpha, PngFilterMethod.Adaptive, 33, 1003);
+        data.Add(PngColorType.Grayscale, PngFilterMethod.Sub, 200, 1001);
         return data;
     }
 
@@ -123,6 +127,22 @@ public sealed class PngReaderTests
         // a canvas drawing as Chromium exports it: RGBA, every row filtered with Up
         var png = File.ReadAllBytes(Path.Combine(RepoPaths.Root, "bench", "canvas", "seven-280.png"));
         AssertSamePixels(png, 280, 280);
+    }
+
+    [Fact]
+    public void BlackInkOnTransparentPixelsAmongColoursReadsAsImageSharpReadsIt()
+    {
+        // runs of black pixels of any opacity (a canvas's ink, read without the luminance's arithmetic) among coloured ones
+        var random = new Random(3);
+        using var image = new Image<Rgba32>(61, 17);
+        for (int y = 0; y < image.Height; y++)
+            for (int x = 0; x < image.Width; x++)
+                image[x, y] = (x / 8 + y) % 3 == 0 || random.Next(40) == 0
+                    ? new Rgba32((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(3), (byte)random.Next(256))
+                    : new Rgba32(0, 0, 0, (byte)random.Next(256));
+        using var stream = new MemoryStream();
+        image.SaveAsPng(stream, new PngEncoder { ColorType = PngColorType.RgbWithAlpha, TransparentColorMode = PngTransparentColorMode.Preserve });
+        AssertSamePixels(stream.ToArray(), 61, 17);
     }
 
     private static byte[] Read(byte[] png, out int width, out int height)

@@ -57,6 +57,27 @@ public static class InkMap
         int background = opacity == 0 || weighted < 128 * opacity ? 255 : 0;
         var pairs = MemoryMarshal.Cast<byte, ushort>(la);
         int done = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // the same arithmetic as below, 64 pixels a step where the CPU has 512-bit vectors
+            var low = Vector512.Create((ushort)0xFF);
+            var full = Vector512.Create((ushort)255);
+            var paper = Vector512.Create((ushort)background);
+            var half = Vector512.Create((ushort)127);
+            for (; done + 64 <= grey.Length; done += 64)
+            {
+                var first = Blend(Vector512.Create(pairs.Slice(done, 32)));
+                var second = Blend(Vector512.Create(pairs.Slice(done + 32, 32)));
+                Vector512.Narrow(first, second).CopyTo(grey.Slice(done, 64));
+            }
+
+            Vector512<ushort> Blend(Vector512<ushort> pair)
+            {
+                var (l, a) = (pair & low, pair >> 8);
+                var x = (l * a) + (paper * (full - a)) + half;
+                return (x + Vector512<ushort>.One + (x >> 8)) >> 8;
+            }
+        }
         if (Vector256.IsHardwareAccelerated)
         {
             // (l a + b (255 - a) + 127) / 255 in 16 bits: the sum is at most 65,152, where x / 255 = (x + 1 + (x >> 8)) >> 8 exactly
@@ -86,10 +107,30 @@ public static class InkMap
     }
 
     /// <summary>The sums of luminance times alpha and of alpha over (luminance, alpha) pairs.</summary>
-    private static (long Weighted, long Opacity) Opacity(ReadOnlySpan<ushort> pairs)
+    internal static (long Weighted, long Opacity) Opacity(ReadOnlySpan<ushort> pairs)
     {
         long weighted = 0, opacity = 0;
         int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // the same sums as below, 32 pairs a step where the CPU has 512-bit vectors
+            var low = Vector512.Create((ushort)0xFF);
+            while (i + 32 <= pairs.Length)
+            {
+                Vector512<uint> products = default, alphas = default;
+                for (int steps = 0; steps < 2048 && i + 32 <= pairs.Length; steps++, i += 32)
+                {
+                    var v = Vector512.Create(pairs.Slice(i, 32));
+                    var (l, a) = (v & low, v >> 8);
+                    var (p0, p1) = Vector512.Widen(l * a);
+                    var (a0, a1) = Vector512.Widen(a);
+                    products += p0 + p1;
+                    alphas += a0 + a1;
+                }
+                weighted += (long)Vector512.Sum(Vector512.WidenLower(products) + Vector512.WidenUpper(products));
+                opacity += (long)Vector512.Sum(Vector512.WidenLower(alphas) + Vector512.WidenUpper(alphas));
+            }
+        }
         if (Vector256.IsHardwareAccelerated)
         {
             var low = Vector256.Create((ushort)0xFF);

@@ -104,6 +104,7 @@ public sealed class PreparationTests
     [InlineData(7, 5)]
     [InlineData(1000, 1)]
     [InlineData(4096, 3)]
+    [InlineData(300, 301)] // more steps than the vectorised sums take before they widen into the totals
     public void TheVectorisedCompositeMatchesThePlainFormula(int width, int height)
     {
         var random = new Random(width + height);
@@ -116,6 +117,7 @@ public sealed class PreparationTests
         // the plain definition: composite over white when the visible pixels are mostly dark, over black otherwise
         long weighted = 0, opacity = 0;
         for (int i = 0; i < grey.Length; i++) (weighted, opacity) = (weighted + la[2 * i] * la[2 * i + 1], opacity + la[2 * i + 1]);
+        Assert.Equal((weighted, opacity), InkMap.Opacity(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(la)));
         int background = opacity == 0 || weighted < 128 * opacity ? 255 : 0;
         var expected = new byte[grey.Length];
         for (int i = 0; i < grey.Length; i++)
@@ -185,5 +187,40 @@ public sealed class PreparationTests
         var target = new byte[1];
         Resampler.Resize([0, 0, 0, 0], 2, new InkBox(0, 0, 2, 2), inverted, target, 1, 1);
         Assert.Equal(255, target[0]);
+    }
+
+    [Fact]
+    public void TheResizeMatchesThePlainOneToTheBit()
+    {
+        // sparse strokes on background, as a drawing's ink box holds, through level tables whose ink is one range
+        // (as InkLevels makes them), several ranges, none, and every level
+        var random = new Random(11);
+        var tables = new List<byte[]> { Identity, new byte[256], Enumerable.Range(0, 256).Select(g => (byte)(g % 3 == 0 ? 0 : g)).ToArray() };
+        foreach (var levels in new[] { new InkLevels(false, 0, 255), new InkLevels(true, 20, 200), new InkLevels(false, 90, 40) })
+        {
+            var table = new byte[256];
+            levels.Fill(table);
+            tables.Add(table);
+        }
+        for (int trial = 0; trial < 300; trial++)
+        {
+            int width = random.Next(1, 90), height = random.Next(1, 90);
+            var image = new byte[width * height];
+            for (int strokes = random.Next(4); strokes > 0; strokes--)
+            {
+                int y = random.Next(height), x = random.Next(width), length = random.Next(1, width - x + 1);
+                random.NextBytes(image.AsSpan(y * width + x, length));
+            }
+            if (trial % 10 == 0) random.NextBytes(image);
+            int left = random.Next(width), top = random.Next(height);
+            var box = new InkBox(left, top, random.Next(1, width - left + 1), random.Next(1, height - top + 1));
+            int newWidth = random.Next(1, 29), newHeight = random.Next(1, 29);
+            var table = tables[trial % tables.Count];
+            var fast = new byte[newWidth * newHeight];
+            var plain = new byte[newWidth * newHeight];
+            Resampler.Resize(image, width, box, table, fast, newWidth, newHeight);
+            PlainPreparation.Resize(image, width, box, table, plain, newWidth, newHeight);
+            Assert.Equal(plain, fast);
+        }
     }
 }
