@@ -139,9 +139,25 @@ public static class Benchmark
     }
 
     /// <summary>A line on the machine, for the report.</summary>
+    /// <summary>The CPU (its model name), its cores, the kernels the engine chose on it and the runtime: the line every bench mode starts with.</summary>
     public static string Machine() =>
-        $"{Environment.ProcessorCount} logical cores, Vector512 {(Vector512.IsHardwareAccelerated ? "yes" : "no")}, " +
-        $"Vector256 {(Vector256.IsHardwareAccelerated ? "yes" : "no")}, .NET {Environment.Version}";
+        $"{CpuModel()}, {Environment.ProcessorCount} logical cores, kernels {LeNet5.Core.Kernels.KernelPaths.Fastest} " +
+        $"(Vector512 {(Vector512.IsHardwareAccelerated ? "yes" : "no")}, Vector256 {(Vector256.IsHardwareAccelerated ? "yes" : "no")}), .NET {Environment.Version}";
+
+    /// <summary>The processor's model name as Linux reports it (what lscpu prints), else the architecture.</summary>
+    public static string CpuModel()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            if (line is not null) return line[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // not Linux, or not readable: the architecture is what is known
+        }
+        return System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString();
+    }
 }
 
 /// <summary>Per-layer timings of one thread's forward and backward passes, to see where the time goes.</summary>

@@ -124,6 +124,20 @@ public sealed partial class CliTests : IDisposable
     }
 
     [Fact]
+    public void EveryBenchModeStartsWithTheCpuAndTheKernelsItRanOn()
+    {
+        var (exit, output, error) = CliRunner.Run("bench", "--prepare-only", "--span", "0.1", "--data", TestMnist.Directory);
+        Assert.True(exit == 0, error);
+        var first = output.Split('\n')[0];
+        Assert.StartsWith("machine: ", first);
+        // the model name as Linux reports it, read here from the same file lscpu reads
+        var model = File.ReadLines("/proc/cpuinfo").First(l => l.StartsWith("model name", StringComparison.Ordinal)).Split(':', 2)[1].Trim();
+        Assert.Contains(model, first);
+        Assert.Matches(@"kernels (Vector512|Portable) ", first);
+        Assert.Contains("prepare-280 p50", output);
+    }
+
+    [Fact]
     public void DryRunShowsTheDistortionsAsked()
     {
         var (exit, output, error) = CliRunner.Run("train", "--elastic", "--stroke-width", "--dry-run");

@@ -20,6 +20,7 @@ internal static class BenchCommand
         command.SetAction(parse => CommonOptions.Guard(() =>
         {
             var dataset = CommonOptions.LoadData(parse.GetValue(data));
+            Console.WriteLine($"machine: {Benchmark.Machine()}"); // every figure below belongs to this CPU and these kernels
             if (parse.GetValue(layers) is { } arch)
             {
                 foreach (var line in LayerProfile.Run(dataset, arch)) Console.WriteLine(line);
@@ -37,7 +38,6 @@ internal static class BenchCommand
                 foreach (var r in only) Console.WriteLine($"{r.Name,-24} {r.Value,14:N1} {r.Unit,-6} {r.Detail}");
                 return 0;
             }
-            Console.WriteLine($"machine: {Benchmark.Machine()}");
             var rows = Benchmark.Run(dataset, options, msg => Console.Error.WriteLine(msg));
             Console.WriteLine($"{"figure",-24} {"value",14} {"unit",-6} how");
             foreach (var r in rows) Console.WriteLine($"{r.Name,-24} {r.Value,14:N1} {r.Unit,-6} {r.Detail}");
