@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LeNet5.Core;
 using LeNet5.Core.Data;
+using LeNet5.Core.Preparation;
 using LeNet5.Imaging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -32,6 +33,13 @@ public static class PreparationBenchmark
                 $"{page.Length} {side}x{side} page drawings (Chromium PNGs, {page.Average(p => p.Length) / 1024:0.0} KB) to the 28x28, one thread; p99 {prepare.P99:0} us");
             yield return new BenchmarkRow($"prepare-{side} alloc", prepare.Bytes, "B", "allocated per preparation, pooled buffers reused");
             yield return new BenchmarkRow($"imagesharp-{side} p50", decode.P50, "us", $"ImageSharp's decode alone of the same PNGs (the general path); p99 {decode.P99:0} us");
+            // a model trained with its own steps (deskew, a redrawn pen) has them applied after the layout
+            foreach (var steps in (DigitNormalisation[])[new(Deskew: false, NormaliseStrokes: true), new(Deskew: true, NormaliseStrokes: false)])
+            {
+                var normalised = Time(options, i => steps.Apply(preparer.Prepare(page[i % page.Length])));
+                yield return new BenchmarkRow($"prepare-{side} {steps} p50", normalised.P50, "us",
+                    $"the same, then the model's step '{steps}' (a model trained with it does this to every input); {normalised.P50 / prepare.P50:0.00}x preparing alone");
+            }
             // the worst case for the fast path: an encoder that filters every row with Paeth (ImageSharp's), on MNIST digits scaled up
             var paeth = Enumerable.Range(0, 16).Select(i => Canvas(data.Test.Image(i), side)).ToArray();
             var hard = Time(options, i => preparer.Prepare(paeth[i & 15]));

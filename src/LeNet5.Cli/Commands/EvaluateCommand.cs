@@ -14,7 +14,8 @@ internal static class EvaluateCommand
         var set = new Option<string>("--set")
         {
             Description = "which test set: mnist (the 10,000 test images), thick-pen or thin-pen (the same digits dilated by a disk of radius 2 or eroded by 1, re-laid out as MNIST does), "
-                          + "flag-ones (1,000 drawn 1s with a flag and a base)",
+                          + "flag-ones (1,000 drawn 1s with a flag and a base), fat-marker (the test digits as a blobby felt-tip), continental (1,000 fat 1s with flags and bases and 7s with crossbars), "
+                          + "slant (the test digits sheared by -25 to +25 degrees)",
             DefaultValueFactory = _ => PenTest.Mnist,
         };
         set.AcceptOnlyFromAmong([.. PenTest.Sets]);
@@ -26,7 +27,7 @@ internal static class EvaluateCommand
             var split = PenTest.Build(name, CommonOptions.LoadData(parse.GetValue(data)).Test);
             var bar = new ProgressBar("evaluate");
             var gate = new Lock();
-            var result = Evaluator.Evaluate(m.Network, m.Parameters, split, parse.GetValue(threads), progress: done =>
+            var result = Evaluator.Evaluate(m, split, parse.GetValue(threads), progress: done =>
             {
                 lock (gate) bar.Report((double)done / split.Count, $"{done}/{split.Count} images");
             });

@@ -46,7 +46,7 @@ public sealed class DigitAtlas
         new(Compute(model, digits, threads), digits.Labels, embedding);
 
     private static HeadFeatures Compute(LeNet5Model model, MnistSplit digits, int threads) =>
-        HeadFeatures.Compute(model.Network, model.Parameters, digits, threads);
+        HeadFeatures.Compute(model.Network, model.Parameters, model.Normalisation.Apply(digits), threads);
 
     /// <summary>Where an input whose head features are <paramref name="features"/> lands on this map.</summary>
     public (float X, float Y) Place(ReadOnlySpan<float> features)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using LeNet5.Core.Layers;
 using LeNet5.Core.Networks;
+using LeNet5.Core.Preparation;
 
 namespace LeNet5.Core.Models;
 
@@ -21,6 +22,7 @@ public sealed class LeNet5Model
             throw new ArgumentException($"{parameters.Length} parameters given, {architecture.Name} has {Network.ParameterCount}");
         Parameters = parameters;
         Metadata = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>());
+        Normalisation = DigitNormalisation.Parse(Metadata.GetValueOrDefault(MetadataKeys.Preparation));
         Temperature = Metadata.TryGetValue(MetadataKeys.Temperature, out var t) && float.TryParse(t, CultureInfo.InvariantCulture, out var tv) && tv > 0 ? tv : 1f;
     }
 
@@ -28,6 +30,9 @@ public sealed class LeNet5Model
     public Networks.Network Network { get; }
     public float[] Parameters { get; }
     public Dictionary<string, string> Metadata { get; }
+
+    /// <summary>What the model does to every laid-out digit before reading it; every face applies it (<see cref="Recognition.DigitRecognizer"/>, evaluation, the atlas).</summary>
+    public DigitNormalisation Normalisation { get; }
 
     /// <summary>Softmax temperature that calibrates the probabilities (fitted after training).</summary>
     public float Temperature { get; set; }
@@ -69,7 +74,10 @@ public sealed class LeNet5Model
         }
     }
 
-    /// <summary>Predicts a 28x28 MNIST-style digit (0 background, 255 ink).</summary>
+    /// <summary>
+    /// Predicts a 28x28 MNIST-style digit (0 background, 255 ink) as it is: the network alone, without
+    /// the model's <see cref="Normalisation"/> (which <see cref="Recognition.DigitRecognizer"/> applies).
+    /// </summary>
     public Prediction Predict(ReadOnlySpan<byte> digit28, bool includeActivations = false)
     {
         Span<float> input = stackalloc float[InputEncoding.Size];

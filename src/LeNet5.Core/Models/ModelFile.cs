@@ -78,6 +78,14 @@ public static class ModelFile
         if (network.Head is RbfHead rbf && tensors.Remove("rbf.prototypes", out var protos) && !protos.Data.AsSpan().SequenceEqual(rbf.Prototypes))
             throw new ModelFormatException($"{source}: its RBF prototypes differ from this engine's bitmaps.");
         extraTensors = tensors;
+        try
+        {
+            Preparation.DigitNormalisation.Parse(metadata.GetValueOrDefault(MetadataKeys.Preparation));
+        }
+        catch (FormatException ex)
+        {
+            throw new ModelFormatException($"{source}: {ex.Message}");
+        }
         return new LeNet5Model(arch, parameters, metadata);
     }
 }
@@ -97,6 +105,9 @@ public static class MetadataKeys
     public const string MnistSha256 = "mnist_sha256";
     public const string Created = "created";
     public const string Command = "command";
+
+    /// <summary>The steps the model applies to every laid-out digit before reading it (<see cref="Preparation.DigitNormalisation"/>); absent for none.</summary>
+    public const string Preparation = "preparation";
     public const string Temperature = "temperature";
     public const string RejectThreshold = "reject_threshold";
     public const string CheckpointEpoch = "checkpoint_epoch";

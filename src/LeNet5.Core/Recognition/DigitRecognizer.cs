@@ -38,6 +38,8 @@ public sealed class DigitRecognizer(IDigitPreparer preparer, Func<RejectPolicy> 
         if (peak < InkMap.MinContrast)
             throw new DigitPreparationException(PreparationFailure.Blank,
                 $"The pixels are blank: no value reaches {InkMap.MinContrast} of 255, so there is no ink to read a digit from.");
+        // the model's own steps (a deskew, a redrawn pen) come last: what it then reads is what the answer shows
+        if (!model.Normalisation.IsNone) pixels28 = model.Normalisation.Apply(pixels28);
         Span<float> input = stackalloc float[InputEncoding.Size];
         InputEncoding.Encode(pixels28, input);
         var prediction = model.Predict(input, includeActivations);

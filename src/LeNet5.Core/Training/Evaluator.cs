@@ -13,6 +13,9 @@ public sealed record EvaluationResult(int Count, int Errors, int[,] Confusion, f
 
 public static class Evaluator
 {
+    /// <summary>A model's accuracy on a split, each digit given the model's own <see cref="Models.LeNet5Model.Normalisation"/> first.</summary>
+    public static EvaluationResult Evaluate(Models.LeNet5Model model, MnistSplit split, int threads, Action<int>? progress = null) =>
+        Evaluate(model.Network, model.Parameters, model.Normalisation.Apply(split), threads, progress: progress);
 
     public static EvaluationResult Evaluate(Network network, float[] parameters, MnistSplit split, int threads, IReadOnlyList<Workspace>? workspaces = null,
         Action<int>? progress = null)

@@ -30,6 +30,7 @@ public static class ModelCard
             [MetadataKeys.Created] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
             [MetadataKeys.Command] = command,
         };
+        if (!trainer.Options.Normalisation.IsNone) metadata[MetadataKeys.Preparation] = trainer.Options.Normalisation.ToString();
         var model = new LeNet5Model(trainer.Architecture, (float[])trainer.Parameters.Clone(), metadata);
         if (trainer.LastEvaluation is { } eval)
         {

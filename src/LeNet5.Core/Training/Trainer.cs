@@ -16,8 +16,9 @@ public sealed class TrainingDivergedException(string message) : Exception(messag
 /// </summary>
 public sealed class Trainer : IDisposable
 {
-    private readonly MnistDataset _data;
     private readonly MnistSplit _train;
+    private readonly MnistSplit _test;
+    private readonly MnistSplit? _correctionsTest;
     private readonly BatchWorkers _workers;
     private readonly SdlmRates _rates;
 
@@ -30,11 +31,14 @@ public sealed class Trainer : IDisposable
         Architecture = architecture;
         Options = options;
         Network = architecture.Build();
-        _data = data;
         Corrections = corrections ?? CorrectionSamples.None;
         if (Corrections.Weight is < 1 or > CorrectionSamples.MaxWeight) throw new ArgumentException($"the corrections' weight must be between 1 and {CorrectionSamples.MaxWeight}");
         var mnistTrain = options.TrainLimit is int limit ? data.Train.Take(limit) : data.Train;
-        _train = Corrections.Train is { } more ? mnistTrain.Append(more, Corrections.Weight) : mnistTrain;
+        // the model's own steps, applied once: every epoch's distortions start from the normalised digits
+        var normalisation = options.Normalisation;
+        _train = normalisation.Apply(Corrections.Train is { } more ? mnistTrain.Append(more, Corrections.Weight) : mnistTrain);
+        _test = normalisation.Apply(data.Test);
+        _correctionsTest = Corrections.Test is { } correctionsTest ? normalisation.Apply(correctionsTest) : null;
         if (parameters is not null && parameters.Length != Network.ParameterCount)
             throw new ArgumentException($"{parameters.Length} parameters do not fit {architecture} ({Network.ParameterCount})");
         Parameters = parameters ?? Network.InitializeParameters(options.Seed);
@@ -110,8 +114,8 @@ public sealed class Trainer : IDisposable
         // a cancel seen at the last batch's report still stops the epoch short of being counted
         cancellation.ThrowIfCancellationRequested();
         double seconds = clock.Elapsed.TotalSeconds;
-        LastEvaluation = Evaluator.Evaluate(Network, Parameters, _data.Test, _workers.Threads, _workers.Workspaces);
-        LastCorrectionsEvaluation = Corrections.Test is { Count: > 0 } correctionsTest ? Evaluator.Evaluate(Network, Parameters, correctionsTest, _workers.Threads, _workers.Workspaces) : null;
+        LastEvaluation = Evaluator.Evaluate(Network, Parameters, _test, _workers.Threads, _workers.Workspaces);
+        LastCorrectionsEvaluation = _correctionsTest is { Count: > 0 } correctionsTest ? Evaluator.Evaluate(Network, Parameters, correctionsTest, _workers.Threads, _workers.Workspaces) : null;
         var metrics = new EpochMetrics(epoch, (double)errorSum / n, LastEvaluation.ErrorRate, lossSum / n, n / seconds, seconds,
             epsilon, LayerLearningRates(), LastCorrectionsEvaluation?.ErrorRate);
         History.Add(metrics);

@@ -45,6 +45,16 @@ public sealed record TrainingOptions
 
     /// <summary>Thicker and thinner strokes (<see cref="StrokeMorphology"/>): each image's pen drawn afresh each epoch.</summary>
     public bool StrokeWidth { get; init; }
+
+    /// <summary>Stand every digit upright (<see cref="Preparation.Deskew"/>), in training and in every reading of the model.</summary>
+    public bool Deskew { get; init; }
+
+    /// <summary>Redraw every digit's strokes at MNIST's width (<see cref="Preparation.StrokeNormalisation"/>), in training and in every reading of the model.</summary>
+    public bool NormaliseStrokes { get; init; }
+
+    /// <summary>What the model trained with these options does to every digit before reading it.</summary>
+    [JsonIgnore]
+    public Preparation.DigitNormalisation Normalisation => new(Deskew, NormaliseStrokes);
     public int Seed { get; init; } = 1;
     public int Threads { get; init; } = Environment.ProcessorCount;
     /// <summary>Train on the first N training images only (quick runs, tests).</summary>

@@ -84,6 +84,16 @@ internal static class TrainingSettingTable
             Name = "strokeWidth", Flag = "--stroke-width", Label = "Stroke width", Kind = SettingKind.Flag,
             Description = "thicker and thinner pens each epoch: each training image dilated or eroded at random (as Morpho-MNIST)",
         },
+        new()
+        {
+            Name = "deskew", Flag = "--deskew", Label = "Deskew", Kind = SettingKind.Flag,
+            Description = "stand every digit upright by its second moments, in training and whenever the model reads",
+        },
+        new()
+        {
+            Name = "normaliseStrokes", Flag = "--normalise-strokes", Label = "Normalise strokes", Kind = SettingKind.Flag,
+            Description = "thin every digit to its skeleton and redraw it at MNIST's pen width, in training and whenever the model reads",
+        },
     ];
 
     public static readonly IReadOnlyList<TrainingSettingInfo> Options = [.. All.Where(s => s.IsOption)];

@@ -22,5 +22,5 @@ public sealed class TestSetEvaluations(MnistSource mnist, ModelAnswers answers)
     /// of the heavy-work cap is one core, so the cores it leaves answer drawings meanwhile.
     /// </summary>
     public TestSetResults Evaluate(ModelEntry entry) =>
-        TestSetResults.From(entry.Id, Evaluator.Evaluate(entry.Model.Network, entry.Model.Parameters, mnist.Load().Test, threads: 1));
+        TestSetResults.From(entry.Id, Evaluator.Evaluate(entry.Model, mnist.Load().Test, threads: 1));
 }

@@ -185,7 +185,7 @@ public sealed class TrainingExecutor(
     private void Publish(RunRecord run, Architecture architecture, Trainer trainer, Core.Data.MnistSplit test, string command)
     {
         long id = run.Id;
-        var evaluation = trainer.LastEvaluation ?? Evaluator.Evaluate(trainer.Network, trainer.Parameters, test, trainer.Options.Threads);
+        var evaluation = trainer.LastEvaluation ?? Evaluator.Evaluate(trainer.Network, trainer.Parameters, trainer.Options.Normalisation.Apply(test), trainer.Options.Threads);
         // the run's id and creation time: a database reset reuses ids, never both
         string origin = $"{id} {Database.Time(run.CreatedAt)}";
         string modelId = UniqueModelId($"run-{id}-{architecture.Name}", origin);
