@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using LeNet5.Core;
 using LeNet5.Core.Data;
+using LeNet5.Core.Models;
 using LeNet5.Core.Preparation;
+using LeNet5.Core.Recognition;
 using LeNet5.Imaging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -39,6 +41,17 @@ public static class PreparationBenchmark
                 var normalised = Time(options, i => steps.Apply(preparer.Prepare(page[i % page.Length])));
                 yield return new BenchmarkRow($"prepare-{side} {steps} p50", normalised.P50, "us",
                     $"the same, then the model's step '{steps}' (a model trained with it does this to every input); {normalised.P50 / prepare.P50:0.00}x preparing alone");
+            }
+            if (side == 280)
+            {
+                // the whole answer to a drawing: by the default model alone, and by the shipped committee it leads
+                var committee = ShippedModels.Committee.Select(name => ModelFile.Load(ShippedModels.Resolve(name))).ToArray();
+                var recognizer = new DigitRecognizer(preparer, RejectPolicy.Default);
+                var alone = Time(options, i => recognizer.Recognize(committee[0], page[i % page.Length]));
+                var together = Time(options, i => recognizer.Recognize(committee, page[i % page.Length]));
+                yield return new BenchmarkRow($"recognise-{side} alone p50", alone.P50, "us", $"the same drawings prepared and read by {ShippedModels.DefaultName} alone; p99 {alone.P99:0} us");
+                yield return new BenchmarkRow($"recognise-{side} committee p50", together.P50, "us",
+                    $"read by the shipped committee ({string.Join(", ", ShippedModels.Committee)}); {together.P50 / alone.P50:0.00}x alone; p99 {together.P99:0} us");
             }
             // the worst case for the fast path: an encoder that filters every row with Paeth (ImageSharp's), on MNIST digits scaled up
             var paeth = Enumerable.Range(0, 16).Select(i => Canvas(data.Test.Image(i), side)).ToArray();

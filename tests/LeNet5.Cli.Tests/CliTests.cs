@@ -82,6 +82,15 @@ public sealed partial class CliTests : IDisposable
     }
 
     [Fact]
+    public void EvaluateMeasuresACommitteeAndSaysSo()
+    {
+        var (exit, output, error) = CliRunner.Run("evaluate", "--model", "lenet5", "--committee", "lenet5-softmax,lenet5-paper", "--set", "flag-ones", "--data", TestMnist.Directory);
+        Assert.True(exit == 0, error);
+        Assert.Contains("committee lenet5 + lenet5-softmax + lenet5-paper: the mean of 3 models' calibrated probabilities", output);
+        Assert.Matches(@"^accuracy (0\.\d{4}|1\.0000) on 1000 flag-ones images$", CliRunner.LastLine(output));
+    }
+
+    [Fact]
     public void ShippedModelReachesThePapersAccuracy()
     {
         var (exit, output, error) = CliRunner.Run("evaluate", "--model", RepoPaths.ShippedModel, "--data", TestMnist.Directory);

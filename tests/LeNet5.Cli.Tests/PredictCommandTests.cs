@@ -53,6 +53,28 @@ public sealed partial class PredictCommandTests : IDisposable
         Assert.Contains("blank", error);
     }
 
+    [Fact]
+    public void TheDefaultModelAnswersWithTheShippedCommitteeAsTheWebAppDoesUnlessAlone()
+    {
+        var image = Write("two.png", TestImages.MnistPng(TestMnist.Test.Image(1)));
+        var (exit, output, error) = CliRunner.Run("predict", "--json", image);
+        Assert.True(exit == 0, error);
+        using var answer = System.Text.Json.JsonDocument.Parse(output);
+        var votes = answer.RootElement.GetProperty("committee").EnumerateArray().ToArray();
+        Assert.Equal(LeNet5.Core.Models.ShippedModels.Committee, votes.Select(v => v.GetProperty("model").GetString()));
+        // the answer is the mean of the members' probabilities: its confidence lies between theirs
+        double confidence = answer.RootElement.GetProperty("confidence").GetDouble();
+        var agreeing = votes.Where(v => v.GetProperty("digit").GetInt32() == TestMnist.Test.Labels[1]).Select(v => v.GetProperty("confidence").GetDouble()).ToArray();
+        Assert.Equal(votes.Length, agreeing.Length);
+        Assert.InRange(confidence, agreeing.Min() - 1e-6, agreeing.Max() + 1e-6);
+
+        var (exitAlone, alone, errorAlone) = CliRunner.Run("predict", "--json", "--alone", image);
+        Assert.True(exitAlone == 0, errorAlone);
+        Assert.DoesNotContain("committee", alone);
+        var (_, other, _) = CliRunner.Run("predict", "--json", "--model", "lenet5-paper", image);
+        Assert.DoesNotContain("committee", other);
+    }
+
     [GeneratedRegex(@"^digit [0-9] confidence [01]\.[0-9]{2}( rejected)?$")]
     private static partial Regex OutputLine();
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LeNet5.Core.Data;
+using LeNet5.Core.Models;
 using LeNet5.Core.Training;
 
 namespace LeNet5.Cli.Commands;
@@ -19,7 +20,12 @@ internal static class EvaluateCommand
             DefaultValueFactory = _ => PenTest.Mnist,
         };
         set.AcceptOnlyFromAmong([.. PenTest.Sets]);
-        var command = new Command("evaluate", "Measure a model on the 10,000 MNIST test images (or another test set) and print its confusion matrix.") { model, set, data, threads };
+        var committee = new Option<string[]>("--committee")
+        {
+            Description = "more models (shipped names or paths, comma-separated) that answer with --model as a committee: the mean of their calibrated probabilities, as the web app's Models:Committee",
+            CustomParser = r => [.. r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))],
+        };
+        var command = new Command("evaluate", "Measure a model (or a committee) on the 10,000 MNIST test images (or another test set) and print its confusion matrix.") { model, set, data, threads, committee };
         command.SetAction(parse => CommonOptions.Guard(() =>
         {
             var (m, modelLabel, _) = CommonOptions.LoadModel(parse, model);
@@ -27,12 +33,15 @@ internal static class EvaluateCommand
             var split = PenTest.Build(name, CommonOptions.LoadData(parse.GetValue(data)).Test);
             var bar = new ProgressBar("evaluate");
             var gate = new Lock();
-            var result = Evaluator.Evaluate(m, split, parse.GetValue(threads), progress: done =>
+            var others = parse.GetValue(committee) ?? [];
+            var members = others.Select(o => ModelFile.Load(ShippedModels.Resolve(o))).Prepend(m).ToArray();
+            if (others.Length > 0) modelLabel = string.Join(" + ", others.Prepend(modelLabel));
+            var result = Evaluator.Evaluate(members, split, parse.GetValue(threads), progress: done =>
             {
                 lock (gate) bar.Report((double)done / split.Count, $"{done}/{split.Count} images");
             });
             bar.Clear();
-            Console.WriteLine($"model {modelLabel}: {m.Architecture}");
+            Console.WriteLine(others.Length > 0 ? $"committee {modelLabel}: the mean of {members.Length} models' calibrated probabilities" : $"model {modelLabel}: {m.Architecture}");
             Console.WriteLine("confusion matrix (rows: true digit, columns: predicted)");
             Console.WriteLine("      " + string.Concat(Enumerable.Range(0, 10).Select(d => $"{d,6}")));
             for (int t = 0; t < 10; t++)

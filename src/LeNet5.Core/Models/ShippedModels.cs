@@ -16,6 +16,17 @@ public static class ShippedModels
     /// <summary>The model a command uses when it is given none.</summary>
     public const string DefaultName = "lenet5";
 
+    /// <summary>
+    /// The shipped committee: asked for its lead (the default model), these models answer together,
+    /// the mean of their calibrated probabilities (docs/results.md, "Other pens", says what it gains).
+    /// The web app's Models:Committee and <c>lenet5 predict</c> start from it.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Committee = [DefaultName, "lenet5-softmax", "lenet5-softmax-elastic"];
+
+    /// <summary>The committee that answers when <paramref name="name"/> is asked: the shipped one for its lead, else none (null).</summary>
+    public static IReadOnlyList<string>? CommitteeFor(string? name) =>
+        (string.IsNullOrWhiteSpace(name) ? DefaultName : name) == Committee[0] ? Committee : null;
+
     /// <summary>The folders searched, in order: next to the program, then the repository's.</summary>
     public static IReadOnlyList<string> SearchedDirectories()
     {

@@ -8,7 +8,14 @@ namespace LeNet5.Core.Recognition;
 /// <param name="Pixels">The 28x28 digit it read (0 background, 255 ink), as prepared from the image.</param>
 /// <param name="Prediction">The network's answer.</param>
 /// <param name="Rejected">True when the policy says the network is not sure it sees a digit.</param>
-public sealed record RecognitionResult(float[] Pixels, Prediction Prediction, bool Rejected);
+public sealed record RecognitionResult(float[] Pixels, Prediction Prediction, bool Rejected)
+{
+    /// <summary>When a committee answered: each member's own answer, in the committee's order; null for one model.</summary>
+    public IReadOnlyList<Vote>? Votes { get; init; }
+}
+
+/// <summary>One committee member's answer: its digit and its calibrated probability.</summary>
+public sealed record Vote(int Digit, float Confidence);
 
 /// <summary>
 /// Recognise this image: the one pipeline from an image (or 784 MNIST-like pixels) to the
@@ -27,10 +34,48 @@ public sealed class DigitRecognizer(IDigitPreparer preparer, Func<RejectPolicy> 
         Recognize(model, Array.ConvertAll(preparer.Prepare(image), b => (float)b), includeActivations);
 
     /// <summary>
-    /// 784 pixels already MNIST-like (28x28 row-major, 0-255), used as they are; a grid with no ink
-    /// (no value reaching <see cref="InkMap.MinContrast"/>) is refused as a blank image is.
+    /// 784 pixels already MNIST-like (28x28 row-major, 0-255), laid out as they are (the model's own
+    /// <see cref="LeNet5Model.Normalisation"/> still applies); a grid with no ink (no value reaching
+    /// <see cref="InkMap.MinContrast"/>) is refused as a blank image is.
     /// </summary>
     public RecognitionResult Recognize(LeNet5Model model, float[] pixels28, bool includeActivations = false)
+    {
+        RefuseBlank(pixels28);
+        var (read, prediction) = Read(model, pixels28, includeActivations);
+        return new RecognitionResult(read, prediction, policy().IsRejected(prediction, read, model));
+    }
+
+    /// <summary>An encoded image answered by a committee (see the pixels overload).</summary>
+    public RecognitionResult Recognize(IReadOnlyList<LeNet5Model> committee, byte[] image, bool includeActivations = false) =>
+        Recognize(committee, Array.ConvertAll(preparer.Prepare(image), b => (float)b), includeActivations);
+
+    /// <summary>
+    /// A committee's answer: every member reads the digit (each after its own normalisation) and the
+    /// answer is the mean of their calibrated probabilities, so its confidence is as honest as theirs.
+    /// The first member leads: its pixels and layers are the ones shown, and its rejection threshold
+    /// judges the committee's confidence. Each member's own answer is in <see cref="RecognitionResult.Votes"/>.
+    /// </summary>
+    public RecognitionResult Recognize(IReadOnlyList<LeNet5Model> committee, float[] pixels28, bool includeActivations = false)
+    {
+        if (committee.Count == 0) throw new ArgumentException("a committee needs members", nameof(committee));
+        RefuseBlank(pixels28);
+        var (leadPixels, lead) = Read(committee[0], pixels28, includeActivations);
+        var mean = new float[lead.Probabilities.Length];
+        var votes = new Vote[committee.Count];
+        for (int m = 0; m < committee.Count; m++)
+        {
+            var own = m == 0 ? lead : Read(committee[m], pixels28, includeActivations: false).Prediction;
+            votes[m] = new Vote(own.Digit, own.Confidence);
+            for (int c = 0; c < mean.Length; c++) mean[c] += own.Probabilities[c] / committee.Count;
+        }
+        int digit = 0;
+        for (int c = 1; c < mean.Length; c++)
+            if (mean[c] > mean[digit]) digit = c;
+        var prediction = lead with { Digit = digit, Confidence = mean[digit], Probabilities = mean };
+        return new RecognitionResult(leadPixels, prediction, policy().IsRejected(prediction, leadPixels, committee[0])) { Votes = votes };
+    }
+
+    private static void RefuseBlank(float[] pixels28)
     {
         if (pixels28.Length != MnistLayout.Pixels) throw new ArgumentException($"expected {MnistLayout.Pixels} pixels", nameof(pixels28));
         float peak = 0;
@@ -38,11 +83,14 @@ public sealed class DigitRecognizer(IDigitPreparer preparer, Func<RejectPolicy> 
         if (peak < InkMap.MinContrast)
             throw new DigitPreparationException(PreparationFailure.Blank,
                 $"The pixels are blank: no value reaches {InkMap.MinContrast} of 255, so there is no ink to read a digit from.");
-        // the model's own steps (a deskew, a redrawn pen) come last: what it then reads is what the answer shows
-        if (!model.Normalisation.IsNone) pixels28 = model.Normalisation.Apply(pixels28);
+    }
+
+    /// <summary>What one model reads (the pixels after its own steps: a deskew, a redrawn pen) and what it makes of them.</summary>
+    private static (float[] Pixels, Prediction Prediction) Read(LeNet5Model model, float[] pixels28, bool includeActivations)
+    {
+        var read = model.Normalisation.IsNone ? pixels28 : model.Normalisation.Apply(pixels28);
         Span<float> input = stackalloc float[InputEncoding.Size];
-        InputEncoding.Encode(pixels28, input);
-        var prediction = model.Predict(input, includeActivations);
-        return new RecognitionResult(pixels28, prediction, policy().IsRejected(prediction, pixels28, model));
+        InputEncoding.Encode(read, input);
+        return (read, model.Predict(input, includeActivations));
     }
 }

@@ -22,6 +22,7 @@ internal sealed class BatchWorkers : IDisposable
     private readonly float[][] _fields;
     private readonly float[][] _fieldScratch;
     private readonly byte[][] _strokes;
+    private readonly byte[][] _continental;
     private readonly Workspace[] _workspaces;
     private readonly float[][] _sums;
     private readonly byte[][] _labels;
@@ -51,6 +52,7 @@ internal sealed class BatchWorkers : IDisposable
         _fields = [.. Enumerable.Range(0, Threads).Select(_ => new float[ElasticDistortion.FieldSize])];
         _fieldScratch = [.. Enumerable.Range(0, Threads).Select(_ => new float[_elastic.ScratchSize])];
         _strokes = [.. Enumerable.Range(0, Threads).Select(_ => new byte[MnistSplit.Pixels])];
+        _continental = [.. Enumerable.Range(0, Threads).Select(_ => new byte[MnistSplit.Pixels])];
         _loss = new double[Threads];
         _errors = new int[Threads];
         _pool = new WorkerPool(Threads);
@@ -193,7 +195,7 @@ internal sealed class BatchWorkers : IDisposable
     {
         var ws = _workspaces[t];
         var labels = _labels[t];
-        bool distorted = _options.Augment || _options.Elastic || _options.StrokeWidth;
+        bool distorted = _options.Augment || _options.Elastic || _options.StrokeWidth || _options.Continental;
         for (int i = 0; i < m; i++)
         {
             int sample = _order[(first + i) % _order.Length];
@@ -207,6 +209,7 @@ internal sealed class BatchWorkers : IDisposable
             }
             ulong state = Distortion.SampleState(_options.Seed, _epoch, sample);
             var map = _options.Augment ? _distortion.Draw(state) : AffineMap.Identity;
+            if (_options.Continental && ContinentalStrokes.Apply(image, labels[i], state, _continental[t])) image = _continental[t];
             if (_options.StrokeWidth && StrokeMorphology.Draw(state) is var radius && radius != 0)
             {
                 StrokeMorphology.Apply(image, _strokes[t], radius);

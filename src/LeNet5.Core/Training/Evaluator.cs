@@ -17,6 +17,44 @@ public static class Evaluator
     public static EvaluationResult Evaluate(Models.LeNet5Model model, MnistSplit split, int threads, Action<int>? progress = null) =>
         Evaluate(model.Network, model.Parameters, model.Normalisation.Apply(split), threads, progress: progress);
 
+    /// <summary>
+    /// A committee's accuracy: each member evaluated as <see cref="Evaluate(Models.LeNet5Model, MnistSplit, int, Action{int}?)"/>,
+    /// the answer the mean of their calibrated probabilities (as <see cref="Recognition.DigitRecognizer"/> answers);
+    /// the result's scores are those mean probabilities.
+    /// </summary>
+    public static EvaluationResult Evaluate(IReadOnlyList<Models.LeNet5Model> committee, MnistSplit split, int threads, Action<int>? progress = null)
+    {
+        if (committee.Count == 1) return Evaluate(committee[0], split, threads, progress);
+        int n = split.Count, classes = OutputHead.Classes;
+        var mean = new float[n * classes];
+        var probabilities = new float[classes];
+        for (int m = 0; m < committee.Count; m++)
+        {
+            var member = committee[m];
+            int before = m * n;
+            var own = Evaluate(member, split, threads, progress is null ? null : done => progress((before + done) / committee.Count));
+            for (int i = 0; i < n; i++)
+            {
+                member.Network.Head.Probabilities(own.Scores.AsSpan(i * classes, classes), member.Temperature, probabilities);
+                for (int c = 0; c < classes; c++) mean[i * classes + c] += probabilities[c] / committee.Count;
+            }
+        }
+        var predictions = new int[n];
+        var confusion = new int[classes, classes];
+        int errors = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var row = mean.AsSpan(i * classes, classes);
+            int best = 0;
+            for (int c = 1; c < classes; c++)
+                if (row[c] > row[best]) best = c;
+            predictions[i] = best;
+            confusion[split.Labels[i], best]++;
+            if (best != split.Labels[i]) errors++;
+        }
+        return new EvaluationResult(n, errors, confusion, mean, split.Labels, predictions);
+    }
+
     public static EvaluationResult Evaluate(Network network, float[] parameters, MnistSplit split, int threads, IReadOnlyList<Workspace>? workspaces = null,
         Action<int>? progress = null)
     {

@@ -13,7 +13,7 @@ public static class StrokeMorphology
     /// The training augmentation's choices of signed radius (negative: erosion), one drawn per sample:
     /// half of the draws leave the digit as it is, so MNIST's own pens stay the commonest.
     /// </summary>
-    public static readonly float[] TrainingRadii = [-1f, 0f, 0f, 0f, 0f, 1f, 1.5f, 2f];
+    public static readonly float[] TrainingRadii = [-1f, -1f, 0f, 0f, 0f, 1f, 1.5f, 2f];
 
     /// <summary>Dilation (radius &gt; 0), erosion (radius &lt; 0) or a copy (0) of <paramref name="digit"/> into <paramref name="result"/>.</summary>
     public static void Apply(ReadOnlySpan<byte> digit, Span<byte> result, float radius)

@@ -46,6 +46,9 @@ public sealed record TrainingOptions
     /// <summary>Thicker and thinner strokes (<see cref="StrokeMorphology"/>): each image's pen drawn afresh each epoch.</summary>
     public bool StrokeWidth { get; init; }
 
+    /// <summary>Continental 1s and 7s (<see cref="ContinentalStrokes"/>): flags and bases on some training 1s, crossbars on some 7s, drawn afresh each epoch.</summary>
+    public bool Continental { get; init; }
+
     /// <summary>Stand every digit upright (<see cref="Preparation.Deskew"/>), in training and in every reading of the model.</summary>
     public bool Deskew { get; init; }
 

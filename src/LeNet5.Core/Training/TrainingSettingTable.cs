@@ -86,6 +86,11 @@ internal static class TrainingSettingTable
         },
         new()
         {
+            Name = "continental", Flag = "--continental", Label = "Continental 1s and 7s", Kind = SettingKind.Flag,
+            Description = "a third of the training 1s given a flag (and often a base), of the 7s a crossbar, drawn afresh each epoch",
+        },
+        new()
+        {
             Name = "deskew", Flag = "--deskew", Label = "Deskew", Kind = SettingKind.Flag,
             Description = "stand every digit upright by its second moments, in training and whenever the model reads",
         },

@@ -28,6 +28,7 @@ public sealed record TrainingSettings
     public bool? Augment { get; init; }
     public bool? Elastic { get; init; }
     public bool? StrokeWidth { get; init; }
+    public bool? Continental { get; init; }
     public bool? Deskew { get; init; }
     public bool? NormaliseStrokes { get; init; }
     public int? TrainLimit { get; init; }

@@ -55,4 +55,25 @@ public sealed class DigitRecognizerTests
         Assert.Equal(1, RejectPolicy.Default.MinConfidenceFor(strict));
         Assert.True(Recognizer.Recognize(strict, Pixels(0)).Rejected);
     }
+
+    [Fact]
+    public void ACommitteeAnswersWithTheMeanOfItsMembersCalibratedProbabilities()
+    {
+        var softmax = ModelFile.Load(Path.Combine(RepoPaths.ModelsDirectory, "lenet5-softmax.safetensors"));
+        var paper = ModelFile.Load(Path.Combine(RepoPaths.ModelsDirectory, "lenet5-paper.safetensors"));
+        LeNet5Model[] committee = [Model, softmax, paper];
+        for (int index = 0; index < 20; index++)
+        {
+            var answer = Recognizer.Recognize(committee, Pixels(index), includeActivations: true);
+            var own = committee.Select(m => Recognizer.Recognize(m, Pixels(index)).Prediction).ToArray();
+            for (int c = 0; c < 10; c++) Assert.Equal(own.Average(p => p.Probabilities[c]), answer.Prediction.Probabilities[c], 6);
+            Assert.Equal(own.Select(p => new Vote(p.Digit, p.Confidence)), answer.Votes!);
+            Assert.Equal(answer.Prediction.Probabilities[answer.Prediction.Digit], answer.Prediction.Confidence);
+            Assert.Equal(answer.Prediction.Probabilities.Max(), answer.Prediction.Confidence);
+            // the lead's layers are the ones shown, and the committee's confidence is what is judged
+            Assert.Equal(Recognizer.Recognize(Model, Pixels(index), includeActivations: true).Prediction.Layers![^1].Values, answer.Prediction.Layers![^1].Values);
+            Assert.Equal(answer.Prediction.Confidence < RejectPolicy.Default.MinConfidenceFor(Model), answer.Rejected);
+        }
+        Assert.Null(Recognizer.Recognize(Model, Pixels(0)).Votes);
+    }
 }

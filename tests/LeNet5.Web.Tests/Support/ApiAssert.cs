@@ -67,6 +67,9 @@ public sealed record PredictAnswer(int Digit, double Confidence, double[] Probab
     public double[]? Input { get; init; }
     public LayerAnswer[]? Layers { get; init; }
     public double[]? Distances { get; init; }
+    public VoteAnswer[]? Committee { get; init; }
 }
+
+public sealed record VoteAnswer(string Model, int Digit, double Confidence);
 
 public sealed record LayerAnswer(string Name, string Kind, int[] Shape, double[] Activations);

@@ -24,6 +24,7 @@ const result = $("result");
 const digitOut = $("digit");
 const verdict = $("verdict");
 const confidenceOut = $("confidence");
+const committeeOut = $("committee");
 const timing = $("timing");
 const seen = $("seen");
 const maps = $("maps");
@@ -109,7 +110,16 @@ function finish(state, asked) {
   result.dataset.version = String(asked);
 }
 
+/** When a committee answered, who voted what: the answer is the mean of their probabilities. */
+function showCommittee(votes) {
+  committeeOut.hidden = !votes;
+  committeeOut.textContent = votes
+    ? `A committee answered: ${votes.map(v => `${v.model} reads ${v.digit} (${(100 * v.confidence).toFixed(0)}%)`).join(", ")}; the answer is the mean of their probabilities.`
+    : "";
+}
+
 function showIdle(asked) {
+  showCommittee(null);
   digitOut.textContent = "?";
   digitOut.className = "digit";
   verdict.textContent = "Draw a digit to start.";
@@ -131,6 +141,7 @@ function showResult(body, asked, input) {
   const a = body.digit === 8 ? "an" : "a";
   verdict.textContent = sure ? `It's ${a} ${body.digit}.` : `Not sure this is a digit. It looks most like ${a} ${body.digit}.`;
   confidenceOut.textContent = `Confidence ${(100 * body.confidence).toFixed(1)}%`;
+  showCommittee(body.committee);
   timing.textContent = `${input.pixels ? pixelsLabel + " · " : ""}${body.model} · ${body.elapsedMs.toFixed(1)} ms on the server`;
   if (body.input) drawDigit(seen, body.input);
   updateChart(body.probabilities, body.digit);
@@ -158,6 +169,7 @@ async function placeOnAtlas(body) {
 }
 
 function showProblem(answer, asked) {
+  showCommittee(null);
   if (answer.status === 422) {
     digitOut.textContent = "?";
     digitOut.className = "digit";

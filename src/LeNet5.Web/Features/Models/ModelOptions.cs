@@ -14,6 +14,18 @@ public sealed class ModelOptions
     public string Default { get; set; } = "lenet5";
 
     /// <summary>
+    /// A committee: models that answer together, the mean of their calibrated probabilities, whenever
+    /// the first of them (the lead) is asked (by name or as the active model); the lead's layers are the
+    /// ones shown. Model ids separated by commas, the lead first (the shipped committee by default);
+    /// empty: every model answers alone. Members not loaded are left out of the vote.
+    /// </summary>
+    [Committee]
+    public string Committee { get; set; } = string.Join(",", ShippedModels.Committee);
+
+    /// <summary>The committee's ids, the lead first; empty for none.</summary>
+    public IReadOnlyList<string> CommitteeIds => CommitteeAttribute.Ids(Committee);
+
+    /// <summary>
     /// Most parameter values one <c>GET /api/models/{id}/parameters</c> answer holds (about 20 bytes of
     /// JSON each): a layer that does not fit in what is left is listed without its values, under
     /// 'omitted'. The default holds a LeNet-5 (60,000) four times over; a multi-million-parameter
@@ -34,6 +46,23 @@ public sealed class ModelOptions
         string.IsNullOrWhiteSpace(Directory)
             ? Path.Combine(AppContext.BaseDirectory, "models")
             : Path.GetFullPath(Directory, contentRoot);
+}
+
+/// <summary>A committee is empty or at least two distinct model ids.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class CommitteeAttribute : ValidationAttribute
+{
+    public static IReadOnlyList<string> Ids(string? text) =>
+        (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public override bool IsValid(object? value) =>
+        Ids(value as string) is var ids
+        && (ids.Count == 0
+            || (ids.Count >= 2 && ids.Distinct(StringComparer.Ordinal).Count() == ids.Count
+                && ids.All(id => System.Text.RegularExpressions.Regex.IsMatch(id, ModelIds.Pattern))));
+
+    public override string FormatErrorMessage(string name) =>
+        $"{name} must be empty or name at least two different models by id (letters, digits, '.', '_' or '-'), separated by commas, the lead first";
 }
 
 /// <summary>What a model id may look like: a file name without its extension, safe in a URL and a path.</summary>

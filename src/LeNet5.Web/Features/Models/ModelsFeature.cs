@@ -8,6 +8,7 @@ public static class ModelsFeature
         .AddSettings<ModelOptions>(ModelOptions.Section)
         .AddSingleton<ActiveModelStore>()
         .AddSingleton<ModelRegistry>()
+        .AddSingleton<ModelCommittee>()
         .AddSingleton<ModelAnswers>()
         .AddHostedService<ModelSync>();
 
@@ -15,6 +16,10 @@ public static class ModelsFeature
     {
         // load the models now, so a bad models folder shows in the start-up log rather than on the first request
         _ = app.ServiceProvider.GetRequiredService<ModelRegistry>();
+        var missing = app.ServiceProvider.GetRequiredService<ModelCommittee>().Missing();
+        if (missing.Count > 0)
+            app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ModelsFeature))
+                .LogWarning("Models:Committee names {Missing}, not loaded: the committee votes without them", missing);
         return app.MapModelEndpoints();
     }
 }

@@ -40,10 +40,23 @@ public sealed record PredictResponse(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public AtlasPlace? Atlas { get; init; }
 
+    /// <summary>
+    /// When a committee answered (Models:Committee): each member's own digit and calibrated probability,
+    /// the lead first; the answer above is the mean of their probabilities.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<CommitteeVote>? Committee { get; init; }
+
     /// <summary>With details, for RBF models: the distance from F6's output to each class's prototype.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public float[]? Distances { get; init; }
 }
+
+/// <summary>One committee member's own answer.</summary>
+public sealed record CommitteeVote(
+    [property: Description("The member's model id.")] string Model,
+    [property: Description("The digit it reads.")] int Digit,
+    [property: Description("Its calibrated probability of that digit.")] float Confidence);
 
 /// <summary>One layer's output for one image.</summary>
 public sealed record LayerResponse(string Name, string Kind, int[] Shape, float[] Activations);

@@ -9,7 +9,7 @@ namespace LeNet5.Web.Features.Predict;
 /// <see cref="LimitsOptions.MaxConcurrentDecodes"/> images at once so that memory stays bounded
 /// under load, and shapes the answer.
 /// </summary>
-public sealed class PredictionService(DigitRecognizer recognizer, PredictMetrics metrics, AtlasService atlases, IOptions<LimitsOptions> limits) : IDisposable
+public sealed class PredictionService(DigitRecognizer recognizer, ModelCommittee committee, PredictMetrics metrics, AtlasService atlases, IOptions<LimitsOptions> limits) : IDisposable
 {
     private readonly SemaphoreSlim _decodes = new(limits.Value.MaxConcurrentDecodes);
 
@@ -17,12 +17,16 @@ public sealed class PredictionService(DigitRecognizer recognizer, PredictMetrics
     public async Task<PredictResponse> PredictAsync(ModelEntry entry, PredictInput input, bool details, CancellationToken cancellationToken, string? where = null)
     {
         long started = Stopwatch.GetTimestamp();
-        var answer = await RecognizeAsync(entry, input, details, cancellationToken, where);
+        var voters = committee.For(entry);
+        var answer = await RecognizeAsync(entry, voters, input, details, cancellationToken, where);
         var prediction = answer.Prediction;
         var elapsed = Stopwatch.GetElapsedTime(started);
         metrics.Answered(entry.Id, prediction.Digit, answer.Rejected, input is EncodedImageInput, elapsed.TotalSeconds);
         double elapsedMs = Math.Round(elapsed.TotalMilliseconds, 3);
-        var response = new PredictResponse(prediction.Digit, prediction.Confidence, prediction.Probabilities, answer.Rejected, entry.Id, elapsedMs);
+        var response = new PredictResponse(prediction.Digit, prediction.Confidence, prediction.Probabilities, answer.Rejected, entry.Id, elapsedMs)
+        {
+            Committee = answer.Votes is { } votes ? [.. voters!.Zip(votes, (member, vote) => new CommitteeVote(member.Id, vote.Digit, vote.Confidence))] : null,
+        };
         if (!details) return response;
         return response with
         {
@@ -37,14 +41,20 @@ public sealed class PredictionService(DigitRecognizer recognizer, PredictMetrics
     /// The recognizer's answer for one input (its <see cref="RecognitionResult.Pixels"/> are the prepared 28x28),
     /// with the decode limit and the problems of an image that cannot be prepared: what every face over an input shares.
     /// </summary>
-    public async Task<RecognitionResult> RecognizeAsync(ModelEntry entry, PredictInput input, bool details, CancellationToken cancellationToken, string? where = null)
+    public Task<RecognitionResult> RecognizeAsync(ModelEntry entry, PredictInput input, bool details, CancellationToken cancellationToken, string? where = null) =>
+        RecognizeAsync(entry, committee.For(entry), input, details, cancellationToken, where);
+
+    /// <summary>The same, answered by <paramref name="voters"/> (the committee's lead and members) or, when null, by the model alone.</summary>
+    private async Task<RecognitionResult> RecognizeAsync(ModelEntry entry, IReadOnlyList<ModelEntry>? voters, PredictInput input, bool details, CancellationToken cancellationToken, string? where)
     {
         try
         {
+            var members = voters?.Select(m => m.Model).ToArray();
             return input switch
             {
-                EncodedImageInput image => await DecodeAsync(() => recognizer.Recognize(entry.Model, image.Bytes, details), cancellationToken),
-                PixelsInput raw => recognizer.Recognize(entry.Model, raw.Pixels, details),
+                EncodedImageInput image => await DecodeAsync(
+                    () => members is null ? recognizer.Recognize(entry.Model, image.Bytes, details) : recognizer.Recognize(members, image.Bytes, details), cancellationToken),
+                PixelsInput raw => members is null ? recognizer.Recognize(entry.Model, raw.Pixels, details) : recognizer.Recognize(members, raw.Pixels, details),
                 _ => throw new ArgumentOutOfRangeException(nameof(input)),
             };
         }
