@@ -53,7 +53,8 @@ async function load(model) {
 }
 
 function showOverall(r) {
-  overall.textContent = `${r.model} reads ${count(r.count - r.errors)} of the ${count(r.count)} test digits right: ` +
+  const reader = r.committee ? `${r.model}, answering with ${r.committee.slice(1).join(" and ")} as a committee,` : r.model;
+  overall.textContent = `${reader} reads ${count(r.count - r.errors)} of the ${count(r.count)} test digits right: ` +
     `${percent(r.accuracy)} (${count(r.errors)} mistakes).`;
 }
 

@@ -52,9 +52,9 @@ public static class ShippedModels
                 .OrderBy(m => m.Name, StringComparer.Ordinal)];
 
     /// <summary>
-    /// The file a model argument names: none means <see cref="DefaultName"/>; an existing file, or anything
-    /// that looks like a path (a folder separator or the <c>.safetensors</c> extension), is a path; anything
-    /// else is a shipped model's name. Throws <see cref="ArgumentException"/> for an unknown name, listing the known ones.
+    /// The file a model argument names: none means <see cref="DefaultName"/>; anything that looks like a
+    /// path (a folder separator or the <c>.safetensors</c> extension) is a path; a shipped model's name is
+    /// that model, and any other existing file a path. Throws <see cref="ArgumentException"/> for an unknown name, listing the known ones.
     /// </summary>
     public static string Resolve(string? nameOrPath) => Resolve(nameOrPath, SearchedDirectories());
 
@@ -64,15 +64,17 @@ public static class ShippedModels
         if (LooksLikePath(argument)) return Path.GetFullPath(argument);
         var directory = Directory(searched);
         var models = List(directory);
+        // a shipped model's name wins over a file of that name in the working folder (the tool's own
+        // folder holds its executable, "lenet5"); any other existing file is a path
         return models.FirstOrDefault(m => m.Name == argument)?.Path
+            ?? (File.Exists(argument) ? Path.GetFullPath(argument) : null)
             ?? throw new ArgumentException(directory is null
                 ? $"no shipped model '{argument}': no model files in {string.Join(" or ", searched)}; give a .safetensors path."
                 : $"no shipped model '{argument}' in {directory} (shipped: {string.Join(", ", models.Select(m => m.Name))}); a file needs its path or the {FileExtension} extension.");
     }
 
     private static bool LooksLikePath(string argument) =>
-        File.Exists(argument)
-        || argument.EndsWith(FileExtension, StringComparison.OrdinalIgnoreCase)
+        argument.EndsWith(FileExtension, StringComparison.OrdinalIgnoreCase)
         || argument.Contains(Path.DirectorySeparatorChar)
         || argument.Contains(Path.AltDirectorySeparatorChar);
 }

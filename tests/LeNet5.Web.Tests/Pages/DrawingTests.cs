@@ -22,8 +22,14 @@ public sealed class DrawingTests(BrowserFixture browser) : DrawingPageSession(br
             Assert.Equal(digit, answer.Digit);
             Assert.False(answer.Rejected, $"a drawn {digit} was rejected");
             Assert.Equal(digit.ToString(), (await page.Locator("#digit").TextContentAsync())?.Trim());
+            // the default answers as the shipped committee, and the page says who voted what
+            var committee = page.Locator("#committee");
+            Assert.True(await committee.IsVisibleAsync());
+            var votes = string.Join(", ", LeNet5.Core.Models.ShippedModels.Committee.Select(m => System.Text.RegularExpressions.Regex.Escape(m) + @" reads \d \(\d{1,3}%\)"));
+            Assert.Matches($"^A committee answered: {votes}; the answer is the mean of their probabilities\\.$", await committee.TextContentAsync());
             await clear.ClickAsync();
             await page.Locator("#result[data-state='idle']").WaitForAsync();
+            Assert.False(await committee.IsVisibleAsync());
         }
         Assert.Empty(ConsoleErrors);
     }

@@ -10,7 +10,7 @@ namespace LeNet5.Web.Features.Explain;
 /// Saliency, nudges and dreams over the engine's <see cref="EvidenceGradient"/>, on the input the
 /// Predict feature prepares. Dreams are computed once per model (on first request) and kept with its other answers (<see cref="ModelAnswers"/>).
 /// </summary>
-public sealed class ExplainService(PredictionService predictor, ModelAnswers answers)
+public sealed class ExplainService(PredictionService predictor, ModelCommittee committee, ModelAnswers answers)
 {
     // a pass owns a workspace and a parameter-sized buffer: reused across requests rather than allocated per request
     private readonly ConditionalWeakTable<LeNet5Model, ConcurrentBag<EvidenceGradient>> _passes = [];
@@ -39,7 +39,9 @@ public sealed class ExplainService(PredictionService predictor, ModelAnswers ans
     {
         long started = Stopwatch.GetTimestamp();
         var recognition = await predictor.RecognizeAsync(entry, input, details: false, cancellationToken);
-        var result = Nudge.Toward(entry.Model, recognition.Pixels, target);
+        // the lead of a committee is nudged until the committee, which answers for it, reads the target
+        var members = committee.For(entry)?.Select(m => m.Model).ToArray() ?? [entry.Model];
+        var result = Nudge.Toward(members, recognition.Pixels, target);
         return new NudgeResponse(result.Pixels, result.Digit, target, recognition.Prediction.Digit, result.Reached, result.Steps,
             MathF.Round(result.MaxChange, 2), MathF.Round(result.MeanChange, 2), recognition.Pixels, entry.Id, Elapsed(started));
     }

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.Json.Serialization;
 
 namespace LeNet5.Web.Features.TestSet;
 
@@ -22,6 +23,11 @@ public sealed record TestSetResults(
                            "GET /api/mnist/test/pixels?indices= answers their pixels; the drawing page opens one at /#test=INDEX&model=ID.")]
     int[][][] Cells)
 {
+    /// <summary>When the model leads a committee (Models:Committee): the members that read the digits with it, the lead first; the figures are the committee's.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [Description("When the model leads a committee: the members that read with it, the lead first; the figures above are then the committee's.")]
+    public IReadOnlyList<string>? Committee { get; init; }
+
     public static TestSetResults From(string model, EvaluationResult evaluation)
     {
         const int classes = 10;

@@ -8,7 +8,7 @@ namespace LeNet5.Web.Features.TestSet;
 /// cap (the request threads only await it), once however many requests ask while it runs, kept within
 /// Models:AnswerCacheMegabytes and dropped with a deleted model.
 /// </summary>
-public sealed class TestSetEvaluations(MnistSource mnist, ModelAnswers answers)
+public sealed class TestSetEvaluations(MnistSource mnist, ModelCommittee committee, ModelAnswers answers)
 {
     /// <summary>The name of the answer among the model's others.</summary>
     public const string AnswerName = "test-set";
@@ -18,9 +18,16 @@ public sealed class TestSetEvaluations(MnistSource mnist, ModelAnswers answers)
         answers.GetAsync(entry, AnswerName, () => JsonSerializer.SerializeToUtf8Bytes(Evaluate(entry), WebJson.Options), cancellationToken);
 
     /// <summary>
-    /// The engine's own evaluation, the one training reports its test accuracy with. One thread: a turn
-    /// of the heavy-work cap is one core, so the cores it leaves answer drawings meanwhile.
+    /// The engine's own evaluation, the one training reports its test accuracy with; for a committee's
+    /// lead, the committee's (what the drawing page answers with when that model is asked). One thread:
+    /// a turn of the heavy-work cap is one core, so the cores it leaves answer drawings meanwhile.
     /// </summary>
-    public TestSetResults Evaluate(ModelEntry entry) =>
-        TestSetResults.From(entry.Id, Evaluator.Evaluate(entry.Model, mnist.Load().Test, threads: 1));
+    public TestSetResults Evaluate(ModelEntry entry)
+    {
+        var voters = committee.For(entry);
+        var evaluation = voters is null
+            ? Evaluator.Evaluate(entry.Model, mnist.Load().Test, threads: 1)
+            : Evaluator.Evaluate([.. voters.Select(m => m.Model)], mnist.Load().Test, threads: 1);
+        return TestSetResults.From(entry.Id, evaluation) with { Committee = voters?.Select(m => m.Id).ToArray() };
+    }
 }

@@ -38,7 +38,8 @@ public sealed partial class CliParityTests(LeNet5WebFactory factory, ITestOutput
         var images = Images().Select(p => (Path: Path.Combine(_directory, p.Name), p.Bytes)).ToList();
         foreach (var (path, bytes) in images) File.WriteAllBytes(path, bytes);
 
-        var (exit, stdout, stderr) = CliRunner.Run(["predict", "--model", RepoPaths.ShippedModel, .. images.Select(p => p.Path)]);
+        // both defaults: the shipped committee that lenet5 leads
+        var (exit, stdout, stderr) = CliRunner.Run(["predict", .. images.Select(p => p.Path)]);
         Assert.True(exit == 0, stderr);
         var lines = stdout.TrimEnd().Split('\n');
         Assert.Equal(images.Count, lines.Length);
