@@ -44,34 +44,42 @@ public sealed class LeNet5Model
     public Prediction Predict(ReadOnlySpan<float> input32, bool includeActivations = false)
     {
         if (input32.Length != InputEncoding.Size) throw new ArgumentException($"expected {InputEncoding.Size} inputs", nameof(input32));
-        if (!_workspaces.TryTake(out var ws)) ws = Network.CreateWorkspace(1);
+        var ws = Borrow();
         try
         {
             input32.CopyTo(ws.Input);
-            Network.Forward(ws, Parameters, 1);
-            var scores = ws.Scores.AsSpan(0, OutputHead.Classes).ToArray();
-            var probabilities = new float[OutputHead.Classes];
-            Network.Head.Probabilities(scores, Temperature, probabilities);
-            int digit = Network.Head.Predict(scores);
-            List<LayerActivation>? layers = null;
-            if (includeActivations)
-            {
-                layers = [new LayerActivation("input", "input", Architecture.InputShape.ToArray(), ws.Activation(0, 1).ToArray())];
-                for (int l = 0; l < Network.Layers.Count; l++)
-                {
-                    var layer = Network.Layers[l];
-                    layers.Add(new LayerActivation(layer.Name, layer.Kind, layer.Output.ToArray(), ws.Activation(l + 1, 1).ToArray()));
-                }
-            }
-            return new Prediction(digit, probabilities[digit], probabilities, scores, layers)
-            {
-                ScoresAreDistances = Network.Head is RbfHead,
-            };
+            return Run(ws, includeActivations);
         }
         finally
         {
             _workspaces.Add(ws);
         }
+    }
+
+    private Workspace Borrow() => _workspaces.TryTake(out var ws) ? ws : Network.CreateWorkspace(1);
+
+    /// <summary>The network over the input already in <paramref name="ws"/>, and the answer it gives.</summary>
+    private Prediction Run(Workspace ws, bool includeActivations)
+    {
+        Network.Forward(ws, Parameters, 1);
+        var scores = ws.Scores.AsSpan(0, OutputHead.Classes).ToArray();
+        var probabilities = new float[OutputHead.Classes];
+        Network.Head.Probabilities(scores, Temperature, probabilities);
+        int digit = Network.Head.Predict(scores);
+        List<LayerActivation>? layers = null;
+        if (includeActivations)
+        {
+            layers = [new LayerActivation("input", "input", Architecture.InputShape.ToArray(), ws.Activation(0, 1).ToArray())];
+            for (int l = 0; l < Network.Layers.Count; l++)
+            {
+                var layer = Network.Layers[l];
+                layers.Add(new LayerActivation(layer.Name, layer.Kind, layer.Output.ToArray(), ws.Activation(l + 1, 1).ToArray()));
+            }
+        }
+        return new Prediction(digit, probabilities[digit], probabilities, scores, layers)
+        {
+            ScoresAreDistances = Network.Head is RbfHead,
+        };
     }
 
     /// <summary>
@@ -80,8 +88,16 @@ public sealed class LeNet5Model
     /// </summary>
     public Prediction Predict(ReadOnlySpan<byte> digit28, bool includeActivations = false)
     {
-        Span<float> input = stackalloc float[InputEncoding.Size];
-        InputEncoding.Encode(digit28, input);
-        return Predict(input, includeActivations);
+        var ws = Borrow();
+        try
+        {
+            // encoded straight into the workspace: no copy of the input on the way
+            InputEncoding.Encode(digit28, ws.Input);
+            return Run(ws, includeActivations);
+        }
+        finally
+        {
+            _workspaces.Add(ws);
+        }
     }
 }
