@@ -19,6 +19,14 @@ public sealed class TestSetPageTests(BrowserFixture browser) : IAsyncLifetime
     // the new page's URL is enough: each test then waits for the state it checks, not for every resource's load event
     private static readonly PageWaitForURLOptions Navigated = new() { WaitUntil = WaitUntilState.Commit };
 
+    /// <summary>Does <paramref name="act"/> while already waiting for the navigation it starts to <paramref name="url"/> to commit.</summary>
+    private static async Task OpenedAsync(IPage page, Func<Task> act, string url)
+    {
+        var committed = page.WaitForURLAsync(url, Navigated);
+        await act();
+        await committed;
+    }
+
     private readonly List<IBrowserContext> _contexts = [];
     private readonly List<string> _consoleErrors = [];
     private readonly HttpClient _api = new() { BaseAddress = new Uri(browser.BaseUrl) };
@@ -134,8 +142,8 @@ public sealed class TestSetPageTests(BrowserFixture browser) : IAsyncLifetime
         await CellShownAsync(page, t, p);
         int index = results.Cells[t][p][0];
 
-        await page.Locator($"#cell-digits a[data-index='{index}']").ClickAsync();
-        await page.WaitForURLAsync($"{browser.BaseUrl}/#test={index}&model=lenet5-paper", Navigated); // the answer below is what the page waits for
+        // waiting from before the click: the navigation is seen however fast it commits
+        await OpenedAsync(page, () => page.Locator($"#cell-digits a[data-index='{index}']").ClickAsync(), $"{browser.BaseUrl}/#test={index}&model=lenet5-paper");
         var answer = await AnswerAsync(page);
         Assert.Equal(p, answer.Digit);
         Assert.Equal("lenet5-paper", await page.Locator("#model").InputValueAsync());
@@ -181,9 +189,9 @@ public sealed class TestSetPageTests(BrowserFixture browser) : IAsyncLifetime
         await page.Keyboard.PressAsync("Tab");
         int index = results.Cells[t][p][0];
         Assert.True(await FocusedIsAsync(page, $"#cell-digits a[data-index='{index}']"));
-        await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync($"{browser.BaseUrl}/#test={index}&model=lenet5", Navigated);
+        await OpenedAsync(page, () => page.Keyboard.PressAsync("Enter"), $"{browser.BaseUrl}/#test={index}&model=lenet5");
         Assert.Equal(p, (await AnswerAsync(page)).Digit);
+        Assert.Equal($"{browser.BaseUrl}/#test={index}&model=lenet5", page.Url); // the link stays the page's address once answered
         Assert.Empty(_consoleErrors);
     }
 
