@@ -38,12 +38,12 @@ public static class ContinentalStrokes
             var (ax, ay) = Rotate(downX, downY, angle);
             var (bx, by) = Rotate(downX, downY, -angle);
             var (fx, fy) = ax < bx ? (ax, ay) : (bx, by);
-            Segment(result, topX, topY, topX + fx * flag, topY + fy * flag, radius);
+            Data.PenTest.Segment(result, Side, topX, topY, topX + fx * flag, topY + fy * flag, radius);
             if (Unit(ref state) < 0.6f)
             {
                 // a base across the foot, a third to a half of the stem long
                 float half = length * (0.17f + 0.08f * Unit(ref state));
-                Segment(result, bottomX - half, bottomY, bottomX + half, bottomY, radius);
+                Data.PenTest.Segment(result, Side, bottomX - half, bottomY, bottomX + half, bottomY, radius);
             }
         }
         else
@@ -52,7 +52,7 @@ public static class ContinentalStrokes
             float t = 0.45f + 0.15f * Unit(ref state);
             float cx = topX + (bottomX - topX) * t, cy = topY + (bottomY - topY) * t;
             float half = length * (0.17f + 0.08f * Unit(ref state));
-            Segment(result, cx - half, cy, cx + half, cy, radius);
+            Data.PenTest.Segment(result, Side, cx - half, cy, cx + half, cy, radius);
         }
         return true;
     }
@@ -107,21 +107,4 @@ public static class ContinentalStrokes
         (x * MathF.Cos(angle) - y * MathF.Sin(angle), x * MathF.Sin(angle) + y * MathF.Cos(angle));
 
     private static float Unit(ref ulong state) => (Distortion.SplitMix(ref state) >> 40) / (float)(1 << 24);
-
-    /// <summary>Ink within <paramref name="radius"/> of the segment, antialiased over a pixel, kept where the digit has more.</summary>
-    private static void Segment(Span<byte> canvas, float x0, float y0, float x1, float y1, float radius)
-    {
-        float dx = x1 - x0, dy = y1 - y0, length2 = Math.Max(dx * dx + dy * dy, 1e-6f);
-        int left = Math.Max(0, (int)MathF.Floor(Math.Min(x0, x1) - radius - 1)), right = Math.Min(Side - 1, (int)MathF.Ceiling(Math.Max(x0, x1) + radius + 1));
-        int top = Math.Max(0, (int)MathF.Floor(Math.Min(y0, y1) - radius - 1)), bottom = Math.Min(Side - 1, (int)MathF.Ceiling(Math.Max(y0, y1) + radius + 1));
-        for (int y = top; y <= bottom; y++)
-            for (int x = left; x <= right; x++)
-            {
-                float t = Math.Clamp(((x - x0) * dx + (y - y0) * dy) / length2, 0, 1);
-                float ex = x - (x0 + t * dx), ey = y - (y0 + t * dy);
-                float ink = Math.Clamp(radius + 0.5f - MathF.Sqrt(ex * ex + ey * ey), 0, 1);
-                ref byte p = ref canvas[y * Side + x];
-                p = Math.Max(p, (byte)(ink * 255));
-            }
-    }
 }
