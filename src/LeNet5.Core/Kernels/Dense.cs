@@ -46,6 +46,62 @@ internal static class Dense
         }
     }
 
+    /// <summary>
+    /// Floats of the weights laid out for one sample at a time (<see cref="Pack"/>): with AVX-512, Wᵀ and the biases with
+    /// the outputs padded to whole vectors; none on the portable path, which reads W as it is.
+    /// </summary>
+    public static int PackedSize(KernelPath path, int inputs, int outputs) =>
+        path == KernelPath.Vector512 ? (inputs + 1) * PackedStride(outputs) : 0;
+
+    private static int PackedStride(int outputs) => (outputs + 15) / 16 * 16;
+
+    /// <summary>packed[k, o] = W[o, k] for k &lt; inputs, packed[inputs, o] = b[o], rows of <see cref="PackedStride"/> floats (zero past the outputs).</summary>
+    public static void Pack(KernelPath path, int inputs, int outputs, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> packed)
+    {
+        if (path != KernelPath.Vector512) return;
+        int stride = PackedStride(outputs);
+        packed[..PackedSize(path, inputs, outputs)].Clear();
+        for (int o = 0; o < outputs; o++)
+        {
+            var row = w.Slice(o * inputs, inputs);
+            for (int k = 0; k < inputs; k++) packed[k * stride + o] = row[k];
+        }
+        b[..outputs].CopyTo(packed.Slice(inputs * stride, outputs));
+    }
+
+    /// <summary>
+    /// y = W x + b for one sample from the weights <see cref="Pack"/> laid out: up to 128 outputs at a time, each block of
+    /// outputs streaming its columns of Wᵀ once (<see cref="DenseKernels.ColumnSums"/>). Without a packed copy, <see cref="Forward"/>.
+    /// </summary>
+    public static void ForwardPacked(KernelPath path, int inputs, int outputs, ReadOnlySpan<float> w, ReadOnlySpan<float> b,
+        ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> y)
+    {
+        if (path != KernelPath.Vector512 || packed.IsEmpty)
+        {
+            Forward(path, 1, inputs, outputs, w, b, x, y);
+            return;
+        }
+        int stride = PackedStride(outputs);
+        Span<float> sums = stackalloc float[8 * 16];
+        for (int o = 0; o < outputs; o += sums.Length)
+        {
+            int vectors = Math.Min(8, (stride - o) / 16);
+            switch (vectors)
+            {
+                case 1: DenseKernels.ColumnSums<Width1>(packed, stride, o, x, inputs, sums); break;
+                case 2: DenseKernels.ColumnSums<Width2>(packed, stride, o, x, inputs, sums); break;
+                case 3: DenseKernels.ColumnSums<Width3>(packed, stride, o, x, inputs, sums); break;
+                case 4: DenseKernels.ColumnSums<Width4>(packed, stride, o, x, inputs, sums); break;
+                case 5: DenseKernels.ColumnSums<Width5>(packed, stride, o, x, inputs, sums); break;
+                case 6: DenseKernels.ColumnSums<Width6>(packed, stride, o, x, inputs, sums); break;
+                case 7: DenseKernels.ColumnSums<Width7>(packed, stride, o, x, inputs, sums); break;
+                default: DenseKernels.ColumnSums<Width8>(packed, stride, o, x, inputs, sums); break;
+            }
+            int count = Math.Min(sums.Length, outputs - o);
+            sums[..count].CopyTo(y.Slice(o, count));
+        }
+    }
+
     /// <summary>dW[o,:] += sum_s dy[s,o] x[s,:]; db[o] += sum_s dy[s,o]; dx[s,:] = sum_o dy[s,o] W[o,:]</summary>
     public static void Backward(KernelPath path, int n, int inputs, int outputs, ReadOnlySpan<float> w, ReadOnlySpan<float> x,
         ReadOnlySpan<float> dy, Span<float> dx, Span<float> dw, Span<float> db)

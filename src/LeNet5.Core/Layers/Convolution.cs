@@ -139,6 +139,20 @@ public sealed class Convolution : Layer
         }
     }
 
+    /// <summary>For a kernel that covers its whole input (C5), Wᵀ: a single prediction streams it once, in order (<see cref="Dense.ForwardPacked"/>).</summary>
+    public override int PackedSize => _dense ? Dense.PackedSize(_path, Input.Size, Output.Channels) : 0;
+
+    public override void Pack(ReadOnlySpan<float> p, Span<float> packed)
+    {
+        if (_dense) Dense.Pack(_path, Input.Size, Output.Channels, p[..WeightCount], p.Slice(WeightCount, Output.Channels), packed);
+    }
+
+    public override void ForwardOne(ReadOnlySpan<float> p, ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch)
+    {
+        if (_dense) Dense.ForwardPacked(_path, Input.Size, Output.Channels, p[..WeightCount], p.Slice(WeightCount, Output.Channels), packed, x, y);
+        else Forward(1, p, x, y, scratch);
+    }
+
     public override void Backward(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, ReadOnlySpan<float> y,
         ReadOnlySpan<float> dy, Span<float> dx, Span<float> dp, Span<float> scratch)
     {

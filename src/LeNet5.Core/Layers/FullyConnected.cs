@@ -26,6 +26,15 @@ public sealed class FullyConnected(string name, int inputs, int outputs, KernelP
     public override void Forward(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch) =>
         Dense.Forward(_path, n, Inputs, Outputs, p[..(Inputs * Outputs)], p[(Inputs * Outputs)..], x, y);
 
+    /// <summary>Wᵀ: a single prediction streams it once, in order (<see cref="Dense.ForwardPacked"/>).</summary>
+    public override int PackedSize => Dense.PackedSize(_path, Inputs, Outputs);
+
+    public override void Pack(ReadOnlySpan<float> p, Span<float> packed) =>
+        Dense.Pack(_path, Inputs, Outputs, p[..(Inputs * Outputs)], p[(Inputs * Outputs)..], packed);
+
+    public override void ForwardOne(ReadOnlySpan<float> p, ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch) =>
+        Dense.ForwardPacked(_path, Inputs, Outputs, p[..(Inputs * Outputs)], p[(Inputs * Outputs)..], packed, x, y);
+
     public override void Backward(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, ReadOnlySpan<float> y,
         ReadOnlySpan<float> dy, Span<float> dx, Span<float> dp, Span<float> scratch) =>
         Dense.Backward(_path, n, Inputs, Outputs, p[..(Inputs * Outputs)], x, dy, dx, dp[..(Inputs * Outputs)], dp[(Inputs * Outputs)..]);

@@ -61,6 +61,19 @@ public abstract class Layer(string name, Shape input, Shape output)
     public abstract void Forward(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch);
 
     /// <summary>
+    /// Floats of the layer's weights laid out for one sample at a time (<see cref="Pack"/>), which a single prediction
+    /// reads instead of the parameters; 0 for a layer that reads its parameters as they are.
+    /// </summary>
+    public virtual int PackedSize => 0;
+
+    /// <summary>Lays the parameters <paramref name="p"/> out for <see cref="ForwardOne"/> (<see cref="PackedSize"/> floats).</summary>
+    public virtual void Pack(ReadOnlySpan<float> p, Span<float> packed) { }
+
+    /// <summary>y = f(x; p) for one sample, reading <paramref name="packed"/> (what <see cref="Pack"/> made of p) where the layer has it.</summary>
+    public virtual void ForwardOne(ReadOnlySpan<float> p, ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch) =>
+        Forward(1, p, x, y, scratch);
+
+    /// <summary>
     /// Given dE/dy, accumulates dE/dp into <paramref name="dp"/> (summed over the samples) and writes
     /// dE/dx into <paramref name="dx"/> (skipped when it is empty, as for the first layer).
     /// </summary>

@@ -28,7 +28,15 @@ public sealed class LeNet5Model
 
     public Architecture Architecture { get; }
     public Networks.Network Network { get; }
+
+    /// <summary>
+    /// The weights. Predictions read them together with a copy laid out for one image at a time (<see cref="Network.Pack"/>),
+    /// taken at the first prediction: change them before that, or build a new model.
+    /// </summary>
     public float[] Parameters { get; }
+
+    private float[]? _packed;
+    private float[] Packed => LazyInitializer.EnsureInitialized(ref _packed, () => Network.Pack(Parameters));
     public Dictionary<string, string> Metadata { get; }
 
     /// <summary>What the model does to every laid-out digit before reading it; every face applies it (<see cref="Recognition.DigitRecognizer"/>, evaluation, the atlas).</summary>
@@ -61,7 +69,7 @@ public sealed class LeNet5Model
     /// <summary>The network over the input already in <paramref name="ws"/>, and the answer it gives.</summary>
     private Prediction Run(Workspace ws, bool includeActivations)
     {
-        Network.Forward(ws, Parameters, 1);
+        Network.ForwardOne(ws, Parameters, Packed);
         var scores = ws.Scores.AsSpan(0, OutputHead.Classes).ToArray();
         var probabilities = new float[OutputHead.Classes];
         Network.Head.Probabilities(scores, Temperature, probabilities);

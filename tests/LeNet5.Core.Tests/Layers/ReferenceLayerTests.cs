@@ -7,7 +7,7 @@ namespace LeNet5.Core.Tests;
 /// <summary>
 /// The fast kernels against <see cref="ReferenceLayers"/>, plain loops written straight from the
 /// definitions, on random inputs of the real LeNet-5 sizes (so the vector paths, not only their
-/// tails, run), for both passes and the curvature pass, on the AVX-512 path and the portable one.
+/// tails, run), for both passes, the curvature pass and a single sample's pass, on the AVX-512 path and the portable one.
 /// </summary>
 public class ReferenceLayerTests
 {
@@ -40,6 +40,13 @@ public class ReferenceLayerTests
         layer.Forward(n, p, x, y, scratch);
         var yRef = ReferenceLayers.Forward(layer, n, p, x);
         AssertClose(yRef, y, "forward");
+
+        // a single prediction's pass, over the weights laid out for one sample (Wᵀ for the dense layers)
+        var packed = new float[layer.PackedSize];
+        layer.Pack(p, packed);
+        var one = new float[layer.Output.Size];
+        layer.ForwardOne(p, packed, x.AsSpan(0, layer.Input.Size), one, scratch);
+        AssertClose(yRef[..layer.Output.Size], one, "forward, one sample");
 
         var dx = new float[x.Length];
         var dp = new float[p.Length];
