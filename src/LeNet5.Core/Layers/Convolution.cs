@@ -44,7 +44,15 @@ public sealed class Convolution : Layer
         _gradientKernels = [.. uses.Select(u => u.Select(x => (_kernelStart[x.o] + x.c) * K * K).ToArray())];
         _forwardPairs = PairsWithNext(_forwardSources);
         _gradientPairs = PairsWithNext(_gradientSources);
+        _gradientDyStarts = [.. _gradientSources.Select(starts => starts.Select(start => start + Margin).ToArray())];
+        _gradientAccumulators = [.. _gradientKernels.Select(ks => ks.Select(k => k / (K * K) * ConvolutionKernels.AccumulatorLength).ToArray())];
+        _wholeMaps = _path == KernelPath.Vector512 && !_dense && WholeMapKernels.Fits(input.Height, Stride);
     }
+
+    /// <summary>C3 of LeNet-5: its maps fit registers whole, and <see cref="WholeMapKernels"/> runs its three passes.</summary>
+    private readonly bool _wholeMaps;
+    private readonly int[][] _gradientAccumulators; // per input map: each reader's kernel's vector accumulators
+    private readonly int[][] _gradientDyStarts;     // per input map: where each reader's dy rows start in the padded planes
 
     private readonly bool[] _forwardPairs, _gradientPairs;
 
@@ -130,6 +138,15 @@ public sealed class Convolution : Layer
             CopyStrided(x.Slice(s * Input.Size, Input.Size), xcopy, squared: false);
             var ys = y.Slice(s * Output.Size, Output.Size);
             // y_o = b_o + sum_{i in table[o]} k_{o,i} * x_i   (valid cross-correlation)
+            if (_wholeMaps)
+            {
+                for (int o = 0; o < Output.Channels; o++)
+                {
+                    WholeMapKernels.Correlate(xcopy, _forwardSources[o], w, _forwardKernels[o], b[o], wide);
+                    Rows.Copy(wide, Stride, ys.Slice(o * PlaneOut, PlaneOut), Output.Width, Output.Width, Output.Height);
+                }
+                continue;
+            }
             for (int o = 0; o < Output.Channels;)
             {
                 bool pair = _forwardPairs[o];
@@ -200,11 +217,11 @@ public sealed class Convolution : Layer
         var flipped = Take(scratch, WeightCount);
         var accumulators = Take(scratch, _connections * ConvolutionKernels.AccumulatorLength);
         accumulators.Clear();
-        // flipped[c][tap] = k[c][24 - tap] (squared for the curvature pass)
+        // flipped[c][tap] = k[c][24 - tap] (squared for the curvature pass); the whole-map kernels take k itself
         for (int c = 0; c < _connections; c++)
             for (int t = 0; t < K * K; t++)
             {
-                float v = w[c * K * K + K * K - 1 - t];
+                float v = w[c * K * K + (_wholeMaps ? t : K * K - 1 - t)];
                 flipped[c * K * K + t] = squared ? v * v : v;
             }
         var dw = dp[..WeightCount];
@@ -222,6 +239,21 @@ public sealed class Convolution : Layer
                 db[o] += TensorPrimitives.Sum(dyo);
                 // spread dy into wide rows; the discarded columns and the margins stay zero
                 Rows.Copy(dyo, Output.Width, padded.Slice(o * DyPlaneStride + Margin, L), W, Output.Width, Output.Height);
+            }
+            if (_wholeMaps)
+            {
+                // dk_{o,i}[tap] += sum_p dy_o[p] x_i[p + tap]; dx_i = sum over the maps o that read i of k_{o,i} spread over dy_o
+                for (int i = 0; i < Input.Channels; i++)
+                    WholeMapKernels.Gradients(xcopy[(i * StridedPlane)..], padded[Margin..], _gradientSources[i], accumulators, _gradientAccumulators[i]);
+                if (!wantDx) continue;
+                var dxw = dx.Slice(s * Input.Size, Input.Size);
+                for (int i = 0; i < Input.Channels; i++)
+                {
+                    var plane = dxPlanes.Slice(i * DxPlaneStride, DxPlaneStride);
+                    WholeMapKernels.InputGradient(padded, _gradientDyStarts[i], flipped, _gradientKernels[i], plane);
+                    Rows.Copy(plane, Stride, dxw.Slice(i * PlaneIn, PlaneIn), Input.Width, Input.Width, Input.Height);
+                }
+                continue;
             }
             // dk_{o,i}[tap] += sum_p dy_o[p] x_i[p + tap], for the maps o that read i two at a time
             for (int i = 0; i < Input.Channels; i++)

@@ -113,17 +113,23 @@ public sealed class ExplanationTests
         }
     }
 
-    /// <summary>A dream that looks like a digit, not like one network's private code, is read as that digit by other networks too.</summary>
+    /// <summary>
+    /// A dream that looks like a digit, not like one network's private code, is read as that digit by other networks
+    /// too. Counted over four seeds of the jitter: one seed's ten dreams move a read or two with the last bit of a
+    /// sum (the ascent amplifies it), four seeds' forty reads a model measure the dreams, not the rounding.
+    /// </summary>
     [Fact]
     public void TheShippedModelsDreamsAreReadAsTheirDigitsByTheOtherShippedModels()
     {
-        var dreams = Dreams.All(Shipped);
+        const int seeds = 4;
+        var dreams = Enumerable.Range(0, seeds).Select(seed => Dreams.All(Shipped, DreamSettings.Default with { Seed = seed })).ToArray();
         foreach (var name in new[] { "lenet5-softmax", "lenet5-paper" })
         {
             var other = ModelFile.Load(Path.Combine(RepoPaths.ModelsDirectory, $"{name}.safetensors"));
-            var read = Enumerable.Range(0, dreams.Length).Select(d => other.Predict(Encode(dreams[d])).Digit).ToArray();
-            int right = read.Where((digit, d) => digit == d).Count();
-            Assert.True(right >= 9, $"{name} reads {right} of the ten dreams as their digits: {string.Join(' ', read)}");
+            var read = dreams.Select(ten => Enumerable.Range(0, ten.Length).Select(d => other.Predict(Encode(ten[d])).Digit).ToArray()).ToArray();
+            int right = read.Sum(ten => ten.Where((digit, d) => digit == d).Count());
+            Assert.True(right >= 0.85 * seeds * OutputHead.Classes,
+                $"{name} reads {right} of {seeds * OutputHead.Classes} dreams as their digits: {string.Join(" | ", read.Select(ten => string.Join(' ', ten)))}");
         }
     }
 
