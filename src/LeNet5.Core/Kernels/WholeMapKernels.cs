@@ -114,48 +114,53 @@ internal static class WholeMapKernels
     }
 
     /// <summary>
-    /// accumulators[accumulatorStarts[u] + (5r + c) 16 + j] += sum_R dy[dyStarts[u] + R 16 + j] x[(R + r) 16 + j + c]: the
-    /// kernel gradients of the maps u that read input map x, left as vectors for <see cref="ConvolutionKernels.Collect"/>
-    /// to sum. Each dy plane holds 10 rows whose columns past the map's width are zero; x holds 14 rows and 4 floats more.
+    /// accumulators[accumulatorStarts[u] + (5r + c) 16 + j] += sum_s sum_R dy[s dySampleStride + dyStarts[u] + R 16 + j]
+    /// x[s xSampleStride + (R + r) 16 + j + c] over the <paramref name="samples"/> samples: the kernel gradients of the maps u
+    /// that read input map x, left as vectors for <see cref="ConvolutionKernels.Collect"/> to sum. Each dy plane holds 10 rows
+    /// whose columns past the map's width are zero; each x holds 14 rows and 4 floats more.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Gradients(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<int> dyStarts, Span<float> accumulators,
-        ReadOnlySpan<int> accumulatorStarts)
+    public static void Gradients(ReadOnlySpan<float> x, int xSampleStride, ReadOnlySpan<float> dy, int dySampleStride, int samples,
+        ReadOnlySpan<int> dyStarts, Span<float> accumulators, ReadOnlySpan<int> accumulatorStarts)
     {
         if (dyStarts.Length != accumulatorStarts.Length) throw new ArgumentException("one accumulator per output gradient");
-        if (x.Length < InputRows * V + K - 1) throw new ArgumentException("the input map is too short");
+        if (samples < 1) return;
+        if (x.Length < (samples - 1) * xSampleStride + InputRows * V + K - 1) throw new ArgumentException("the input maps are too short");
         for (int u = 0; u < dyStarts.Length; u++)
-            if ((uint)dyStarts[u] > (uint)dy.Length || dy.Length - dyStarts[u] < OutputRows * V ||
+            if ((uint)dyStarts[u] > (uint)dy.Length || dy.Length - dyStarts[u] < (samples - 1) * dySampleStride + OutputRows * V ||
                 (uint)accumulatorStarts[u] > (uint)accumulators.Length || accumulators.Length - accumulatorStarts[u] < K * K * V)
                 throw new ArgumentException("an output gradient or accumulator is too short");
-        for (int c = 0; c < K; c++)
-        {
-            ref float xc = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), c);
-            var x0 = Row(ref xc, 0); var x1 = Row(ref xc, 1); var x2 = Row(ref xc, 2); var x3 = Row(ref xc, 3); var x4 = Row(ref xc, 4);
-            var x5 = Row(ref xc, 5); var x6 = Row(ref xc, 6); var x7 = Row(ref xc, 7); var x8 = Row(ref xc, 8); var x9 = Row(ref xc, 9);
-            var x10 = Row(ref xc, 10); var x11 = Row(ref xc, 11); var x12 = Row(ref xc, 12); var x13 = Row(ref xc, 13);
-            for (int u = 0; u < dyStarts.Length; u += 2)
+        for (int u = 0; u < dyStarts.Length; u += 2)
+            for (int c = 0; c < K; c++)
             {
-                // two kernels at a time: ten independent sums hide the multiply-add latency
+                // two kernels at a time (ten independent sums hide the multiply-add latency), over every sample: the
+                // pair's dy and the samples' x stay in the nearest cache for all five kernel columns
                 bool pair = u + 1 < dyStarts.Length;
-                ref float ga = ref Unsafe.Add(ref MemoryMarshal.GetReference(dy), dyStarts[u]);
-                ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetReference(dy), dyStarts[pair ? u + 1 : u]);
                 Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default;
                 Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default;
-                Rows5(Row(ref ga, 0), Row(ref gb, 0), x0, x1, x2, x3, x4, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
-                Rows5(Row(ref ga, 1), Row(ref gb, 1), x1, x2, x3, x4, x5, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
-                Rows5(Row(ref ga, 2), Row(ref gb, 2), x2, x3, x4, x5, x6, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
-                Rows5(Row(ref ga, 3), Row(ref gb, 3), x3, x4, x5, x6, x7, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
-                Rows5(Row(ref ga, 4), Row(ref gb, 4), x4, x5, x6, x7, x8, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
-                Rows5(Row(ref ga, 5), Row(ref gb, 5), x5, x6, x7, x8, x9, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
-                Rows5(Row(ref ga, 6), Row(ref gb, 6), x6, x7, x8, x9, x10, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
-                Rows5(Row(ref ga, 7), Row(ref gb, 7), x7, x8, x9, x10, x11, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
-                Rows5(Row(ref ga, 8), Row(ref gb, 8), x8, x9, x10, x11, x12, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
-                Rows5(Row(ref ga, 9), Row(ref gb, 9), x9, x10, x11, x12, x13, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                for (int s = 0; s < samples; s++)
+                {
+                    // the 14 rows of the sample's x shifted left by c, and the two kernels' dy
+                    ref float xc = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), s * xSampleStride + c);
+                    ref float ga = ref Unsafe.Add(ref MemoryMarshal.GetReference(dy), s * dySampleStride + dyStarts[u]);
+                    ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetReference(dy), s * dySampleStride + dyStarts[pair ? u + 1 : u]);
+                    var x0 = Row(ref xc, 0); var x1 = Row(ref xc, 1); var x2 = Row(ref xc, 2); var x3 = Row(ref xc, 3); var x4 = Row(ref xc, 4);
+                    var x5 = Row(ref xc, 5); var x6 = Row(ref xc, 6); var x7 = Row(ref xc, 7); var x8 = Row(ref xc, 8); var x9 = Row(ref xc, 9);
+                    var x10 = Row(ref xc, 10); var x11 = Row(ref xc, 11); var x12 = Row(ref xc, 12); var x13 = Row(ref xc, 13);
+                    Rows5(Row(ref ga, 0), Row(ref gb, 0), x0, x1, x2, x3, x4, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(Row(ref ga, 1), Row(ref gb, 1), x1, x2, x3, x4, x5, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(Row(ref ga, 2), Row(ref gb, 2), x2, x3, x4, x5, x6, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(Row(ref ga, 3), Row(ref gb, 3), x3, x4, x5, x6, x7, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(Row(ref ga, 4), Row(ref gb, 4), x4, x5, x6, x7, x8, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(Row(ref ga, 5), Row(ref gb, 5), x5, x6, x7, x8, x9, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(Row(ref ga, 6), Row(ref gb, 6), x6, x7, x8, x9, x10, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(Row(ref ga, 7), Row(ref gb, 7), x7, x8, x9, x10, x11, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(Row(ref ga, 8), Row(ref gb, 8), x8, x9, x10, x11, x12, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(Row(ref ga, 9), Row(ref gb, 9), x9, x10, x11, x12, x13, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                }
                 AddColumn(accumulators, accumulatorStarts[u], c, a0, a1, a2, a3, a4);
                 if (pair) AddColumn(accumulators, accumulatorStarts[u + 1], c, b0, b1, b2, b3, b4);
             }
-        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -44,7 +44,7 @@ public sealed class Convolution : Layer
         _gradientKernels = [.. uses.Select(u => u.Select(x => (_kernelStart[x.o] + x.c) * K * K).ToArray())];
         _forwardPairs = PairsWithNext(_forwardSources);
         _gradientPairs = PairsWithNext(_gradientSources);
-        _gradientDyStarts = [.. _gradientSources.Select(starts => starts.Select(start => start + Margin).ToArray())];
+        _gradientDyStarts = [.. _gradientSources.Select(starts => starts.Select(start => start / DyPlaneStride * WholeMapDyPlane + WholeMapDyFront).ToArray())];
         _gradientAccumulators = [.. _gradientKernels.Select(ks => ks.Select(k => k / (K * K) * ConvolutionKernels.AccumulatorLength).ToArray())];
         _wholeMaps = _path == KernelPath.Vector512 && !_dense && WholeMapKernels.Fits(input.Height, Stride);
     }
@@ -52,7 +52,12 @@ public sealed class Convolution : Layer
     /// <summary>C3 of LeNet-5: its maps fit registers whole, and <see cref="WholeMapKernels"/> runs its three passes.</summary>
     private readonly bool _wholeMaps;
     private readonly int[][] _gradientAccumulators; // per input map: each reader's kernel's vector accumulators
-    private readonly int[][] _gradientDyStarts;     // per input map: where each reader's dy rows start in the padded planes
+    private readonly int[][] _gradientDyStarts;     // per input map: where each reader's dy rows start in the whole-map planes
+
+    // the whole-map kernels' dy planes: 16 zeros, the rows at a stride of one vector, 16 zeros; every row on a vector boundary
+    private const int WholeMapDyFront = 16;
+    private int WholeMapDyPlane => WholeMapDyFront + Output.Height * Stride + 16;
+    private int WholeMapInputCopy => ConvolutionKernels.Padded(InputCopyLength);
 
     private readonly bool[] _forwardPairs, _gradientPairs;
 
@@ -106,8 +111,9 @@ public sealed class Convolution : Layer
     private int DxPlaneStride => ConvolutionKernels.Padded(StridedPlane);
 
     public override int ScratchSize =>
-        Math.Max(InputCopyLength + 2 * WideCapacity + Output.Channels * DyPlaneStride + Input.Channels * DxPlaneStride + WeightCount
-                 + _connections * ConvolutionKernels.AccumulatorLength, _dense ? Dense.ScratchSize(Output.Channels) : 0);
+        Math.Max(Math.Max(InputCopyLength + 2 * WideCapacity + Output.Channels * DyPlaneStride + Input.Channels * DxPlaneStride + WeightCount
+                 + _connections * ConvolutionKernels.AccumulatorLength, _dense ? Dense.ScratchSize(Output.Channels) : 0),
+                 _wholeMaps ? WholeMapScratchSize : 0);
 
     public override void Initialize(Span<float> p, Random rng)
     {
@@ -202,6 +208,11 @@ public sealed class Convolution : Layer
     private void Propagate(int n, ReadOnlySpan<float> w, ReadOnlySpan<float> x, ReadOnlySpan<float> dy,
         Span<float> dx, Span<float> dp, Span<float> scratch, bool squared)
     {
+        if (_wholeMaps)
+        {
+            PropagateWholeMaps(n, w, x, dy, dx, dp, scratch, squared);
+            return;
+        }
         int L = WideLength, W = Stride;
         int at = 0;
         Span<float> Take(Span<float> buffer, int length)
@@ -217,11 +228,11 @@ public sealed class Convolution : Layer
         var flipped = Take(scratch, WeightCount);
         var accumulators = Take(scratch, _connections * ConvolutionKernels.AccumulatorLength);
         accumulators.Clear();
-        // flipped[c][tap] = k[c][24 - tap] (squared for the curvature pass); the whole-map kernels take k itself
+        // flipped[c][tap] = k[c][24 - tap] (squared for the curvature pass)
         for (int c = 0; c < _connections; c++)
             for (int t = 0; t < K * K; t++)
             {
-                float v = w[c * K * K + (_wholeMaps ? t : K * K - 1 - t)];
+                float v = w[c * K * K + K * K - 1 - t];
                 flipped[c * K * K + t] = squared ? v * v : v;
             }
         var dw = dp[..WeightCount];
@@ -239,21 +250,6 @@ public sealed class Convolution : Layer
                 db[o] += TensorPrimitives.Sum(dyo);
                 // spread dy into wide rows; the discarded columns and the margins stay zero
                 Rows.Copy(dyo, Output.Width, padded.Slice(o * DyPlaneStride + Margin, L), W, Output.Width, Output.Height);
-            }
-            if (_wholeMaps)
-            {
-                // dk_{o,i}[tap] += sum_p dy_o[p] x_i[p + tap]; dx_i = sum over the maps o that read i of k_{o,i} spread over dy_o
-                for (int i = 0; i < Input.Channels; i++)
-                    WholeMapKernels.Gradients(xcopy[(i * StridedPlane)..], padded[Margin..], _gradientSources[i], accumulators, _gradientAccumulators[i]);
-                if (!wantDx) continue;
-                var dxw = dx.Slice(s * Input.Size, Input.Size);
-                for (int i = 0; i < Input.Channels; i++)
-                {
-                    var plane = dxPlanes.Slice(i * DxPlaneStride, DxPlaneStride);
-                    WholeMapKernels.InputGradient(padded, _gradientDyStarts[i], flipped, _gradientKernels[i], plane);
-                    Rows.Copy(plane, Stride, dxw.Slice(i * PlaneIn, PlaneIn), Input.Width, Input.Width, Input.Height);
-                }
-                continue;
             }
             // dk_{o,i}[tap] += sum_p dy_o[p] x_i[p + tap], for the maps o that read i two at a time
             for (int i = 0; i < Input.Channels; i++)
@@ -286,6 +282,66 @@ public sealed class Convolution : Layer
                 var next = pair ? dxPlanes.Slice((i + 1) * DxPlaneStride, DxPlaneStride) : Span<float>.Empty;
                 i += CorrelateMaps(pair, i, padded, _gradientSources, flipped, _gradientKernels, 0f, 0f, plane, next, StridedPlane, dxs, Input);
             }
+        }
+        ConvolutionKernels.Collect(_path, accumulators, dw, _connections);
+    }
+
+    /// <summary>Samples whose kernel gradients <see cref="PropagateWholeMaps"/> sums in registers before it adds them to the accumulators.</summary>
+    private const int WholeMapGroup = 8;
+
+    private int WholeMapScratchSize =>
+        WholeMapGroup * (WholeMapInputCopy + Output.Channels * WholeMapDyPlane) + DxPlaneStride + WeightCount + _connections * ConvolutionKernels.AccumulatorLength;
+
+    /// <summary>
+    /// <see cref="Propagate"/> for C3 (<see cref="WholeMapKernels"/>), a group of samples at a time: each sample's dx as
+    /// soon as its dy is laid out, then every kernel's gradient over the whole group, so a kernel's sums leave the
+    /// registers once a group instead of once a sample (60 kernels' vector accumulators do not fit the nearest cache).
+    /// </summary>
+    private void PropagateWholeMaps(int n, ReadOnlySpan<float> w, ReadOnlySpan<float> x, ReadOnlySpan<float> dy,
+        Span<float> dx, Span<float> dp, Span<float> scratch, bool squared)
+    {
+        int L = WideLength, W = Stride, planes = Output.Channels * WholeMapDyPlane, copy = WholeMapInputCopy;
+        var xcopies = scratch[..(WholeMapGroup * copy)];
+        var padded = scratch.Slice(xcopies.Length, WholeMapGroup * planes);
+        var dxPlane = scratch.Slice(xcopies.Length + padded.Length, DxPlaneStride);
+        var kernels = scratch.Slice(xcopies.Length + padded.Length + DxPlaneStride, WeightCount);
+        var accumulators = scratch.Slice(xcopies.Length + padded.Length + DxPlaneStride + WeightCount, _connections * ConvolutionKernels.AccumulatorLength);
+        accumulators.Clear();
+        // the kernels as they are (squared for the curvature pass): dx spreads dy with k itself
+        for (int t = 0; t < WeightCount; t++) kernels[t] = squared ? w[t] * w[t] : w[t];
+        var dw = dp[..WeightCount];
+        var db = dp.Slice(WeightCount, Output.Channels);
+        xcopies.Clear();
+        padded.Clear();
+        for (int s0 = 0; s0 < n; s0 += WholeMapGroup)
+        {
+            int group = Math.Min(WholeMapGroup, n - s0);
+            for (int g = 0; g < group; g++)
+            {
+                int s = s0 + g;
+                CopyStrided(x.Slice(s * Input.Size, Input.Size), xcopies.Slice(g * copy, copy), squared);
+                var dys = dy.Slice(s * Output.Size, Output.Size);
+                var sample = padded.Slice(g * planes, planes);
+                for (int o = 0; o < Output.Channels; o++)
+                {
+                    var dyo = dys.Slice(o * PlaneOut, PlaneOut);
+                    db[o] += TensorPrimitives.Sum(dyo);
+                    // dy in wide rows; the discarded columns and the margins stay zero
+                    Rows.Copy(dyo, Output.Width, sample.Slice(o * WholeMapDyPlane + WholeMapDyFront, L), W, Output.Width, Output.Height);
+                }
+                if (dx.IsEmpty) continue;
+                // dx_i = sum over the maps o that read i of k_{o,i} spread over dy_o
+                var dxs = dx.Slice(s * Input.Size, Input.Size);
+                for (int i = 0; i < Input.Channels; i++)
+                {
+                    WholeMapKernels.InputGradient(sample, _gradientDyStarts[i], kernels, _gradientKernels[i], dxPlane);
+                    Rows.Copy(dxPlane, Stride, dxs.Slice(i * PlaneIn, PlaneIn), Input.Width, Input.Width, Input.Height);
+                }
+            }
+            // dk_{o,i}[tap] += sum over the group's samples and p of dy_o[p] x_i[p + tap], for the maps o that read i
+            for (int i = 0; i < Input.Channels; i++)
+                WholeMapKernels.Gradients(xcopies[(i * StridedPlane)..], copy, padded, planes, group,
+                    _gradientDyStarts[i], accumulators, _gradientAccumulators[i]);
         }
         ConvolutionKernels.Collect(_path, accumulators, dw, _connections);
     }

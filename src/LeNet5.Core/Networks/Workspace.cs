@@ -22,12 +22,29 @@ public sealed class Workspace
         for (int l = 0; l < network.Layers.Count; l++) _activations[l + 1] = new float[maxBatch * network.Layers[l].Output.Size];
         int widest = _activations.Max(a => a.Length);
         _deltas = [new float[widest], new float[widest]];
-        Scratch = new float[Math.Max(1, network.Layers.Max(l => l.ScratchSize))];
+        // pinned, so the scratch keeps the 64-byte alignment it starts at (the layers lay their planes out in whole vectors from it)
+        _scratchLength = Math.Max(1, network.Layers.Max(l => l.ScratchSize));
+        _scratch = GC.AllocateArray<float>(_scratchLength + AlignmentFloats, pinned: true);
+        _scratchStart = AlignedStart(_scratch);
         Scores = new float[maxBatch * OutputHead.Classes];
     }
 
     public int MaxBatch { get; }
-    public float[] Scratch { get; }
+    /// <summary>The layers' scratch, starting on a 64-byte boundary (a cache line, a 512-bit vector).</summary>
+    public Span<float> Scratch => _scratch.AsSpan(_scratchStart, _scratchLength);
+
+    private readonly float[] _scratch;
+    private readonly int _scratchStart, _scratchLength;
+    private const int AlignmentFloats = 16;
+
+    /// <summary>The index of the array's first element on a 64-byte boundary.</summary>
+    private static unsafe int AlignedStart(float[] pinned)
+    {
+        const nuint bytes = AlignmentFloats * sizeof(float);
+        fixed (float* first = pinned)
+            return (int)((bytes - (nuint)first % bytes) % bytes / sizeof(float));
+    }
+
     /// <summary>Class scores of the last forward pass, ten per sample.</summary>
     public float[] Scores { get; }
 
