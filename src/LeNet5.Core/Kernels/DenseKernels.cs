@@ -14,7 +14,11 @@ namespace LeNet5.Core.Kernels;
 /// </summary>
 internal static class DenseKernels
 {
-    private const int V = 16;
+    private const int V = 16, H = V / 2;
+
+    /// <summary>Eight floats in the low half of a vector, zero above: a last half vector's terms leave the sums' upper lanes alone.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Half(ref float at, nuint offset) => Vector256.LoadUnsafe(ref at, offset).ToVector512();
 
     /// <summary>sums[i*4 + j] = sum_{k in [k0,k1)} x[s+i, k] w[o+j, k] for the 4x4 block at (s, o).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -44,6 +48,18 @@ internal static class DenseKernels
             a10 = Vector512.FusedMultiplyAdd(x1, w0, a10); a11 = Vector512.FusedMultiplyAdd(x1, w1, a11); a12 = Vector512.FusedMultiplyAdd(x1, w2, a12); a13 = Vector512.FusedMultiplyAdd(x1, w3, a13);
             a20 = Vector512.FusedMultiplyAdd(x2, w0, a20); a21 = Vector512.FusedMultiplyAdd(x2, w1, a21); a22 = Vector512.FusedMultiplyAdd(x2, w2, a22); a23 = Vector512.FusedMultiplyAdd(x2, w3, a23);
             a30 = Vector512.FusedMultiplyAdd(x3, w0, a30); a31 = Vector512.FusedMultiplyAdd(x3, w1, a31); a32 = Vector512.FusedMultiplyAdd(x3, w2, a32); a33 = Vector512.FusedMultiplyAdd(x3, w3, a33);
+        }
+        if (k + H <= k1)
+        {
+            // a last half vector (F6's 120 inputs are 7.5 vectors): 256-bit loads, zero above, on the same sums
+            nuint at = (nuint)k;
+            var x0 = Half(ref xr, at); var x1 = Half(ref xr, at + r1); var x2 = Half(ref xr, at + r2); var x3 = Half(ref xr, at + r3);
+            var w0 = Half(ref wr, at); var w1 = Half(ref wr, at + r1); var w2 = Half(ref wr, at + r2); var w3 = Half(ref wr, at + r3);
+            a00 = Vector512.FusedMultiplyAdd(x0, w0, a00); a01 = Vector512.FusedMultiplyAdd(x0, w1, a01); a02 = Vector512.FusedMultiplyAdd(x0, w2, a02); a03 = Vector512.FusedMultiplyAdd(x0, w3, a03);
+            a10 = Vector512.FusedMultiplyAdd(x1, w0, a10); a11 = Vector512.FusedMultiplyAdd(x1, w1, a11); a12 = Vector512.FusedMultiplyAdd(x1, w2, a12); a13 = Vector512.FusedMultiplyAdd(x1, w3, a13);
+            a20 = Vector512.FusedMultiplyAdd(x2, w0, a20); a21 = Vector512.FusedMultiplyAdd(x2, w1, a21); a22 = Vector512.FusedMultiplyAdd(x2, w2, a22); a23 = Vector512.FusedMultiplyAdd(x2, w3, a23);
+            a30 = Vector512.FusedMultiplyAdd(x3, w0, a30); a31 = Vector512.FusedMultiplyAdd(x3, w1, a31); a32 = Vector512.FusedMultiplyAdd(x3, w2, a32); a33 = Vector512.FusedMultiplyAdd(x3, w3, a33);
+            k += H;
         }
         sums[0] = Vector512.Sum(a00); sums[1] = Vector512.Sum(a01); sums[2] = Vector512.Sum(a02); sums[3] = Vector512.Sum(a03);
         sums[4] = Vector512.Sum(a10); sums[5] = Vector512.Sum(a11); sums[6] = Vector512.Sum(a12); sums[7] = Vector512.Sum(a13);
@@ -152,7 +168,7 @@ internal static class DenseKernels
     /// <summary>
     /// target[r, k] += sum_{m &lt; count} coef[m * coefStride + r] * source[m * sourceStride + k - sourceShift] for the
     /// TRows.Vectors (up to 8) target rows starting at row <paramref name="row"/> and k in [k0, k1) (whole vectors only;
-    /// returns where it stopped). dW: target = dW (rows = outputs), source = x, coef = dy. dx: target = dx (rows = samples),
+    /// and a last half vector; returns where it stopped). dW: target = dW (rows = outputs), source = x, coef = dy. dx: target = dx (rows = samples),
     /// source = W, coef = dy transposed. Three vectors of each row are held in registers (24 chains for 8 rows), so a
     /// coefficient loaded once feeds three FMAs and a source vector loaded once feeds one FMA a row: the more rows, the less
     /// often the source block streams in from L2. Each target element takes the same multiply-adds in the same order
@@ -237,6 +253,34 @@ internal static class DenseKernels
             if (N > 2) t2.StoreUnsafe(ref at, 2 * ts); if (N > 3) t3.StoreUnsafe(ref at, 3 * ts);
             if (N > 4) t4.StoreUnsafe(ref at, 4 * ts); if (N > 5) t5.StoreUnsafe(ref at, 5 * ts);
             if (N > 6) t6.StoreUnsafe(ref at, 6 * ts); if (N > 7) t7.StoreUnsafe(ref at, 7 * ts);
+        }
+        if (end + H <= k1)
+        {
+            // a last half vector of each row (F6's 120 inputs are 7.5 vectors): 256-bit loads and stores
+            ref float at = ref Unsafe.Add(ref t, end);
+            Vector256<float> t0 = default, t1 = default, t2 = default, t3 = default, t4 = default, t5 = default, t6 = default, t7 = default;
+            if (N > 0) t0 = Vector256.LoadUnsafe(ref at, 0 * ts); if (N > 1) t1 = Vector256.LoadUnsafe(ref at, 1 * ts);
+            if (N > 2) t2 = Vector256.LoadUnsafe(ref at, 2 * ts); if (N > 3) t3 = Vector256.LoadUnsafe(ref at, 3 * ts);
+            if (N > 4) t4 = Vector256.LoadUnsafe(ref at, 4 * ts); if (N > 5) t5 = Vector256.LoadUnsafe(ref at, 5 * ts);
+            if (N > 6) t6 = Vector256.LoadUnsafe(ref at, 6 * ts); if (N > 7) t7 = Vector256.LoadUnsafe(ref at, 7 * ts);
+            for (int m = 0; m < count; m++)
+            {
+                var sv = Vector256.LoadUnsafe(ref src, (nuint)(m * sourceStride + end - sourceShift));
+                ref float c = ref Unsafe.Add(ref cf, m * coefRowStride + row * coefColStride);
+                if (N > 0) t0 = Vector256.FusedMultiplyAdd(Vector256.Create(c), sv, t0);
+                if (N > 1) t1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref c, 1 * coefColStride)), sv, t1);
+                if (N > 2) t2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref c, 2 * coefColStride)), sv, t2);
+                if (N > 3) t3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref c, 3 * coefColStride)), sv, t3);
+                if (N > 4) t4 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref c, 4 * coefColStride)), sv, t4);
+                if (N > 5) t5 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref c, 5 * coefColStride)), sv, t5);
+                if (N > 6) t6 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref c, 6 * coefColStride)), sv, t6);
+                if (N > 7) t7 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref c, 7 * coefColStride)), sv, t7);
+            }
+            if (N > 0) t0.StoreUnsafe(ref at, 0 * ts); if (N > 1) t1.StoreUnsafe(ref at, 1 * ts);
+            if (N > 2) t2.StoreUnsafe(ref at, 2 * ts); if (N > 3) t3.StoreUnsafe(ref at, 3 * ts);
+            if (N > 4) t4.StoreUnsafe(ref at, 4 * ts); if (N > 5) t5.StoreUnsafe(ref at, 5 * ts);
+            if (N > 6) t6.StoreUnsafe(ref at, 6 * ts); if (N > 7) t7.StoreUnsafe(ref at, 7 * ts);
+            end += H;
         }
         return end;
     }
