@@ -54,8 +54,8 @@ public sealed class Workspace
 
     /// <summary>
     /// Floats on the pinned heap whose first one sits on a 64-byte boundary (a cache line, a 512-bit vector), and stays
-    /// there: the layers' vector loops then meet the same alignment in every process, instead of whatever the allocator
-    /// gave (a row that straddles cache lines costs twice the loads, and made whole runs of the bench slower).
+    /// there: the layers' vector loops meet the same alignment in every process, not whatever the allocator gave (a
+    /// vector that straddles two cache lines costs two reads), so a run's speed does not hang on where its buffers fell.
     /// </summary>
     private sealed class AlignedFloats
     {
