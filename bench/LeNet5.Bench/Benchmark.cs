@@ -138,7 +138,6 @@ public static class Benchmark
         return sorted[sorted.Count / 2];
     }
 
-    /// <summary>A line on the machine, for the report.</summary>
     /// <summary>The CPU (its model name), its cores, the kernels the engine chose on it and the runtime: the line every bench mode starts with.</summary>
     public static string Machine() =>
         $"{CpuModel()}, {Environment.ProcessorCount} logical cores, kernels {LeNet5.Core.Kernels.KernelPaths.Fastest} " +
