@@ -32,56 +32,27 @@ public sealed record DreamSettings(int Steps = 300, float StepSize = 32f, float 
 public static class Dreams
 {
     /// <summary>The ten dreams of a model, digit 0 to 9.</summary>
-    public static float[][] All(LeNet5Model model, DreamSettings? settings = null) => All([model], settings);
-
-    /// <summary>
-    /// The ten dreams of a committee (what it answers is the mean of its members' probabilities): each step climbs the
-    /// sum of every member's margin, each member's gradient scaled to the same peak, as <see cref="Nudge"/> does. A
-    /// committee of one dreams as its model alone.
-    /// </summary>
-    public static float[][] All(IReadOnlyList<LeNet5Model> committee, DreamSettings? settings = null)
+    public static float[][] All(LeNet5Model model, DreamSettings? settings = null)
     {
-        if (committee.Count == 0) throw new ArgumentException("a dream needs a model", nameof(committee));
-        var passes = committee.Select(m => new EvidenceGradient(m)).ToArray();
-        return [.. Enumerable.Range(0, OutputHead.Classes).Select(d => Dream(passes, d, settings ?? DreamSettings.Default))];
+        var pass = new EvidenceGradient(model);
+        return [.. Enumerable.Range(0, OutputHead.Classes).Select(d => Dream(pass, d, settings ?? DreamSettings.Default))];
     }
 
     /// <summary>One class's dream.</summary>
-    public static float[] Dream(EvidenceGradient pass, int digit, DreamSettings settings) => Dream([pass], digit, settings);
-
-    private static float[] Dream(EvidenceGradient[] passes, int digit, DreamSettings settings)
+    public static float[] Dream(EvidenceGradient pass, int digit, DreamSettings settings)
     {
         var x = new float[MnistLayout.Pixels];
         var g = new float[MnistLayout.Pixels];
         var smooth = new float[MnistLayout.Pixels];
         var shifted = new float[MnistLayout.Pixels];
         var shiftedGradient = new float[MnistLayout.Pixels];
-        var memberSum = passes.Length == 1 ? [] : new float[MnistLayout.Pixels];
         var random = new Random(settings.Seed * OutputHead.Classes + digit);
         for (int step = 0; step < settings.Steps; step++)
         {
             int dx = random.Next(-settings.Jitter, settings.Jitter + 1), dy = random.Next(-settings.Jitter, settings.Jitter + 1);
             Shift(x, shifted, dx, dy);
-            if (passes.Length == 1)
-            {
-                var pass = passes[0];
-                pass.Forward(shifted);
-                pass.Compute(shifted, digit, shiftedGradient, pass.Rival(digit));
-            }
-            else
-            {
-                // every member's margin, each scaled to the same peak so no member's scale of evidence outvotes the others
-                Array.Clear(memberSum);
-                foreach (var pass in passes)
-                {
-                    pass.Forward(shifted);
-                    pass.Compute(shifted, digit, shiftedGradient, pass.Rival(digit));
-                    float own = MaxAbs(shiftedGradient);
-                    if (own == 0) continue;
-                    for (int i = 0; i < memberSum.Length; i++) memberSum[i] += shiftedGradient[i] / own;
-                }
-                memberSum.CopyTo(shiftedGradient, 0);
-            }
+            pass.Forward(shifted);
+            pass.Compute(shifted, digit, shiftedGradient, pass.Rival(digit));
             Shift(shiftedGradient, g, -dx, -dy);
             if (step < settings.Coarse * settings.Steps) BlockMean(g);
             // ascent: x += a g / max|g| (a step of a fixed size in the steepest pixel, whatever the scale of the evidence)

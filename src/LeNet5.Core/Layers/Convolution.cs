@@ -51,6 +51,15 @@ public sealed class Convolution : Layer
 
     /// <summary>C3 of LeNet-5: its maps fit registers whole, and <see cref="WholeMapKernels"/> runs its three passes.</summary>
     private readonly bool _wholeMaps;
+
+    /// <summary>
+    /// Whether a pass of <paramref name="n"/> samples runs <see cref="WholeMapKernels"/>: passes of several samples
+    /// (training, evaluation) and single predictions (<see cref="ForwardOne"/>) do. A pass of one sample through
+    /// <see cref="Layer.Forward"/> and <see cref="Layer.Backward"/> is an explanation's (saliency, dreams, nudges), and
+    /// keeps the general blocks: a dream is hundreds of steps of ascent that amplify the last bit of a sum, so another
+    /// order of additions draws another dream, and the shipped models' dreams are the ones their readers were checked on.
+    /// </summary>
+    private bool WholeMaps(int n) => _wholeMaps && n > 1;
     private readonly int[][] _gradientAccumulators; // per input map: each reader's kernel's vector accumulators
     private readonly int[][] _gradientDyStarts;     // per input map: where each reader's dy rows start in the whole-map planes
 
@@ -125,7 +134,10 @@ public sealed class Convolution : Layer
         }
     }
 
-    public override void Forward(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch)
+    public override void Forward(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch) =>
+        Forward(n, p, x, y, scratch, WholeMaps(n));
+
+    private void Forward(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, bool wholeMaps)
     {
         var w = p[..WeightCount];
         var b = p.Slice(WeightCount, Output.Channels);
@@ -144,7 +156,7 @@ public sealed class Convolution : Layer
             CopyStrided(x.Slice(s * Input.Size, Input.Size), xcopy, squared: false);
             var ys = y.Slice(s * Output.Size, Output.Size);
             // y_o = b_o + sum_{i in table[o]} k_{o,i} * x_i   (valid cross-correlation)
-            if (_wholeMaps)
+            if (wholeMaps)
             {
                 for (int o = 0; o < Output.Channels; o++)
                 {
@@ -173,7 +185,7 @@ public sealed class Convolution : Layer
     public override void ForwardOne(ReadOnlySpan<float> p, ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> y, Span<float> scratch)
     {
         if (_dense) Dense.ForwardPacked(_path, Input.Size, Output.Channels, p[..WeightCount], p.Slice(WeightCount, Output.Channels), packed, x, y);
-        else Forward(1, p, x, y, scratch);
+        else Forward(1, p, x, y, scratch, _wholeMaps);
     }
 
     public override void Backward(int n, ReadOnlySpan<float> p, ReadOnlySpan<float> x, ReadOnlySpan<float> y,
@@ -208,7 +220,7 @@ public sealed class Convolution : Layer
     private void Propagate(int n, ReadOnlySpan<float> w, ReadOnlySpan<float> x, ReadOnlySpan<float> dy,
         Span<float> dx, Span<float> dp, Span<float> scratch, bool squared)
     {
-        if (_wholeMaps)
+        if (WholeMaps(n))
         {
             PropagateWholeMaps(n, w, x, dy, dx, dp, scratch, squared);
             return;

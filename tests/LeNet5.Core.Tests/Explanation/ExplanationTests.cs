@@ -113,24 +113,6 @@ public sealed class ExplanationTests
         }
     }
 
-    /// <summary>The shipped committee's dreams climb every member's margin: the committee, which answers for its lead, reads each as its digit.</summary>
-    [Fact]
-    public void TheCommitteesDreamsAreReadAsTheirDigitsByTheCommittee()
-    {
-        var committee = ShippedModels.Committee.Select(name => ModelFile.Load(Path.Combine(RepoPaths.ModelsDirectory, $"{name}.safetensors"))).ToArray();
-        var dreams = Dreams.All(committee);
-        for (int d = 0; d < dreams.Length; d++)
-        {
-            var mean = new float[OutputHead.Classes];
-            foreach (var member in committee)
-            {
-                var prediction = member.Predict(Encode(dreams[d]));
-                for (int c = 0; c < mean.Length; c++) mean[c] += prediction.Probabilities[c];
-            }
-            Assert.Equal(d, Array.IndexOf(mean, mean.Max()));
-        }
-    }
-
     /// <summary>
     /// A dream that looks like a digit, not like one network's private code, is read as that digit by other networks
     /// too. Counted over four seeds of the jitter: one seed's ten dreams move a read or two with the last bit of a

@@ -24,12 +24,15 @@ public class ReferenceLayerTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void FastLayerAgreesWithPlainLoops(string name, bool vector512) =>
-        Check(TestLayers.Make(name, KernelPaths.Supported(vector512 ? KernelPath.Vector512 : KernelPath.Portable)));
-
-    private static void Check(Layer layer)
+    public void FastLayerAgreesWithPlainLoops(string name, bool vector512)
     {
-        const int n = 13; // the dense blocks of 8 and 4 rows plus an edge
+        var layer = TestLayers.Make(name, KernelPaths.Supported(vector512 ? KernelPath.Vector512 : KernelPath.Portable));
+        Check(layer, 13); // the dense blocks of 8 and 4 rows plus an edge, C3's groups of eight samples plus a part group
+        Check(layer, 1);  // an explanation's pass of one sample (C3 keeps its general blocks there)
+    }
+
+    private static void Check(Layer layer, int n)
+    {
         var rng = new Random(11);
         var p = GradientCheckTests.Random(layer.ParameterCount, rng, 0.3);
         var x = GradientCheckTests.Random(n * layer.Input.Size, rng, 1.0);

@@ -46,14 +46,10 @@ public sealed class ExplainService(PredictionService predictor, ModelCommittee c
             MathF.Round(result.MaxChange, 2), MathF.Round(result.MeanChange, 2), recognition.Pixels, entry.Id, Elapsed(started));
     }
 
-    /// <summary>
-    /// The ten dreams as their JSON answer (a <see cref="DreamResponse"/> array). The lead of a committee dreams with the
-    /// committee, which answers for it: what each digit looks like to the readers a drawing meets.
-    /// </summary>
+    /// <summary>The ten dreams as their JSON answer (a <see cref="DreamResponse"/> array).</summary>
     public Task<ModelAnswer> DreamsAsync(ModelEntry entry, CancellationToken cancellationToken) =>
         answers.GetAsync(entry, "dreams", () => JsonSerializer.SerializeToUtf8Bytes(
-            Core.Explanation.Dreams.All(committee.For(entry)?.Select(m => m.Model).ToArray() ?? [entry.Model])
-                .Select((pixels, digit) => new DreamResponse(digit, pixels)).ToArray(), WebJson.Options), cancellationToken);
+            Core.Explanation.Dreams.All(entry.Model).Select((pixels, digit) => new DreamResponse(digit, pixels)).ToArray(), WebJson.Options), cancellationToken);
 
     private static double Elapsed(long started) => Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
 }
