@@ -141,7 +141,8 @@ public static class Benchmark
     /// <summary>The CPU (its model name), its cores, the kernels the engine chose on it and the runtime: the line every bench mode starts with.</summary>
     public static string Machine() =>
         $"{CpuModel()}, {Environment.ProcessorCount} logical cores, kernels {LeNet5.Core.Kernels.KernelPaths.Fastest} " +
-        $"(Vector512 {(Vector512.IsHardwareAccelerated ? "yes" : "no")}, Vector256 {(Vector256.IsHardwareAccelerated ? "yes" : "no")}), .NET {Environment.Version}";
+        $"(Vector512 {(Vector512.IsHardwareAccelerated ? "yes" : "no")}, Vector256 {(Vector256.IsHardwareAccelerated ? "yes" : "no")}: " +
+        $"{LeNet5.Core.Kernels.KernelPaths.Describe(LeNet5.Core.Kernels.KernelPaths.Fastest)}), .NET {Environment.Version}";
 
     /// <summary>The processor's model name as Linux reports it (what lscpu prints), else the architecture.</summary>
     public static string CpuModel()

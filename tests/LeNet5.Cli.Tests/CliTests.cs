@@ -143,6 +143,8 @@ public sealed partial class CliTests : IDisposable
         var model = File.ReadLines("/proc/cpuinfo").First(l => l.StartsWith("model name", StringComparison.Ordinal)).Split(':', 2)[1].Trim();
         Assert.Contains(model, first);
         Assert.Matches(@"kernels (Vector512|Portable) ", first);
+        // and what those kernels run, as the engine describes the path it chose
+        Assert.Contains(LeNet5.Core.Kernels.KernelPaths.Describe(LeNet5.Core.Kernels.KernelPaths.Fastest), first);
         Assert.Contains("prepare-280 p50", output);
     }
 

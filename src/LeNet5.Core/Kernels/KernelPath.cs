@@ -18,6 +18,11 @@ public static class KernelPaths
     /// <summary>The fastest path this machine runs.</summary>
     public static KernelPath Fastest { get; } = Vector512.IsHardwareAccelerated ? KernelPath.Vector512 : KernelPath.Portable;
 
+    /// <summary>What a path runs, layer by layer, in a few words (the bench prints it beside its figures).</summary>
+    public static string Describe(KernelPath path) => path == KernelPath.Vector512
+        ? "512-bit register blocks; C3 with whole maps in registers; a single image over C5's and F6's W transposed"
+        : "TensorPrimitives loops, one kernel tap or row at a time";
+
     /// <summary>The path asked for if this machine runs it, else the portable one.</summary>
     public static KernelPath Supported(KernelPath wanted) =>
         wanted == KernelPath.Vector512 && !Vector512.IsHardwareAccelerated ? KernelPath.Portable : wanted;
