@@ -1,3 +1,8 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace LeNet5.Core.Networks;
 
 /// <summary>
@@ -36,6 +41,20 @@ public static class InputEncoding
     {
         if (digit28.Length != 28 * 28) throw new ArgumentException("expected 784 pixels", nameof(digit28));
         input32[..Size].Fill(Background);
+        if (Avx512F.IsSupported)
+        {
+            // each row as two overlapping runs of 16 (columns 0-15 and 12-27), each level computed as Level computes it
+            ref byte from = ref MemoryMarshal.GetReference(digit28);
+            ref float to = ref MemoryMarshal.GetReference(input32);
+            for (int r = 0; r < 28; r++)
+            {
+                ref byte row = ref Unsafe.Add(ref from, r * 28);
+                ref float target = ref Unsafe.Add(ref to, (r + Padding) * Side + Padding);
+                Levels(Vector128.LoadUnsafe(ref row)).StoreUnsafe(ref target);
+                Levels(Vector128.LoadUnsafe(ref row, 12)).StoreUnsafe(ref target, 12);
+            }
+            return;
+        }
         var levels = ByteLevels.AsSpan();
         for (int r = 0; r < 28; r++)
         {
@@ -44,6 +63,10 @@ public static class InputEncoding
             for (int c = 0; c < row.Length; c++) to[c] = levels[row[c]];
         }
     }
+
+    /// <summary>Level of 16 bytes at once: the same operations in the same order as <see cref="Level"/>, so the same floats to the bit.</summary>
+    private static Vector512<float> Levels(Vector128<byte> bytes) =>
+        Vector512.Create(Background) + Vector512.Create(Ink - Background) * (Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(bytes)) / Vector512.Create(255f));
 
     /// <summary>The same from 784 floats in 0-255 (what the web API's pixel form sends).</summary>
     public static void Encode(ReadOnlySpan<float> digit28, Span<float> input32)
