@@ -48,7 +48,8 @@ public static class Program
     /// <summary>One input against the contract: throws (a crash to afl-fuzz) when it is broken.</summary>
     public static void Check(DigitImagePreparer preparer, byte[] input)
     {
-        byte[] digit;
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        byte[]? digit = null;
         try
         {
             digit = preparer.Prepare(input);
@@ -63,10 +64,15 @@ public static class Program
         }
         catch (DigitPreparationException)
         {
-            return; // a refusal the contract allows
+            // a refusal the contract allows, if it cost no more memory than an image may
         }
-        if (digit is not { Length: 28 * 28 })
-            throw new InvalidOperationException($"Prepare returned {digit?.Length.ToString() ?? "null"} bytes, not 784.");
+        // a header that makes a decoder allocate by what it declares fails fast enough to pass for a refusal, but alone
+        // it costs seconds of zeroing, and a few at once take the process's memory: a crash too
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        if (allocated > ImageLimits.ManagedBytesPerImage)
+            throw new InvalidOperationException($"Reading {input.Length} bytes allocated {allocated:N0} bytes, more than an image may ({ImageLimits.ManagedBytesPerImage:N0}).");
+        if (digit is not null and not { Length: 28 * 28 })
+            throw new InvalidOperationException($"Prepare returned {digit.Length} bytes, not 784.");
     }
 
     /// <summary>Runs saved inputs (crashes, hangs, queue entries) outside afl-fuzz and says what each did; 1 if any broke the contract.</summary>
@@ -77,24 +83,34 @@ public static class Program
         {
             var input = File.ReadAllBytes(file);
             var clock = Stopwatch.StartNew();
+            long before = GC.GetTotalAllocatedBytes(precise: true);
             string outcome;
+            bool kept;
             try
             {
                 outcome = $"digit of {preparer.Prepare(input).Length} bytes";
+                kept = true;
             }
             catch (DigitPreparationException ex)
             {
                 outcome = $"refused ({ex.Failure}): {ex.Message}";
-                if (ex.Failure is PreparationFailure.TooSlow or PreparationFailure.Unavailable) broken++;
+                kept = ex.Failure is not (PreparationFailure.TooSlow or PreparationFailure.Unavailable);
             }
 #pragma warning disable CA1031 // the point is to report whatever escapes
             catch (Exception ex)
 #pragma warning restore CA1031
             {
                 outcome = $"CONTRACT BROKEN: {ex}";
-                broken++;
+                kept = false;
             }
-            Console.WriteLine($"{file} ({input.Length} bytes, {clock.ElapsedMilliseconds} ms): {outcome}");
+            long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+            if (allocated > ImageLimits.ManagedBytesPerImage && kept)
+            {
+                outcome = $"CONTRACT BROKEN: more memory allocated than an image may; {outcome}";
+                kept = false;
+            }
+            if (!kept) broken++;
+            Console.WriteLine($"{file} ({input.Length} bytes, {clock.ElapsedMilliseconds} ms, {allocated:N0} bytes allocated): {outcome}");
         }
         return broken == 0 ? 0 : 1;
     }

@@ -19,7 +19,7 @@ namespace LeNet5.Imaging;
 /// is hardened: every file with PNG's signature is read by the service's own <see cref="PngReader"/>;
 /// ImageSharp, configured to know only the accepted formats, reads the rest (JPEG, BMP, GIF's first
 /// frame, WebP), with its allocations capped and under a deadline; the declared size is read from the header and refused above the limits before
-/// anything is decoded. Thread-safe.
+/// anything is decoded, and a BMP header ImageSharp would trust too far (<see cref="BmpHeader"/>) before ImageSharp sees it. Thread-safe.
 /// </summary>
 public sealed class DigitImagePreparer : IDigitPreparer
 {
@@ -107,6 +107,7 @@ public sealed class DigitImagePreparer : IDigitPreparer
     {
         ArgumentNullException.ThrowIfNull(encoded);
         if (PngReader.IsPng(encoded)) return PngReader.Identify(encoded, Limits);
+        if (BmpHeader.DataLiesOutsideTheFile(encoded)) throw Undecodable(null);
         IImageInfo? info;
         IImageFormat? format;
         try

@@ -11,6 +11,13 @@ public sealed record ImageLimits(int MaxWidth = 4096, int MaxHeight = 4096, int 
     public static readonly ImageLimits Default = new();
 
     /// <summary>
+    /// What reading one image may allocate on the managed heap, beside the capped allocator's buffers: headers,
+    /// palettes, tables and the pooled buffers' first rental. The runtime cannot enforce it per request; the fuzzing
+    /// harness and the tests hold every input to it, so that a header cannot make a decoder allocate by what it declares.
+    /// </summary>
+    public const long ManagedBytesPerImage = 16L * 1024 * 1024;
+
+    /// <summary>
     /// How long a request waits for ImageSharp to decode an image (JPEG, BMP, GIF, WebP; PNG never reaches it)
     /// before it answers that the image took too long. The decode itself cannot be stopped; it is counted as stuck until it ends.
     /// </summary>
