@@ -7,7 +7,6 @@ using SixLabors.ImageSharp.Formats.Bmp;
 using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
-using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.Metadata;
 using SixLabors.ImageSharp.PixelFormats;
@@ -16,10 +15,11 @@ namespace LeNet5.Imaging;
 
 /// <summary>
 /// Turns an encoded image of a digit into the 28x28 MNIST-like digit the network expects. Decoding
-/// is hardened: every file with PNG's signature is read by the service's own <see cref="PngReader"/>;
-/// ImageSharp, configured to know only the accepted formats, reads the rest (JPEG, BMP, GIF's first
-/// frame, WebP), with its allocations capped and under a deadline; the declared size is read from the header and refused above the limits before
-/// anything is decoded, and a BMP header ImageSharp would trust too far (<see cref="BmpHeader"/>) before ImageSharp sees it. Thread-safe.
+/// is hardened: every file with PNG's signature is read by the service's own <see cref="PngReader"/>, WebP by libwebp
+/// (<see cref="WebpReader"/>); ImageSharp, configured to know only the other accepted formats, reads the rest (JPEG,
+/// BMP, GIF's first frame), with its allocations capped. Decoders other than the service's own run under a deadline;
+/// the declared size is read from the header and refused above the limits before anything is decoded, and a BMP
+/// header ImageSharp would trust too far (<see cref="BmpHeader"/>) before ImageSharp sees it. Thread-safe.
 /// </summary>
 public sealed class DigitImagePreparer : IDigitPreparer
 {
@@ -43,14 +43,13 @@ public sealed class DigitImagePreparer : IDigitPreparer
     public ImageLimits Limits { get; }
 
     /// <summary>
-    /// An ImageSharp configuration that knows only the accepted formats and caps its allocations. It still knows PNG,
-    /// for the benchmark's peer decode; the preparer itself never hands it one.
+    /// An ImageSharp configuration that knows only the accepted formats it reads and caps its allocations. It still
+    /// knows PNG, for the benchmark's peer decode; the preparer itself never hands it one. WebP is not among them.
     /// </summary>
     public static Configuration CreateConfiguration(int allocationLimitMegabytes)
     {
         var configuration = new Configuration(
-            new PngConfigurationModule(), new JpegConfigurationModule(), new BmpConfigurationModule(),
-            new GifConfigurationModule(), new WebpConfigurationModule())
+            new PngConfigurationModule(), new JpegConfigurationModule(), new BmpConfigurationModule(), new GifConfigurationModule())
         {
             MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions { AllocationLimitMegabytes = allocationLimitMegabytes }),
             // requests already run in parallel; one image needs no more than its own thread
@@ -61,13 +60,12 @@ public sealed class DigitImagePreparer : IDigitPreparer
         formats.SetDecoder(PngFormat.Instance, new PngDecoder { IgnoreMetadata = true });
         formats.SetDecoder(JpegFormat.Instance, new JpegDecoder { IgnoreMetadata = true });
         formats.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = FrameDecodingMode.First, IgnoreMetadata = true });
-        formats.SetDecoder(WebpFormat.Instance, new WebpDecoder { IgnoreMetadata = true });
         return configuration;
     }
 
     /// <summary>Prepares one encoded image: 28x28, 0 background, 255 ink, centred by centre of mass. Throws <see cref="DigitPreparationException"/> when it cannot.</summary>
     /// <remarks>
-    /// A PNG is read by <see cref="PngReader"/>, anything else by ImageSharp under <see cref="ImageLimits.DecodeTimeout"/>;
+    /// A PNG is read by <see cref="PngReader"/>, anything else by libwebp or ImageSharp under <see cref="ImageLimits.DecodeTimeout"/>;
     /// from the decoded pixels on, every buffer is pooled and only the ink box is resampled, so beyond the decode
     /// the cost follows the image's area once and nothing allocated grows with it.
     /// </remarks>
@@ -107,6 +105,7 @@ public sealed class DigitImagePreparer : IDigitPreparer
     {
         ArgumentNullException.ThrowIfNull(encoded);
         if (PngReader.IsPng(encoded)) return PngReader.Identify(encoded, Limits);
+        if (WebpReader.IsWebp(encoded)) return WebpReader.Identify(encoded, Limits);
         if (BmpHeader.DataLiesOutsideTheFile(encoded)) throw Undecodable(null);
         IImageInfo? info;
         IImageFormat? format;
@@ -157,7 +156,10 @@ public sealed class DigitImagePreparer : IDigitPreparer
     }
 
     /// <summary>Decodes to interleaved (luminance, alpha) byte pairs, in a buffer from <see cref="PixelBuffers"/>.</summary>
-    private byte[] Decode(byte[] encoded, int width, int height)
+    private byte[] Decode(byte[] encoded, int width, int height) =>
+        WebpReader.IsWebp(encoded) ? WebpReader.Decode(encoded, width, height) : DecodeWithImageSharp(encoded, width, height);
+
+    private byte[] DecodeWithImageSharp(byte[] encoded, int width, int height)
     {
         try
         {

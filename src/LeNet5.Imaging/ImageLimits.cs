@@ -4,7 +4,7 @@ namespace LeNet5.Imaging;
 
 /// <summary>
 /// What an image may cost: its declared size is checked before decoding, decoders' allocations are
-/// capped, and a decode by ImageSharp that runs past <see cref="DecodeTimeout"/> is given up on.
+/// capped, and a decode by libwebp or ImageSharp that runs past <see cref="DecodeTimeout"/> is given up on.
 /// </summary>
 public sealed record ImageLimits(int MaxWidth = 4096, int MaxHeight = 4096, int AllocationLimitMegabytes = 128)
 {
@@ -18,7 +18,7 @@ public sealed record ImageLimits(int MaxWidth = 4096, int MaxHeight = 4096, int 
     public const long ManagedBytesPerImage = 16L * 1024 * 1024;
 
     /// <summary>
-    /// How long a request waits for ImageSharp to decode an image (JPEG, BMP, GIF, WebP; PNG never reaches it)
+    /// How long a request waits for libwebp or ImageSharp to decode an image (WebP; JPEG, BMP, GIF; PNG never reaches it)
     /// before it answers that the image took too long. The decode itself cannot be stopped; it is counted as stuck until it ends.
     /// </summary>
     public TimeSpan DecodeTimeout { get; init; } = TimeSpan.FromSeconds(2);

@@ -79,6 +79,9 @@ internal static class PngPixels
     /// <summary>BT.709 luminance of a 16-bit colour, in 16 bits, then scaled down.</summary>
     private static byte Luminance16(int r, int g, int b) => Down((ushort)((r * .2126F) + (g * .7152F) + (b * .0722F) + 0.5F));
 
+    /// <summary>8-bit RGBA pixels, not premultiplied, as (luminance, alpha) pairs, rounded as PNG's: for the other decoders' pixels.</summary>
+    public static void RgbaToLuminanceAlpha8(ReadOnlySpan<byte> rgba, Span<byte> la) => ToLuminanceAlpha8(rgba, 4, la);
+
     /// <summary>One row of 8-bit samples, 1 to 4 channels and no colour key, as (luminance, alpha) pairs.</summary>
     private static void ToLuminanceAlpha8(ReadOnlySpan<byte> row, int channels, Span<byte> la)
     {

@@ -42,10 +42,13 @@ public sealed class ToolPackageTests(InstalledTool tool) : IClassFixture<Install
         File.WriteAllBytes(Path.Combine(work, "seven.png"), sevenPng);
         File.WriteAllBytes(Path.Combine(work, "a.png"), sevenPng);
         File.WriteAllBytes(Path.Combine(work, "b.png"), otherPng);
+        File.WriteAllBytes(Path.Combine(work, "seven.webp"), TestImages.MnistAs(TestMnist.Test.Image(seven), "webp"));
 
         Assert.StartsWith("digit 7 confidence ", Run(null, "predict", "seven.png").Trim());
         Assert.StartsWith("digit 7 confidence ", Run(null, "predict", "--model", "lenet5-paper", "seven.png").Trim());
         Assert.StartsWith("digit 7 confidence ", Run(sevenPng, "predict", "-").Trim());
+        // WebP is read by libwebp, a native library the package carries for this platform
+        Assert.StartsWith("digit 7 confidence ", Run(null, "predict", "seven.webp").Trim());
 
         var lines = Run(null, "predict", "--json", "a.png", "b.png").TrimEnd().Split('\n');
         Assert.Equal(2, lines.Length);
