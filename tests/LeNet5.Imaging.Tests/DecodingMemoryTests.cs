@@ -62,11 +62,21 @@ public sealed class DecodingMemoryTests
     /// <summary>An OS/2 bitmap array's own header: "BA", its size, the next array entry's offset, the screen size.</summary>
     private static byte[] BitmapArrayHeader() => [(byte)'B', (byte)'A', 14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
+    /// <summary>
+    /// The least the process allocated over three runs of the work, after one to fill pools and caches: what the work
+    /// itself takes, even if some thread of the test host allocated during one of them.
+    /// </summary>
     private static (long Allocated, Exception? Thrown) Allocations(Action work)
     {
-        Record.Exception(work); // once before counting: first calls fill pools and caches
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        var thrown = Record.Exception(work);
-        return (GC.GetTotalAllocatedBytes(precise: true) - before, thrown);
+        Record.Exception(work);
+        long least = long.MaxValue;
+        Exception? thrown = null;
+        for (int run = 0; run < 3; run++)
+        {
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            thrown = Record.Exception(work);
+            least = Math.Min(least, GC.GetTotalAllocatedBytes(precise: true) - before);
+        }
+        return (least, thrown);
     }
 }
