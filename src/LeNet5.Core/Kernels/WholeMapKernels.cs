@@ -166,9 +166,9 @@ internal static class WholeMapKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Row(ref float plane, int row) => Vector512.LoadUnsafe(ref plane, (nuint)(row * V));
 
-    /// <summary>t_i += k s_i for ten rows: one kernel tap over a whole map.</summary>
+    /// <summary>t_i += k s_i for ten vectors: one kernel tap over a whole map (here) or along a row of positions (<see cref="SampleLaneKernels"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tap(float k, Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3, Vector512<float> s4,
+    internal static void Tap(float k, Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3, Vector512<float> s4,
         Vector512<float> s5, Vector512<float> s6, Vector512<float> s7, Vector512<float> s8, Vector512<float> s9,
         ref Vector512<float> t0, ref Vector512<float> t1, ref Vector512<float> t2, ref Vector512<float> t3, ref Vector512<float> t4,
         ref Vector512<float> t5, ref Vector512<float> t6, ref Vector512<float> t7, ref Vector512<float> t8, ref Vector512<float> t9)

@@ -47,7 +47,27 @@ public sealed class Convolution : Layer
         _gradientDyStarts = [.. _gradientSources.Select(starts => starts.Select(start => start / DyPlaneStride * WholeMapDyPlane + WholeMapDyFront).ToArray())];
         _gradientAccumulators = [.. _gradientKernels.Select(ks => ks.Select(k => k / (K * K) * ConvolutionKernels.AccumulatorLength).ToArray())];
         _wholeMaps = _path == KernelPath.Vector512 && !_dense && WholeMapKernels.Fits(input.Height, Stride);
+        _sampleLanes = _wholeMaps && input.Height == SampleLaneKernels.InputSide && input.Width == SampleLaneKernels.InputSide;
+        _laneSources = [.. _table.Select(row => row.Select(i => i * SampleLaneKernels.InputPlane).ToArray())];
+        _laneDyStarts = [.. uses.Select(u => u.Select(x => x.o * SampleLaneKernels.OutputPlane).ToArray())];
     }
+
+    /// <summary>
+    /// C3 of LeNet-5 in passes of sixteen samples or more: each group of sixteen runs <see cref="SampleLaneKernels"/>,
+    /// a sample in each vector lane; the samples left over run <see cref="WholeMapKernels"/>.
+    /// </summary>
+    private readonly bool _sampleLanes;
+    private readonly int[][] _laneSources;  // per output map: where its input maps start, sixteen samples to a position
+    private readonly int[][] _laneDyStarts; // per input map: where its readers' dy maps start, the same way
+
+    /// <summary>How many of a pass's <paramref name="n"/> samples run <see cref="SampleLaneKernels"/>: whole groups of sixteen.</summary>
+    private int LaneSamples(int n, bool wholeMaps) => wholeMaps && _sampleLanes ? n / SampleLaneKernels.Lanes * SampleLaneKernels.Lanes : 0;
+
+    // the sample-lane passes' buffers, after the whole-map ones: the inputs, the outputs (or output gradients), the input gradients
+    private int LaneInputs => Input.Size * SampleLaneKernels.Lanes;
+    private int LaneOutputs => Output.Size * SampleLaneKernels.Lanes;
+    private int LaneScratchSize => _sampleLanes ? 2 * LaneInputs + LaneOutputs : 0;
+    private int LaneStart => (WholeMapScratchSize + 15) / 16 * 16; // on a vector boundary: the scratch itself starts on one
 
     /// <summary>C3 of LeNet-5: its maps fit registers whole, and <see cref="WholeMapKernels"/> runs its three passes.</summary>
     private readonly bool _wholeMaps;
@@ -122,7 +142,7 @@ public sealed class Convolution : Layer
     public override int ScratchSize =>
         Math.Max(Math.Max(InputCopyLength + 2 * WideCapacity + Output.Channels * DyPlaneStride + Input.Channels * DxPlaneStride + WeightCount
                  + _connections * ConvolutionKernels.AccumulatorLength, _dense ? Dense.ScratchSize(Output.Channels) : 0),
-                 _wholeMaps ? WholeMapScratchSize : 0);
+                 _wholeMaps ? LaneStart + LaneScratchSize : 0);
 
     public override void Initialize(Span<float> p, Random rng)
     {
@@ -146,12 +166,25 @@ public sealed class Convolution : Layer
             Dense.Forward(_path, n, Input.Size, Output.Channels, w, b, x, y);
             return;
         }
-        int L = WideLength;
+        int L = WideLength, lanes = LaneSamples(n, wholeMaps);
+        if (lanes > 0)
+        {
+            var xl = scratch.Slice(LaneStart, LaneInputs);
+            var yl = scratch.Slice(LaneStart + LaneInputs, LaneOutputs);
+            for (int s0 = 0; s0 < lanes; s0 += SampleLaneKernels.Lanes)
+            {
+                // y_o = b_o + sum_{i in table[o]} k_{o,i} * x_i for sixteen samples, one a lane
+                SampleLaneKernels.ToLanes(x[(s0 * Input.Size)..], Input.Size, Input.Size, xl);
+                for (int o = 0; o < Output.Channels; o++)
+                    SampleLaneKernels.Correlate(xl, _laneSources[o], w, _forwardKernels[o], b[o], yl.Slice(o * SampleLaneKernels.OutputPlane));
+                SampleLaneKernels.FromLanes(yl, Output.Size, y[(s0 * Output.Size)..], Output.Size);
+            }
+        }
         var xcopy = scratch[..InputCopyLength];
         var wide = scratch.Slice(InputCopyLength, WideCapacity);
         var wideNext = scratch.Slice(InputCopyLength + WideCapacity, WideCapacity);
         xcopy.Clear();
-        for (int s = 0; s < n; s++)
+        for (int s = lanes; s < n; s++)
         {
             CopyStrided(x.Slice(s * Input.Size, Input.Size), xcopy, squared: false);
             var ys = y.Slice(s * Output.Size, Output.Size);
@@ -323,9 +356,34 @@ public sealed class Convolution : Layer
         for (int t = 0; t < WeightCount; t++) kernels[t] = squared ? w[t] * w[t] : w[t];
         var dw = dp[..WeightCount];
         var db = dp.Slice(WeightCount, Output.Channels);
+        int lanes = LaneSamples(n, wholeMaps: true);
+        if (lanes > 0)
+        {
+            var xl = scratch.Slice(LaneStart, LaneInputs);
+            var dyl = scratch.Slice(LaneStart + LaneInputs, LaneOutputs);
+            var dxl = scratch.Slice(LaneStart + LaneInputs + LaneOutputs, LaneInputs);
+            for (int s0 = 0; s0 < lanes; s0 += SampleLaneKernels.Lanes)
+            {
+                SampleLaneKernels.ToLanes(x[(s0 * Input.Size)..], Input.Size, Input.Size, xl, squared);
+                SampleLaneKernels.ToLanes(dy[(s0 * Output.Size)..], Output.Size, Output.Size, dyl);
+                for (int s = s0; s < s0 + SampleLaneKernels.Lanes; s++)
+                    for (int o = 0; o < Output.Channels; o++)
+                        db[o] += TensorPrimitives.Sum(dy.Slice(s * Output.Size + o * PlaneOut, PlaneOut));
+                if (!dx.IsEmpty)
+                {
+                    // dx_i = sum over the maps o that read i of k_{o,i} spread over dy_o
+                    for (int i = 0; i < Input.Channels; i++)
+                        SampleLaneKernels.InputGradient(dyl, _laneDyStarts[i], kernels, _gradientKernels[i], dxl.Slice(i * SampleLaneKernels.InputPlane));
+                    SampleLaneKernels.FromLanes(dxl, Input.Size, dx[(s0 * Input.Size)..], Input.Size);
+                }
+                // dk_{o,i}[tap] += sum_p dy_o[p] x_i[p + tap], each lane its own sample's sum
+                for (int i = 0; i < Input.Channels; i++)
+                    SampleLaneKernels.Gradients(xl.Slice(i * SampleLaneKernels.InputPlane), dyl, _laneDyStarts[i], accumulators, _gradientAccumulators[i]);
+            }
+        }
         xcopies.Clear();
         padded.Clear();
-        for (int s0 = 0; s0 < n; s0 += WholeMapGroup)
+        for (int s0 = lanes; s0 < n; s0 += WholeMapGroup)
         {
             int group = Math.Min(WholeMapGroup, n - s0);
             for (int g = 0; g < group; g++)

@@ -28,6 +28,7 @@ public class ReferenceLayerTests
     {
         var layer = TestLayers.Make(name, KernelPaths.Supported(vector512 ? KernelPath.Vector512 : KernelPath.Portable));
         Check(layer, 13); // the dense blocks of 8 and 4 rows plus an edge, C3's groups of eight samples plus a part group
+        Check(layer, 37); // C3's two groups of sixteen samples, one a vector lane, and five left over for the whole-map kernels
         Check(layer, 1);  // an explanation's pass of one sample (C3 keeps its general blocks there)
     }
 
