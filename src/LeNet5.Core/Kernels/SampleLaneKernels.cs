@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using static LeNet5.Core.Kernels.WholeMapKernels; // Tap: one kernel weight over ten vectors
+using static LeNet5.Core.Kernels.WholeMapKernels; // Tap and Rows5: the same multiply-adds over other layouts
 
 namespace LeNet5.Core.Kernels;
 
@@ -145,13 +145,20 @@ internal static class SampleLaneKernels
                     ref float ga = ref Unsafe.Add(ref MemoryMarshal.GetReference(dy), dyStarts[u] + R * OutputSide * V);
                     ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetReference(dy), dyStarts[pair ? u + 1 : u] + R * OutputSide * V);
                     ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), (R + r) * InputSide * V);
-                    // each position m of the source row meets dy[j] through kernel column c = m - j
-                    for (int j = 0; j < OutputSide; j++)
-                    {
-                        var gaj = At(ref ga, j);
-                        var gbj = At(ref gb, j);
-                        Columns5(gaj, gbj, ref Unsafe.Add(ref xr, j * V), ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
-                    }
+                    // the 14 positions of the source row, loaded once: position j + c meets dy[j] through kernel column c
+                    var x0 = At(ref xr, 0); var x1 = At(ref xr, 1); var x2 = At(ref xr, 2); var x3 = At(ref xr, 3); var x4 = At(ref xr, 4);
+                    var x5 = At(ref xr, 5); var x6 = At(ref xr, 6); var x7 = At(ref xr, 7); var x8 = At(ref xr, 8); var x9 = At(ref xr, 9);
+                    var x10 = At(ref xr, 10); var x11 = At(ref xr, 11); var x12 = At(ref xr, 12); var x13 = At(ref xr, 13);
+                    Rows5(At(ref ga, 0), At(ref gb, 0), x0, x1, x2, x3, x4, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(At(ref ga, 1), At(ref gb, 1), x1, x2, x3, x4, x5, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(At(ref ga, 2), At(ref gb, 2), x2, x3, x4, x5, x6, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(At(ref ga, 3), At(ref gb, 3), x3, x4, x5, x6, x7, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(At(ref ga, 4), At(ref gb, 4), x4, x5, x6, x7, x8, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(At(ref ga, 5), At(ref gb, 5), x5, x6, x7, x8, x9, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(At(ref ga, 6), At(ref gb, 6), x6, x7, x8, x9, x10, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(At(ref ga, 7), At(ref gb, 7), x7, x8, x9, x10, x11, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(At(ref ga, 8), At(ref gb, 8), x8, x9, x10, x11, x12, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(At(ref ga, 9), At(ref gb, 9), x9, x10, x11, x12, x13, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
                 }
                 AddRow(accumulators, accumulatorStarts[u], r, a0, a1, a2, a3, a4);
                 if (pair) AddRow(accumulators, accumulatorStarts[u + 1], r, b0, b1, b2, b3, b4);
@@ -291,19 +298,6 @@ internal static class SampleLaneKernels
     {
         v0.StoreUnsafe(ref row, 0 * V); v1.StoreUnsafe(ref row, 1 * V); v2.StoreUnsafe(ref row, 2 * V); v3.StoreUnsafe(ref row, 3 * V); v4.StoreUnsafe(ref row, 4 * V);
         v5.StoreUnsafe(ref row, 5 * V); v6.StoreUnsafe(ref row, 6 * V); v7.StoreUnsafe(ref row, 7 * V); v8.StoreUnsafe(ref row, 8 * V); v9.StoreUnsafe(ref row, 9 * V);
-    }
-
-    /// <summary>The five kernel columns c of two kernels at output position j: a_c += ga x[j + c], b_c += gb x[j + c].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Columns5(Vector512<float> ga, Vector512<float> gb, ref float x,
-        ref Vector512<float> a0, ref Vector512<float> a1, ref Vector512<float> a2, ref Vector512<float> a3, ref Vector512<float> a4,
-        ref Vector512<float> b0, ref Vector512<float> b1, ref Vector512<float> b2, ref Vector512<float> b3, ref Vector512<float> b4)
-    {
-        var x0 = At(ref x, 0); a0 = Vector512.FusedMultiplyAdd(ga, x0, a0); b0 = Vector512.FusedMultiplyAdd(gb, x0, b0);
-        var x1 = At(ref x, 1); a1 = Vector512.FusedMultiplyAdd(ga, x1, a1); b1 = Vector512.FusedMultiplyAdd(gb, x1, b1);
-        var x2 = At(ref x, 2); a2 = Vector512.FusedMultiplyAdd(ga, x2, a2); b2 = Vector512.FusedMultiplyAdd(gb, x2, b2);
-        var x3 = At(ref x, 3); a3 = Vector512.FusedMultiplyAdd(ga, x3, a3); b3 = Vector512.FusedMultiplyAdd(gb, x3, b3);
-        var x4 = At(ref x, 4); a4 = Vector512.FusedMultiplyAdd(ga, x4, a4); b4 = Vector512.FusedMultiplyAdd(gb, x4, b4);
     }
 
     /// <summary>The vector sums of kernel row r (taps 5r + c) added into a kernel's accumulators.</summary>

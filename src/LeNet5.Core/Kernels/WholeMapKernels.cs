@@ -181,9 +181,12 @@ internal static class WholeMapKernels
         t8 = Vector512.FusedMultiplyAdd(kv, s8, t8); t9 = Vector512.FusedMultiplyAdd(kv, s9, t9);
     }
 
-    /// <summary>One output row R of two kernels' gradients: a_r += ga x_{R+r} and b_r += gb x_{R+r} for the five kernel rows r.</summary>
+    /// <summary>
+    /// Two kernels' gradients, five taps each: a_t += ga x_t and b_t += gb x_t. Here the taps are the kernel rows r of output row R
+    /// (x_t the input row R + r); in <see cref="SampleLaneKernels"/> the kernel columns c of output position j (x_t position j + c).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Rows5(Vector512<float> ga, Vector512<float> gb,
+    internal static void Rows5(Vector512<float> ga, Vector512<float> gb,
         Vector512<float> x0, Vector512<float> x1, Vector512<float> x2, Vector512<float> x3, Vector512<float> x4,
         ref Vector512<float> a0, ref Vector512<float> a1, ref Vector512<float> a2, ref Vector512<float> a3, ref Vector512<float> a4,
         ref Vector512<float> b0, ref Vector512<float> b1, ref Vector512<float> b2, ref Vector512<float> b3, ref Vector512<float> b4)
