@@ -132,9 +132,16 @@ public sealed class DistortionTests
             Distortion.Resample(stroke, input, map, field);
         }
         Once(0);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 1; i < 20; i++) Once(i);
-        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+        // the least of five rounds: the runtime itself may allocate on this thread once (scheduling a method's
+        // recompilation after its first calls), but code that allocates does so in every round
+        long least = long.MaxValue;
+        for (int round = 0; round < 5 && least > 0; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 1; i < 20; i++) Once(20 * round + i);
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.Equal(0, least);
     }
 
     [Fact]
