@@ -20,7 +20,7 @@ public static class KernelPaths
 
     /// <summary>What a path runs, layer by layer, in a few words (the bench prints it beside its figures).</summary>
     public static string Describe(KernelPath path) => path == KernelPath.Vector512
-        ? "512-bit register blocks; C3 with whole maps in registers; a single image over C5's and F6's W transposed"
+        ? "512-bit register blocks; C3 sixteen samples to a vector, one in each lane, and a single image's maps whole in registers; a single image over C5's and F6's W transposed"
         : "TensorPrimitives loops, one kernel tap or row at a time";
 
     /// <summary>The path asked for if this machine runs it, else the portable one.</summary>

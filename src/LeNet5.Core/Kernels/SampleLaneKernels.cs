@@ -34,32 +34,41 @@ internal static class SampleLaneKernels
     /// <summary>Floats of one map of sixteen samples, position-major.</summary>
     public const int InputPlane = InputSide * InputSide * V, OutputPlane = OutputSide * OutputSide * V;
 
+    /// <summary>The side of a square map a correlation's output of side <paramref name="outputSide"/> reads.</summary>
+    public static int InputSideOf(int outputSide) => outputSide + K - 1;
+
     /// <summary>
-    /// dst[(R 10 + j) 16 + s] = start + sum_p sum_{r,c} kernels[kernelStarts[p] + 5r + c] src[sourceStarts[p] + ((R + r) 14 + j + c) 16 + s]:
-    /// one output map of the sixteen samples, from the input maps it reads.
+    /// dst[(R W + j) 16 + s] = start + sum_p sum_{r,c} kernels[kernelStarts[p] + 5r + c] src[sourceStarts[p] + ((R + r) (W + 4) + j + c) 16 + s]
+    /// for an output map of side W = <paramref name="outputSide"/> (at least 10): one output map of the sixteen samples, from
+    /// the input maps it reads, ten positions of a row at a time (a row whose width is not a multiple of ten ends in a
+    /// block that overlaps the one before and writes its positions again, with the same sums).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Correlate(ReadOnlySpan<float> src, ReadOnlySpan<int> sourceStarts, ReadOnlySpan<float> kernels,
-        ReadOnlySpan<int> kernelStarts, float start, Span<float> dst)
+        ReadOnlySpan<int> kernelStarts, float start, Span<float> dst, int outputSide = OutputSide)
     {
+        int inputSide = InputSideOf(outputSide), inputPlane = inputSide * inputSide * V;
+        if (outputSide < OutputSide) throw new ArgumentOutOfRangeException(nameof(outputSide), "maps of ten positions or more");
         if (sourceStarts.Length != kernelStarts.Length) throw new ArgumentException("one kernel per source");
-        if (dst.Length < OutputPlane) throw new ArgumentException("destination too short for a map");
+        if (dst.Length < outputSide * outputSide * V) throw new ArgumentException("destination too short for a map");
         for (int p = 0; p < sourceStarts.Length; p++)
-            if ((uint)sourceStarts[p] > (uint)src.Length || src.Length - sourceStarts[p] < InputPlane ||
+            if ((uint)sourceStarts[p] > (uint)src.Length || src.Length - sourceStarts[p] < inputPlane ||
                 (uint)kernelStarts[p] > (uint)kernels.Length || kernels.Length - kernelStarts[p] < K * K)
                 throw new ArgumentException("a source or kernel is too short");
         ref float d = ref MemoryMarshal.GetReference(dst);
         var bias = Vector512.Create(start);
-        for (int R = 0; R < OutputSide; R++)
+        for (int R = 0; R < outputSide; R++)
+        for (int block = 0; block < outputSide; block += OutputSide)
         {
+            int j0 = Math.Min(block, outputSide - OutputSide);
             Vector512<float> y0 = bias, y1 = bias, y2 = bias, y3 = bias, y4 = bias, y5 = bias, y6 = bias, y7 = bias, y8 = bias, y9 = bias;
             for (int p = 0; p < sourceStarts.Length; p++)
             {
                 ref float k = ref Unsafe.Add(ref MemoryMarshal.GetReference(kernels), kernelStarts[p]);
                 for (int r = 0; r < K; r++)
                 {
-                    // source row R + r: its 14 positions meet kernel row r
-                    ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(src), sourceStarts[p] + (R + r) * InputSide * V);
+                    // source row R + r: the 14 positions from j0 meet kernel row r
+                    ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(src), sourceStarts[p] + ((R + r) * inputSide + j0) * V);
                     var x0 = At(ref x, 0); var x1 = At(ref x, 1); var x2 = At(ref x, 2); var x3 = At(ref x, 3); var x4 = At(ref x, 4);
                     var x5 = At(ref x, 5); var x6 = At(ref x, 6); var x7 = At(ref x, 7); var x8 = At(ref x, 8); var x9 = At(ref x, 9);
                     var x10 = At(ref x, 10); var x11 = At(ref x, 11); var x12 = At(ref x, 12); var x13 = At(ref x, 13);
@@ -71,7 +80,7 @@ internal static class SampleLaneKernels
                     Tap(Unsafe.Add(ref kr, 4), x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, ref y0, ref y1, ref y2, ref y3, ref y4, ref y5, ref y6, ref y7, ref y8, ref y9);
                 }
             }
-            ref float row = ref Unsafe.Add(ref d, R * OutputSide * V);
+            ref float row = ref Unsafe.Add(ref d, (R * outputSide + j0) * V);
             Store(ref row, y0, y1, y2, y3, y4, y5, y6, y7, y8, y9);
         }
     }
@@ -119,18 +128,21 @@ internal static class SampleLaneKernels
     }
 
     /// <summary>
-    /// accumulators[accumulatorStarts[u] + (5r + c) 16 + s] += sum_{R,j} dy[dyStarts[u] + (R 10 + j) 16 + s] x[((R + r) 14 + j + c) 16 + s]:
-    /// the kernel gradients of the maps u that read input map x, each lane its own sample's, two kernels at a time
-    /// (their ten sums hide the multiply-add latency, and each position of x, loaded once, serves both).
+    /// accumulators[accumulatorStarts[u] + (5r + c) 16 + s] += sum_{R,j} dy[dyStarts[u] + (R W + j) 16 + s] x[((R + r) (W + 4) + j + c) 16 + s]
+    /// for output maps of side W = <paramref name="outputSide"/> (at least 10): the kernel gradients of the maps u that read
+    /// input map x, each lane its own sample's, two kernels at a time (their ten sums hide the multiply-add latency, and each
+    /// position of x, loaded once, serves both), ten positions of a row at a time (the last block of a row takes what is left).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gradients(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<int> dyStarts,
-        Span<float> accumulators, ReadOnlySpan<int> accumulatorStarts)
+        Span<float> accumulators, ReadOnlySpan<int> accumulatorStarts, int outputSide = OutputSide)
     {
+        int inputSide = InputSideOf(outputSide), outputPlane = outputSide * outputSide * V;
+        if (outputSide < OutputSide) throw new ArgumentOutOfRangeException(nameof(outputSide), "maps of ten positions or more");
         if (dyStarts.Length != accumulatorStarts.Length) throw new ArgumentException("one accumulator per output gradient");
-        if (x.Length < InputPlane) throw new ArgumentException("the input map is too short");
+        if (x.Length < inputSide * inputSide * V) throw new ArgumentException("the input map is too short");
         for (int u = 0; u < dyStarts.Length; u++)
-            if ((uint)dyStarts[u] > (uint)dy.Length || dy.Length - dyStarts[u] < OutputPlane ||
+            if ((uint)dyStarts[u] > (uint)dy.Length || dy.Length - dyStarts[u] < outputPlane ||
                 (uint)accumulatorStarts[u] > (uint)accumulators.Length || accumulators.Length - accumulatorStarts[u] < K * K * V)
                 throw new ArgumentException("an output gradient or accumulator is too short");
         for (int u = 0; u < dyStarts.Length; u += 2)
@@ -140,12 +152,21 @@ internal static class SampleLaneKernels
             {
                 Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default;
                 Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default;
-                for (int R = 0; R < OutputSide; R++)
+                for (int R = 0; R < outputSide; R++)
+                for (int j0 = 0; j0 < outputSide; j0 += OutputSide)
                 {
-                    ref float ga = ref Unsafe.Add(ref MemoryMarshal.GetReference(dy), dyStarts[u] + R * OutputSide * V);
-                    ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetReference(dy), dyStarts[pair ? u + 1 : u] + R * OutputSide * V);
-                    ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), (R + r) * InputSide * V);
-                    // the 14 positions of the source row, loaded once: position j + c meets dy[j] through kernel column c
+                    ref float ga = ref Unsafe.Add(ref MemoryMarshal.GetReference(dy), dyStarts[u] + (R * outputSide + j0) * V);
+                    ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetReference(dy), dyStarts[pair ? u + 1 : u] + (R * outputSide + j0) * V);
+                    ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), ((R + r) * inputSide + j0) * V);
+                    if (outputSide - j0 < OutputSide)
+                    {
+                        // a row's last block, narrower than ten: one position at a time
+                        for (int j = 0; j < outputSide - j0; j++)
+                            Rows5(At(ref ga, j), At(ref gb, j), At(ref xr, j), At(ref xr, j + 1), At(ref xr, j + 2), At(ref xr, j + 3), At(ref xr, j + 4),
+                                ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                        continue;
+                    }
+                    // the 14 positions of the source row from j0, loaded once: position j + c meets dy[j] through kernel column c
                     var x0 = At(ref xr, 0); var x1 = At(ref xr, 1); var x2 = At(ref xr, 2); var x3 = At(ref xr, 3); var x4 = At(ref xr, 4);
                     var x5 = At(ref xr, 5); var x6 = At(ref xr, 6); var x7 = At(ref xr, 7); var x8 = At(ref xr, 8); var x9 = At(ref xr, 9);
                     var x10 = At(ref xr, 10); var x11 = At(ref xr, 11); var x12 = At(ref xr, 12); var x13 = At(ref xr, 13);

@@ -47,34 +47,42 @@ public sealed class Convolution : Layer
         _gradientDyStarts = [.. _gradientSources.Select(starts => starts.Select(start => start / DyPlaneStride * WholeMapDyPlane + WholeMapDyFront).ToArray())];
         _gradientAccumulators = [.. _gradientKernels.Select(ks => ks.Select(k => k / (K * K) * ConvolutionKernels.AccumulatorLength).ToArray())];
         _wholeMaps = _path == KernelPath.Vector512 && !_dense && WholeMapKernels.Fits(input.Height, Stride);
-        _sampleLanes = _wholeMaps && input.Height == SampleLaneKernels.InputSide && input.Width == SampleLaneKernels.InputSide;
-        _laneSources = [.. _table.Select(row => row.Select(i => i * SampleLaneKernels.InputPlane).ToArray())];
-        _laneDyStarts = [.. uses.Select(u => u.Select(x => x.o * SampleLaneKernels.OutputPlane).ToArray())];
+        // LeNet-5's C1 (one 32x32 input, 28 outputs a row: two vectors of 16 would waste four lanes) and C3 (10 a row: six
+        // wasted) run a sample in each lane; the ablations' wider layers keep their blocks, which waste no more than C1's would
+        _sampleLanes = _path == KernelPath.Vector512 && !_dense && input.Width == input.Height && Output.Width >= SampleLaneKernels.OutputSide &&
+                       (_wholeMaps || input.Channels == 1 && input.Height == 32);
+        _laneSources = [.. _table.Select(row => row.Select(i => i * LanePlaneIn).ToArray())];
+        _laneDyStarts = [.. uses.Select(u => u.Select(x => x.o * LanePlaneOut).ToArray())];
     }
 
     /// <summary>
-    /// C3 of LeNet-5 in passes of sixteen samples or more: each group of sixteen runs <see cref="SampleLaneKernels"/>,
-    /// a sample in each vector lane; the samples left over run <see cref="WholeMapKernels"/>.
+    /// C1 and C3 of LeNet-5 in passes of sixteen samples or more: each group of sixteen runs <see cref="SampleLaneKernels"/>,
+    /// a sample in each vector lane; the samples left over run C3's <see cref="WholeMapKernels"/> or C1's general blocks.
+    /// C1's input gradient, wanted only by explanations' passes of one sample, has no lane pass.
     /// </summary>
     private readonly bool _sampleLanes;
+    private int LanePlaneIn => Input.Height * Input.Width * SampleLaneKernels.Lanes;
+    private int LanePlaneOut => Output.Height * Output.Width * SampleLaneKernels.Lanes;
     private readonly int[][] _laneSources;  // per output map: where its input maps start, sixteen samples to a position
     private readonly int[][] _laneDyStarts; // per input map: where its readers' dy maps start, the same way
 
     /// <summary>How many of a pass's <paramref name="n"/> samples run <see cref="SampleLaneKernels"/>: whole groups of sixteen.</summary>
-    private int LaneSamples(int n, bool wholeMaps) => wholeMaps && _sampleLanes ? n / SampleLaneKernels.Lanes * SampleLaneKernels.Lanes : 0;
+    private int LaneSamples(int n) => _sampleLanes ? n / SampleLaneKernels.Lanes * SampleLaneKernels.Lanes : 0;
 
     // the sample-lane passes' buffers, after the whole-map ones: the inputs, the outputs (or output gradients), the input gradients
     private int LaneInputs => Input.Size * SampleLaneKernels.Lanes;
     private int LaneOutputs => Output.Size * SampleLaneKernels.Lanes;
     private int LaneScratchSize => _sampleLanes ? 2 * LaneInputs + LaneOutputs : 0;
-    private int LaneStart => (WholeMapScratchSize + 15) / 16 * 16; // on a vector boundary: the scratch itself starts on one
+    // after the other passes' buffers, on a vector boundary (the scratch itself starts on one)
+    private int LaneStart => (Math.Max(GeneralScratchSize, _wholeMaps ? WholeMapScratchSize : 0) + 15) / 16 * 16;
 
     /// <summary>C3 of LeNet-5: its maps fit registers whole, and <see cref="WholeMapKernels"/> runs its three passes.</summary>
     private readonly bool _wholeMaps;
 
     /// <summary>
-    /// Whether a pass of <paramref name="n"/> samples runs <see cref="WholeMapKernels"/>: passes of several samples
-    /// (training, evaluation) and single predictions (<see cref="ForwardOne"/>) do. A pass of one sample through
+    /// Whether a pass of <paramref name="n"/> samples runs <see cref="WholeMapKernels"/> (or, for its groups of sixteen,
+    /// <see cref="SampleLaneKernels"/>): passes of several samples (training, evaluation) and single predictions
+    /// (<see cref="ForwardOne"/>) do. A pass of one sample through
     /// <see cref="Layer.Forward"/> and <see cref="Layer.Backward"/> is an explanation's (saliency, dreams, nudges), and
     /// keeps the general blocks: a dream is hundreds of steps of ascent that amplify the last bit of a sum, so another
     /// order of additions draws another dream, and the shipped models' dreams are the ones their readers were checked on.
@@ -139,10 +147,12 @@ public sealed class Convolution : Layer
     private int DyPlaneStride => Margin + WideLength + Margin + 16;
     private int DxPlaneStride => ConvolutionKernels.Padded(StridedPlane);
 
+    private int GeneralScratchSize => InputCopyLength + 2 * WideCapacity + Output.Channels * DyPlaneStride + Input.Channels * DxPlaneStride
+        + WeightCount + _connections * ConvolutionKernels.AccumulatorLength;
+
     public override int ScratchSize =>
-        Math.Max(Math.Max(InputCopyLength + 2 * WideCapacity + Output.Channels * DyPlaneStride + Input.Channels * DxPlaneStride + WeightCount
-                 + _connections * ConvolutionKernels.AccumulatorLength, _dense ? Dense.ScratchSize(Output.Channels) : 0),
-                 _wholeMaps ? LaneStart + LaneScratchSize : 0);
+        Math.Max(Math.Max(GeneralScratchSize, _dense ? Dense.ScratchSize(Output.Channels) : 0),
+                 Math.Max(_wholeMaps ? WholeMapScratchSize : 0, _sampleLanes ? LaneStart + LaneScratchSize : 0));
 
     public override void Initialize(Span<float> p, Random rng)
     {
@@ -166,7 +176,7 @@ public sealed class Convolution : Layer
             Dense.Forward(_path, n, Input.Size, Output.Channels, w, b, x, y);
             return;
         }
-        int L = WideLength, lanes = LaneSamples(n, wholeMaps);
+        int L = WideLength, lanes = LaneSamples(n);
         if (lanes > 0)
         {
             var xl = scratch.Slice(LaneStart, LaneInputs);
@@ -176,7 +186,7 @@ public sealed class Convolution : Layer
                 // y_o = b_o + sum_{i in table[o]} k_{o,i} * x_i for sixteen samples, one a lane
                 SampleLaneKernels.ToLanes(x[(s0 * Input.Size)..], Input.Size, Input.Size, xl);
                 for (int o = 0; o < Output.Channels; o++)
-                    SampleLaneKernels.Correlate(xl, _laneSources[o], w, _forwardKernels[o], b[o], yl.Slice(o * SampleLaneKernels.OutputPlane));
+                    SampleLaneKernels.Correlate(xl, _laneSources[o], w, _forwardKernels[o], b[o], yl.Slice(o * LanePlaneOut), Output.Width);
                 SampleLaneKernels.FromLanes(yl, Output.Size, y[(s0 * Output.Size)..], Output.Size);
             }
         }
@@ -282,10 +292,12 @@ public sealed class Convolution : Layer
             }
         var dw = dp[..WeightCount];
         var db = dp.Slice(WeightCount, Output.Channels);
+        bool wantDx = !dx.IsEmpty;
+        int lanes = wantDx ? 0 : LaneSamples(n);
+        if (lanes > 0) LaneGradients(lanes, x, dy, db, accumulators, scratch, squared);
         padded.Clear();
         xcopy.Clear();
-        bool wantDx = !dx.IsEmpty;
-        for (int s = 0; s < n; s++)
+        for (int s = lanes; s < n; s++)
         {
             CopyStrided(x.Slice(s * Input.Size, Input.Size), xcopy, squared);
             var dys = dy.Slice(s * Output.Size, Output.Size);
@@ -356,7 +368,7 @@ public sealed class Convolution : Layer
         for (int t = 0; t < WeightCount; t++) kernels[t] = squared ? w[t] * w[t] : w[t];
         var dw = dp[..WeightCount];
         var db = dp.Slice(WeightCount, Output.Channels);
-        int lanes = LaneSamples(n, wholeMaps: true);
+        int lanes = LaneSamples(n);
         if (lanes > 0)
         {
             var xl = scratch.Slice(LaneStart, LaneInputs);
@@ -364,21 +376,12 @@ public sealed class Convolution : Layer
             var dxl = scratch.Slice(LaneStart + LaneInputs + LaneOutputs, LaneInputs);
             for (int s0 = 0; s0 < lanes; s0 += SampleLaneKernels.Lanes)
             {
-                SampleLaneKernels.ToLanes(x[(s0 * Input.Size)..], Input.Size, Input.Size, xl, squared);
-                SampleLaneKernels.ToLanes(dy[(s0 * Output.Size)..], Output.Size, Output.Size, dyl);
-                for (int s = s0; s < s0 + SampleLaneKernels.Lanes; s++)
-                    for (int o = 0; o < Output.Channels; o++)
-                        db[o] += TensorPrimitives.Sum(dy.Slice(s * Output.Size + o * PlaneOut, PlaneOut));
-                if (!dx.IsEmpty)
-                {
-                    // dx_i = sum over the maps o that read i of k_{o,i} spread over dy_o
-                    for (int i = 0; i < Input.Channels; i++)
-                        SampleLaneKernels.InputGradient(dyl, _laneDyStarts[i], kernels, _gradientKernels[i], dxl.Slice(i * SampleLaneKernels.InputPlane));
-                    SampleLaneKernels.FromLanes(dxl, Input.Size, dx[(s0 * Input.Size)..], Input.Size);
-                }
-                // dk_{o,i}[tap] += sum_p dy_o[p] x_i[p + tap], each lane its own sample's sum
+                LaneGroup(s0, x, dy, db, accumulators, xl, dyl, squared);
+                if (dx.IsEmpty) continue;
+                // dx_i = sum over the maps o that read i of k_{o,i} spread over dy_o
                 for (int i = 0; i < Input.Channels; i++)
-                    SampleLaneKernels.Gradients(xl.Slice(i * SampleLaneKernels.InputPlane), dyl, _laneDyStarts[i], accumulators, _gradientAccumulators[i]);
+                    SampleLaneKernels.InputGradient(dyl, _laneDyStarts[i], kernels, _gradientKernels[i], dxl.Slice(i * LanePlaneIn));
+                SampleLaneKernels.FromLanes(dxl, Input.Size, dx[(s0 * Input.Size)..], Input.Size);
             }
         }
         xcopies.Clear();
@@ -414,6 +417,30 @@ public sealed class Convolution : Layer
                     _gradientDyStarts[i], accumulators, _gradientAccumulators[i]);
         }
         ConvolutionKernels.Collect(_path, accumulators, dw, _connections);
+    }
+
+    /// <summary>The kernel gradients (and bias gradients) of the first <paramref name="lanes"/> samples, sixteen at a time, one a lane.</summary>
+    private void LaneGradients(int lanes, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> db, Span<float> accumulators, Span<float> scratch, bool squared)
+    {
+        var xl = scratch.Slice(LaneStart, LaneInputs);
+        var dyl = scratch.Slice(LaneStart + LaneInputs, LaneOutputs);
+        for (int s0 = 0; s0 < lanes; s0 += SampleLaneKernels.Lanes) LaneGroup(s0, x, dy, db, accumulators, xl, dyl, squared);
+    }
+
+    /// <summary>
+    /// Samples s0 to s0 + 15 into the lane layout (their inputs squared for the curvature pass), their bias gradients, and
+    /// dk_{o,i}[tap] += sum_p dy_o[p] x_i[p + tap], each lane its own sample's sum; leaves the lanes in <paramref name="xl"/> and <paramref name="dyl"/>.
+    /// </summary>
+    private void LaneGroup(int s0, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> db, Span<float> accumulators,
+        Span<float> xl, Span<float> dyl, bool squared)
+    {
+        SampleLaneKernels.ToLanes(x[(s0 * Input.Size)..], Input.Size, Input.Size, xl, squared);
+        SampleLaneKernels.ToLanes(dy[(s0 * Output.Size)..], Output.Size, Output.Size, dyl);
+        for (int s = s0; s < s0 + SampleLaneKernels.Lanes; s++)
+            for (int o = 0; o < Output.Channels; o++)
+                db[o] += TensorPrimitives.Sum(dy.Slice(s * Output.Size + o * PlaneOut, PlaneOut));
+        for (int i = 0; i < Input.Channels; i++)
+            SampleLaneKernels.Gradients(xl.Slice(i * LanePlaneIn), dyl, _laneDyStarts[i], accumulators, _gradientAccumulators[i], Output.Width);
     }
 
     /// <summary>

@@ -28,7 +28,7 @@ public class ReferenceLayerTests
     {
         var layer = TestLayers.Make(name, KernelPaths.Supported(vector512 ? KernelPath.Vector512 : KernelPath.Portable));
         Check(layer, 13); // the dense blocks of 8 and 4 rows plus an edge, C3's groups of eight samples plus a part group
-        Check(layer, 37); // C3's two groups of sixteen samples, one a vector lane, and five left over for the whole-map kernels
+        Check(layer, 37); // C1's and C3's two groups of sixteen samples, one a vector lane, and five left over for the other kernels
         Check(layer, 1);  // an explanation's pass of one sample (C3 keeps its general blocks there)
     }
 
@@ -58,6 +58,13 @@ public class ReferenceLayerTests
         var (dxRef, dpRef) = ReferenceLayers.Backward(layer, n, p, x, y, dy, squared: false);
         AssertClose(dxRef, dx, "backward dx");
         AssertClose(dpRef, dp, "backward dp");
+        if (layer is Convolution)
+        {
+            // as the first layer runs in training, with no input gradient wanted (C1's sample-lane pass runs only then)
+            var dpAlone = new float[p.Length];
+            layer.Backward(n, p, x, y, dy, Span<float>.Empty, dpAlone, scratch);
+            AssertClose(dpRef, dpAlone, "backward dp, no dx");
+        }
 
         var d2x = new float[x.Length];
         var hp = new float[p.Length];
@@ -66,6 +73,12 @@ public class ReferenceLayerTests
         var (d2xRef, hpRef) = ReferenceLayers.Backward(layer, n, p, x, y, d2y, squared: true);
         AssertClose(d2xRef, d2x, "curvature d2x");
         AssertClose(hpRef, hp, "curvature hp");
+        if (layer is Convolution)
+        {
+            var hpAlone = new float[p.Length];
+            layer.BackwardCurvature(n, p, x, y, d2y, Span<float>.Empty, hpAlone, scratch);
+            AssertClose(hpRef, hpAlone, "curvature hp, no d2x");
+        }
     }
 
     private static void AssertClose(double[] expected, float[] actual, string what)
