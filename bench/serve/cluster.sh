@@ -2,9 +2,12 @@
 # Several replicas sharing one PostgreSQL database behind nginx (deploy/nginx.conf), on this machine:
 #  1. POST /api/predict with a 280x280 page drawing (bench/canvas/seven-280.png) under wrk, 2 threads
 #     and 16 connections, against (A) one replica on SQLite with no proxy and (B) two replicas on
-#     PostgreSQL behind nginx (round robin), training disabled on all; A B A B, the medians reported
-#     and B's throughput as a share of A's; then (C) A's replica behind the same nginx, A C A C, for
-#     what the proxy hop costs by itself.
+#     PostgreSQL behind nginx (round robin), training disabled on all; beside them (D) B with each
+#     replica pinned to cores of its own (taskset, as docs/deployment.md advises for replicas sharing
+#     a host) and (E) B's two replicas with no proxy, each under its own wrk (1 thread, 8 connections);
+#     a round of A B D E not counted, then A B D E A B D E, the medians reported and each one's
+#     throughput as a share of A's; then (C) A's replica behind the same nginx, A C A C, for what the
+#     proxy hop costs by itself.
 #  2. One replica's prediction latency while the other trains (Training:Threads 1), beside the same
 #     replica's with no training going.
 #  3. The time from a kill -9 of the replica training a run to the other replica training it
@@ -34,16 +37,16 @@ repo="$PWD"
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 pgport=$(free_port)
-ports=(); for _ in 1 2 3 4; do ports+=("$(free_port)"); done # solo/server, replica a/trainer, replica b, nginx
+ports=(); for _ in 1 2 3 4 5 6 7; do ports+=("$(free_port)"); done # solo/server, replica a/trainer, replica b, nginx, pinned a and b, their nginx
 declare -A pids=()   # replica name -> pid of its dotnet
-nginx_pid=
+declare -A nginx_pids=() # nginx name -> pid
 cleanup() {
   local rc=$?
   if [ "$rc" -ne 0 ]; then # a failure: the end of each log, before the folder goes
     for f in "$work"/logs/*.log "$work"/pg/postgres.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 15 "$f"; }; done
   fi
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null || true
+  for p in "${nginx_pids[@]}"; do kill "$p" 2>/dev/null || true; done
   [ -f "$work/pg/data/postmaster.pid" ] && runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/pg/data" -m immediate -w stop >/dev/null 2>&1 || true
   wait 2>/dev/null || true
   rm -rf "$work"
@@ -62,12 +65,13 @@ createdb() { runuser -u postgres -- "$pgbin/createdb" -h 127.0.0.1 -p "$pgport" 
 pgconn() { echo "Host=127.0.0.1;Port=$pgport;Username=postgres;Database=$1"; }
 
 start() { # NAME PORT [VAR=VALUE...]: a replica, its own data folder and log, waited for until /healthz answers 200
+  # (CPUS=LIST before the call: the replica runs on those cores only, and its runtime sizes itself for them)
   local name=$1 port=$2; shift 2
   mkdir -p "$work/data-$name"
   (cd "$app" && exec env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$port" \
     Data__Directory="$work/data-$name" Replica__Name="$name" Admin__Token="$token" Proxy__KnownProxies__0=127.0.0.1 \
     RateLimit__PermitLimit=10000000 RateLimit__AdminPermitLimit=10000000 "$@" \
-    dotnet LeNet5.Web.dll >"$work/logs/$name.log" 2>&1) &
+    ${CPUS:+taskset -c "$CPUS"} dotnet LeNet5.Web.dll >"$work/logs/$name.log" 2>&1) &
   pids[$name]=$!
   for _ in $(seq 300); do
     [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz")" = 200 ] && return 0
@@ -82,23 +86,29 @@ stop() { # NAME...
     kill "${pids[$name]}" 2>/dev/null || true; wait "${pids[$name]}" 2>/dev/null || true; unset "pids[$name]"
   done
 }
-start_nginx() { # PORT UPSTREAM_PORT...: deploy/nginx.conf rendered with sed, in the foreground as a job
-  local listen=$1; shift
-  mkdir -p "$work/nginx"
-  for d in client_body_temp proxy_temp fastcgi_temp uwsgi_temp scgi_temp; do mkdir -p "$work/nginx/$d"; done
-  chmod -R 777 "$work/nginx" # the workers run as nobody when nginx starts as root
+start_nginx() { # NAME PORT UPSTREAM_PORT...: deploy/nginx.conf rendered with sed, in the foreground as a job, under $work/nginx-NAME
+  local name=$1 listen=$2; shift 2
+  local prefix="$work/nginx-$name"
+  for d in client_body_temp proxy_temp fastcgi_temp uwsgi_temp scgi_temp; do mkdir -p "$prefix/$d"; done
+  chmod -R 777 "$prefix" # the workers run as nobody when nginx starts as root
   local upstreams=""
   for p; do upstreams+="        server 127.0.0.1:$p max_fails=0;\\n"; done
   # the placeholders where they are used, not where the header's comments name them
-  sed -e "s|^\( *listen \){{LISTEN}};|\1127.0.0.1:$listen;|" -e "s|{{PREFIX}}|$work/nginx|g" -e "s|^{{UPSTREAMS}}\$|$upstreams|" \
-    deploy/nginx.conf >"$work/nginx/nginx.conf"
-  /usr/sbin/nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' 2>"$work/nginx/stderr.log" &
-  nginx_pid=$!
+  sed -e "s|^\( *listen \){{LISTEN}};|\1127.0.0.1:$listen;|" -e "s|{{PREFIX}}|$prefix|g" -e "s|^{{UPSTREAMS}}\$|$upstreams|" \
+    deploy/nginx.conf >"$prefix/nginx.conf"
+  /usr/sbin/nginx -p "$prefix" -c "$prefix/nginx.conf" -g 'daemon off;' 2>"$prefix/stderr.log" &
+  nginx_pids[$name]=$!
   for _ in $(seq 100); do
     [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$listen/healthz")" = 200 ] && return 0
     sleep 0.1
   done
-  echo "nginx did not answer:"; cat "$work/nginx/stderr.log" "$work/nginx/error.log" 2>/dev/null; exit 1
+  echo "nginx $name did not answer:"; cat "$prefix/stderr.log" "$prefix/error.log" 2>/dev/null; exit 1
+}
+stop_nginx() { # NAME...
+  for name; do
+    [ -n "${nginx_pids[$name]:-}" ] || continue
+    kill "${nginx_pids[$name]}" 2>/dev/null || true; wait "${nginx_pids[$name]}" 2>/dev/null || true; unset "nginx_pids[$name]"
+  done
 }
 api() { # METHOD PORT PATH [JSON]
   curl -s -X "$1" -H "Authorization: Bearer $token" ${4:+-H 'Content-Type: application/json' --data "$4"} "http://127.0.0.1:$2$3"
@@ -120,51 +130,82 @@ measure() { # PORT DURATION -> "rps p50_ms p99_ms non2xx"
   local non2xx; non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
   echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")") $(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")") ${non2xx:-0}"
 }
+measure_apart() { # PORT PORT DURATION -> "rps p50_ms p99_ms non2xx": one wrk (1 thread, 8 connections) at each port at once,
+  # their requests/s and non-2xx summed, the larger of their p50s and of their p99s
+  wrk -t1 -c8 -d"$3s" --latency -s "$work/png.lua" "http://127.0.0.1:$1/api/predict" >"$work/apart.1" &
+  wrk -t1 -c8 -d"$3s" --latency -s "$work/png.lua" "http://127.0.0.1:$2/api/predict" >"$work/apart.2"
+  wait $!
+  local r=0 p50=0 p99=0 non2xx=0 f
+  for f in "$work/apart.1" "$work/apart.2"; do
+    r=$(awk -v s="$r" '/Requests\/sec/ {print s + $2}' "$f")
+    p50=$(awk -v a="$p50" -v b="$(to_ms "$(awk '$1=="50%" {print $2}' "$f")")" 'BEGIN { print (b > a ? b : a) }')
+    p99=$(awk -v a="$p99" -v b="$(to_ms "$(awk '$1=="99%" {print $2}' "$f")")" 'BEGIN { print (b > a ? b : a) }')
+    non2xx=$((non2xx + $(awk '/Non-2xx/ {n = $NF} END {print n + 0}' "$f")))
+  done
+  echo "$r $p50 $p99 $non2xx"
+}
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 column_of() { awk -v c="$1" '{ print $c }'; }
 sum() { awk '{ s += $1 } END { print s + 0 }'; }
 
 echo "machine: $(lscpu | sed -nE 's/^Model name: *//p'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); wrk -t2 -c16 -d${seconds}s, POST /api/predict with bench/canvas/seven-280.png"
 
-# 1. one replica on SQLite, no proxy (A), against two on PostgreSQL behind nginx (B), all up at once
+# 1. one replica on SQLite, no proxy (A), against two on PostgreSQL behind nginx (B), all up at once;
+#    D: two more such replicas, each on half the cores (on two, one each), behind an nginx of their own
 createdb serve
+pg=(Training__Enabled=false Data__Provider=postgres ConnectionStrings__Postgres="$(pgconn serve)")
+cores=$(nproc)
 start solo "${ports[0]}" Training__Enabled=false
-start a "${ports[1]}" Training__Enabled=false Data__Provider=postgres ConnectionStrings__Postgres="$(pgconn serve)"
-start b "${ports[2]}" Training__Enabled=false Data__Provider=postgres ConnectionStrings__Postgres="$(pgconn serve)"
-start_nginx "${ports[3]}" "${ports[1]}" "${ports[2]}"
-# warm-up, not counted: each replica as long as A's, then nginx (its round robin would halve each one's)
-for p in "${ports[0]}" "${ports[1]}" "${ports[2]}" "${ports[3]}"; do measure "$p" 3 >/dev/null; done
-: >"$work/A"; : >"$work/B"
-for _ in $(seq "$rounds"); do
-  measure "${ports[0]}" "$seconds" >>"$work/A"
-  measure "${ports[3]}" "$seconds" >>"$work/B"
+start a "${ports[1]}" "${pg[@]}"
+start b "${ports[2]}" "${pg[@]}"
+start_nginx B "${ports[3]}" "${ports[1]}" "${ports[2]}"
+if [ "$cores" -ge 2 ]; then
+  CPUS="0-$((cores / 2 - 1))" start pinned-a "${ports[4]}" "${pg[@]}"
+  CPUS="$((cores / 2))-$((cores - 1))" start pinned-b "${ports[5]}" "${pg[@]}"
+  start_nginx D "${ports[6]}" "${ports[4]}" "${ports[5]}"
+fi
+# warm-up, not counted: each replica as long as A's, then each nginx (its round robin would halve each one's)
+warm=("${ports[@]:0:4}"); [ "$cores" -lt 2 ] || warm+=("${ports[@]:4:3}")
+for p in "${warm[@]}"; do measure "$p" 3 >/dev/null; done
+: >"$work/A"; : >"$work/B"; : >"$work/D"; : >"$work/E"
+# round 0 is not counted either: in every run, the first round of each configuration measured well
+# below the later ones
+out() { if [ "$round" -gt 0 ]; then cat >>"$work/$1"; else cat >/dev/null; fi; } # NAME: round's measurement to $work/NAME, after round 0
+for round in $(seq 0 "$rounds"); do
+  measure "${ports[0]}" "$seconds" | out A
+  measure "${ports[3]}" "$seconds" | out B
+  [ "$cores" -lt 2 ] || measure "${ports[6]}" "$seconds" | out D
+  measure_apart "${ports[1]}" "${ports[2]}" "$seconds" | out E
 done
+stop pinned-a pinned-b; stop_nginx B D
 # C: the same nginx in front of A's one replica alone: what the proxy hop costs by itself on these cores
-kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=
-start_nginx "${ports[3]}" "${ports[0]}"
+start_nginx C "${ports[3]}" "${ports[0]}"
 measure "${ports[3]}" 3 >/dev/null # warm-up, not counted
 : >"$work/C"
 for _ in $(seq "$rounds"); do
   measure "${ports[0]}" "$seconds" >>"$work/A"
   measure "${ports[3]}" "$seconds" >>"$work/C"
 done
-stop solo a b
-kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=
+stop solo a b; stop_nginx C
 row() { # LABEL FILE
+  [ -s "$2" ] || return 0
   printf '| %s | %.0f | %.2f ms | %.2f ms | %s |\n' "$1" "$(column_of 1 <"$2" | median)" "$(column_of 2 <"$2" | median)" "$(column_of 3 <"$2" | median)" "$(column_of 4 <"$2" | sum)"
 }
 echo
 echo "| configuration | requests/s | p50 | p99 | non-2xx |"
 echo "|---|---|---|---|---|"
-row "A: 1 replica, SQLite, no proxy (median of $((2 * rounds)), beside B and C)" "$work/A"
+row "A: 1 replica, SQLite, no proxy (median of $((2 * rounds)), beside B, C, D and E)" "$work/A"
 row "B: 2 replicas, PostgreSQL, nginx round robin (median of $rounds)" "$work/B"
 row "C: A's replica behind the same nginx (median of $rounds)" "$work/C"
+row "D: B with each replica pinned to half the cores (median of $rounds)" "$work/D"
+row "E: B's replicas with no proxy, a wrk each (median of $rounds)" "$work/E"
 
 # 2. one replica serving while the other trains a run (one training thread)
 createdb train
 start server "${ports[0]}" Training__Enabled=false Data__Provider=postgres ConnectionStrings__Postgres="$(pgconn train)"
 start trainer "${ports[1]}" Training__Enabled=true Training__Threads=1 Data__Provider=postgres ConnectionStrings__Postgres="$(pgconn train)"
-measure "${ports[0]}" 3 >/dev/null # warm-up, not counted
+# warm-up, not counted: both replicas, then the server as long as a measurement (as round 0 above)
+measure "${ports[1]}" 3 >/dev/null; measure "${ports[0]}" "$seconds" >/dev/null
 measure "${ports[0]}" "$seconds" >"$work/idle"
 row "server replica, the other replica idle" "$work/idle"
 run=$(api POST "${ports[1]}" /api/training '{"epochs": 5, "trainLimit": 60000}' | field id)
@@ -180,8 +221,14 @@ after=$(api GET "${ports[0]}" "/api/training/$run")
 row "server replica, the other replica training (1 thread)" "$work/busy"
 api POST "${ports[0]}" "/api/training/$run/cancel" >/dev/null
 echo
-echo "B/A throughput: $(awk -v b="$(column_of 1 <"$work/B" | median)" -v a="$(column_of 1 <"$work/A" | median)" 'BEGIN { printf "%.2f", b / a }') (the goal: at least 0.80) (each round's requests/s: A $(column_of 1 <"$work/A" | xargs printf '%.0f ' | sed 's/ $//; s/ / \/ /g'), B $(column_of 1 <"$work/B" | xargs printf '%.0f ' | sed 's/ $//; s/ / \/ /g'))"
-echo "C/A throughput: $(awk -v c="$(column_of 1 <"$work/C" | median)" -v a="$(column_of 1 <"$work/A" | median)" 'BEGIN { printf "%.2f", c / a }') (the proxy hop alone; A measured again between C's rounds: each round's requests/s A $(column_of 1 <"$work/A" | xargs printf '%.0f ' | sed 's/ $//; s/ / \/ /g'), C $(column_of 1 <"$work/C" | xargs printf '%.0f ' | sed 's/ $//; s/ / \/ /g'))"
+share() { # FILE: its median requests/s as a share of A's, and each round's
+  echo "$(awk -v x="$(column_of 1 <"$1" | median)" -v a="$(column_of 1 <"$work/A" | median)" 'BEGIN { printf "%.2f", x / a }') (each round's requests/s: $(column_of 1 <"$1" | xargs printf '%.0f ' | sed 's/ $//; s/ / \/ /g'))"
+}
+echo "A's rounds, requests/s: $(column_of 1 <"$work/A" | xargs printf '%.0f ' | sed 's/ $//; s/ / \/ /g')"
+echo "B/A throughput: $(share "$work/B") (the goal: at least 0.80)"
+[ ! -s "$work/D" ] || echo "D/A throughput: $(share "$work/D") (B's replicas each on cores of its own)"
+echo "E/A throughput: $(share "$work/E") (B's replicas with no proxy)"
+echo "C/A throughput: $(share "$work/C") (the proxy hop alone)"
 echo "p99 while the other replica trains / p99 with it idle: $(awk -v b="$(column_of 3 <"$work/busy")" -v i="$(column_of 3 <"$work/idle")" 'BEGIN { printf "%.2f", b / i }') (run $run $(field status <<<"$after") on $(field trainer <<<"$after") at the end of the measurement, $(field completedEpochs <<<"$after") epoch(s) completed)"
 stop server trainer
 
@@ -220,5 +267,5 @@ echo "kill -9 of the trainer ($victim, after $epochs epoch(s) of run $run, {\"ep
 stop a b
 
 errors='\[(ERR|FTL)\]|"Level":"(Error|Fatal)"'
-echo "replica log lines at Error or above: $(cat "$work"/logs/*.log | grep -cE "$errors" || true); nginx error log lines at [error] or above: $( { grep -cE '\[(error|crit|alert|emerg)\]' "$work/nginx/error.log" 2>/dev/null || true; } ); load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "replica log lines at Error or above: $(cat "$work"/logs/*.log | grep -cE "$errors" || true); nginx error log lines at [error] or above: $( { cat "$work"/nginx-*/error.log 2>/dev/null | grep -cE '\[(error|crit|alert|emerg)\]' || true; } ); load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 grep -HE "$errors" "$work"/logs/*.log | sed "s|^$work/logs/||" | head -n 20 || true
