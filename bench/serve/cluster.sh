@@ -7,7 +7,8 @@
 #     a host) and (E) B's two replicas with no proxy, each under its own wrk (1 thread, 8 connections);
 #     a round of A B D E not counted, then A B D E A B D E, the medians reported and each one's
 #     throughput as a share of A's; then (C) A's replica behind the same nginx, A C A C, for what the
-#     proxy hop costs by itself.
+#     proxy hop costs by itself. Where perf is installed, one more measurement of A, B, C and D each under
+#     perf stat -a: the whole machine's context switches per request.
 #  2. One replica's prediction latency while the other trains (Training:Threads 1), beside the same
 #     replica's with no training going.
 #  3. The time from a kill -9 of the replica training a run to the other replica training it
@@ -144,6 +145,13 @@ measure_apart() { # PORT PORT DURATION -> "rps p50_ms p99_ms non2xx": one wrk (1
   done
   echo "$r $p50 $p99 $non2xx"
 }
+count() { # LABEL PORT: one more measurement under perf stat -a, when perf is there: the machine's context switches per
+  # request, to $work/counts. (Its busy CPU time per request would only say the throughput again: the cores are saturated.)
+  command -v perf >/dev/null || return 0
+  local out; out=$(perf stat -a -x, -e context-switches -- wrk -t2 -c16 -d"${seconds}s" -s "$work/png.lua" "http://127.0.0.1:$2/api/predict" 2>&1) || return 0
+  awk -F, -v l="$1" '/requests in/ { split($0, w, " "); r = w[1] } /context-switches/ { cs = $1 }
+    END { if (r > 0) printf "%s: %.2f context switches per request\n", l, cs / r }' <<<"$out" >>"$work/counts"
+}
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 column_of() { awk -v c="$1" '{ print $c }'; }
 sum() { awk '{ s += $1 } END { print s + 0 }'; }
@@ -177,6 +185,8 @@ for round in $(seq 0 "$rounds"); do
   [ "$cores" -lt 2 ] || measure "${ports[6]}" "$seconds" | out D
   measure_apart "${ports[1]}" "${ports[2]}" "$seconds" | out E
 done
+: >"$work/counts"
+count A "${ports[0]}"; count B "${ports[3]}"; [ "$cores" -lt 2 ] || count D "${ports[6]}"
 stop pinned-a pinned-b; stop_nginx B D
 # C: the same nginx in front of A's one replica alone: what the proxy hop costs by itself on these cores
 start_nginx C "${ports[3]}" "${ports[0]}"
@@ -186,6 +196,7 @@ for _ in $(seq "$rounds"); do
   measure "${ports[0]}" "$seconds" >>"$work/A"
   measure "${ports[3]}" "$seconds" >>"$work/C"
 done
+count C "${ports[3]}"
 stop solo a b; stop_nginx C
 row() { # LABEL FILE
   [ -s "$2" ] || return 0
@@ -229,6 +240,7 @@ echo "B/A throughput: $(share "$work/B") (the goal: at least 0.80)"
 [ ! -s "$work/D" ] || echo "D/A throughput: $(share "$work/D") (B's replicas each on cores of its own)"
 echo "E/A throughput: $(share "$work/E") (B's replicas with no proxy)"
 echo "C/A throughput: $(share "$work/C") (the proxy hop alone)"
+[ ! -s "$work/counts" ] || { echo "under perf stat -a, one more measurement each:"; sed 's/^/  /' "$work/counts"; }
 echo "p99 while the other replica trains / p99 with it idle: $(awk -v b="$(column_of 3 <"$work/busy")" -v i="$(column_of 3 <"$work/idle")" 'BEGIN { printf "%.2f", b / i }') (run $run $(field status <<<"$after") on $(field trainer <<<"$after") at the end of the measurement, $(field completedEpochs <<<"$after") epoch(s) completed)"
 stop server trainer
 
