@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using static LeNet5.Core.Kernels.WholeMapKernels; // Tap, Rows5 and Rows5x10: the same multiply-adds over other layouts
+using static LeNet5.Core.Kernels.WholeMapKernels; // Tap and Rows5: the same multiply-adds over other layouts
 
 namespace LeNet5.Core.Kernels;
 
@@ -167,7 +167,19 @@ internal static class SampleLaneKernels
                         continue;
                     }
                     // the 14 positions of the source row from j0, loaded once: position j + c meets dy[j] through kernel column c
-                    Rows5x10(ref ga, ref gb, ref xr, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    var x0 = At(ref xr, 0); var x1 = At(ref xr, 1); var x2 = At(ref xr, 2); var x3 = At(ref xr, 3); var x4 = At(ref xr, 4);
+                    var x5 = At(ref xr, 5); var x6 = At(ref xr, 6); var x7 = At(ref xr, 7); var x8 = At(ref xr, 8); var x9 = At(ref xr, 9);
+                    var x10 = At(ref xr, 10); var x11 = At(ref xr, 11); var x12 = At(ref xr, 12); var x13 = At(ref xr, 13);
+                    Rows5(At(ref ga, 0), At(ref gb, 0), x0, x1, x2, x3, x4, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(At(ref ga, 1), At(ref gb, 1), x1, x2, x3, x4, x5, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(At(ref ga, 2), At(ref gb, 2), x2, x3, x4, x5, x6, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(At(ref ga, 3), At(ref gb, 3), x3, x4, x5, x6, x7, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(At(ref ga, 4), At(ref gb, 4), x4, x5, x6, x7, x8, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(At(ref ga, 5), At(ref gb, 5), x5, x6, x7, x8, x9, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(At(ref ga, 6), At(ref gb, 6), x6, x7, x8, x9, x10, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(At(ref ga, 7), At(ref gb, 7), x7, x8, x9, x10, x11, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(At(ref ga, 8), At(ref gb, 8), x8, x9, x10, x11, x12, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(At(ref ga, 9), At(ref gb, 9), x9, x10, x11, x12, x13, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
                 }
                 AddRow(accumulators, accumulatorStarts[u], r, a0, a1, a2, a3, a4);
                 if (pair) AddRow(accumulators, accumulatorStarts[u + 1], r, b0, b1, b2, b3, b4);

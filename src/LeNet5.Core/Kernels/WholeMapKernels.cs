@@ -144,7 +144,19 @@ internal static class WholeMapKernels
                     ref float xc = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), s * xSampleStride + c);
                     ref float ga = ref Unsafe.Add(ref MemoryMarshal.GetReference(dy), s * dySampleStride + dyStarts[u]);
                     ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetReference(dy), s * dySampleStride + dyStarts[pair ? u + 1 : u]);
-                    Rows5x10(ref ga, ref gb, ref xc, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    var x0 = Row(ref xc, 0); var x1 = Row(ref xc, 1); var x2 = Row(ref xc, 2); var x3 = Row(ref xc, 3); var x4 = Row(ref xc, 4);
+                    var x5 = Row(ref xc, 5); var x6 = Row(ref xc, 6); var x7 = Row(ref xc, 7); var x8 = Row(ref xc, 8); var x9 = Row(ref xc, 9);
+                    var x10 = Row(ref xc, 10); var x11 = Row(ref xc, 11); var x12 = Row(ref xc, 12); var x13 = Row(ref xc, 13);
+                    Rows5(Row(ref ga, 0), Row(ref gb, 0), x0, x1, x2, x3, x4, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(Row(ref ga, 1), Row(ref gb, 1), x1, x2, x3, x4, x5, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(Row(ref ga, 2), Row(ref gb, 2), x2, x3, x4, x5, x6, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(Row(ref ga, 3), Row(ref gb, 3), x3, x4, x5, x6, x7, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(Row(ref ga, 4), Row(ref gb, 4), x4, x5, x6, x7, x8, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(Row(ref ga, 5), Row(ref gb, 5), x5, x6, x7, x8, x9, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(Row(ref ga, 6), Row(ref gb, 6), x6, x7, x8, x9, x10, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(Row(ref ga, 7), Row(ref gb, 7), x7, x8, x9, x10, x11, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(Row(ref ga, 8), Row(ref gb, 8), x8, x9, x10, x11, x12, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
+                    Rows5(Row(ref ga, 9), Row(ref gb, 9), x9, x10, x11, x12, x13, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
                 }
                 AddColumn(accumulators, accumulatorStarts[u], c, a0, a1, a2, a3, a4);
                 if (pair) AddColumn(accumulators, accumulatorStarts[u + 1], c, b0, b1, b2, b3, b4);
@@ -173,30 +185,6 @@ internal static class WholeMapKernels
     /// Two kernels' gradients, five taps each: a_t += ga x_t and b_t += gb x_t. Here the taps are the kernel rows r of output row R
     /// (x_t the input row R + r); in <see cref="SampleLaneKernels"/> the kernel columns c of output position j (x_t position j + c).
     /// </summary>
-    /// <summary>
-    /// <see cref="Rows5"/> ten times: the ten vectors of <paramref name="ga"/> and <paramref name="gb"/> (output rows R here,
-    /// positions j in <see cref="SampleLaneKernels"/>) meet the fourteen vectors from <paramref name="xs"/>, loaded once: t + i meets i.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Rows5x10(ref float ga, ref float gb, ref float xs,
-        ref Vector512<float> a0, ref Vector512<float> a1, ref Vector512<float> a2, ref Vector512<float> a3, ref Vector512<float> a4,
-        ref Vector512<float> b0, ref Vector512<float> b1, ref Vector512<float> b2, ref Vector512<float> b3, ref Vector512<float> b4)
-    {
-        var x0 = Row(ref xs, 0); var x1 = Row(ref xs, 1); var x2 = Row(ref xs, 2); var x3 = Row(ref xs, 3); var x4 = Row(ref xs, 4);
-        var x5 = Row(ref xs, 5); var x6 = Row(ref xs, 6); var x7 = Row(ref xs, 7); var x8 = Row(ref xs, 8); var x9 = Row(ref xs, 9);
-        var x10 = Row(ref xs, 10); var x11 = Row(ref xs, 11); var x12 = Row(ref xs, 12); var x13 = Row(ref xs, 13);
-        Rows5(Row(ref ga, 0), Row(ref gb, 0), x0, x1, x2, x3, x4, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
-        Rows5(Row(ref ga, 1), Row(ref gb, 1), x1, x2, x3, x4, x5, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
-        Rows5(Row(ref ga, 2), Row(ref gb, 2), x2, x3, x4, x5, x6, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
-        Rows5(Row(ref ga, 3), Row(ref gb, 3), x3, x4, x5, x6, x7, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
-        Rows5(Row(ref ga, 4), Row(ref gb, 4), x4, x5, x6, x7, x8, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
-        Rows5(Row(ref ga, 5), Row(ref gb, 5), x5, x6, x7, x8, x9, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
-        Rows5(Row(ref ga, 6), Row(ref gb, 6), x6, x7, x8, x9, x10, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
-        Rows5(Row(ref ga, 7), Row(ref gb, 7), x7, x8, x9, x10, x11, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
-        Rows5(Row(ref ga, 8), Row(ref gb, 8), x8, x9, x10, x11, x12, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
-        Rows5(Row(ref ga, 9), Row(ref gb, 9), x9, x10, x11, x12, x13, ref a0, ref a1, ref a2, ref a3, ref a4, ref b0, ref b1, ref b2, ref b3, ref b4);
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Rows5(Vector512<float> ga, Vector512<float> gb,
         Vector512<float> x0, Vector512<float> x1, Vector512<float> x2, Vector512<float> x3, Vector512<float> x4,
